@@ -1,0 +1,11 @@
+//! Black Belt's database schema: sea-orm entities (one file per table, no behaviour)
+//! and the migrations that create them on SQLite and PostgreSQL alike.
+
+/// API credentials (HTTP Basic key + hashed secret) with their xAPI scopes.
+pub mod credential;
+/// Schema migrations, run at start-up and by `blackbelt migrate`.
+pub mod migration;
+/// One row per stored xAPI statement: the JSON once, plus voiding bookkeeping.
+pub mod statement;
+/// Query keys of statements (agents, activities, verb, registration) in stored order.
+pub mod statement_index;

@@ -1,0 +1,172 @@
+//! `App::build(Config)`: connects the database, runs migrations and assembles the HTTP
+//! endpoint. `serve` and the tests use this same seam.
+
+use std::io;
+
+use poem::endpoint::BoxEndpoint;
+use poem::listener::{Acceptor, Listener, TcpListener};
+use poem::middleware::{Cors, Tracing};
+use poem::{EndpointExt, Route, Server};
+
+use crate::auth::AuthService;
+use crate::config::Config;
+use crate::db::Db;
+use crate::error::framework_error;
+use crate::ops::api::OpsApi;
+use crate::ops::metrics::{self, RequestMetrics};
+use crate::xapi::about::AboutApi;
+use crate::xapi::body::BodyLimit;
+use crate::xapi::clock::WriteClock;
+use crate::xapi::statements::api::StatementsApi;
+use crate::xapi::version::VersionGate;
+use crate::openapi;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot open the database at {url}: {source}")]
+    Database { url: String, source: sea_orm::DbErr },
+    #[error("cannot create the directory {path}: {source}")]
+    DataDir { path: String, source: io::Error },
+}
+
+pub struct App {
+    pub endpoint: BoxEndpoint<'static>,
+    pub db: Db,
+    pub config: Config,
+}
+
+impl App {
+    pub async fn build(config: Config) -> Result<App, StartError> {
+        Self::build_with_schema(config, None).await
+    }
+
+    /// As `build`, with a PostgreSQL schema search path (tests isolate themselves so).
+    pub async fn build_with_schema(config: Config, schema: Option<&str>) -> Result<App, StartError> {
+        metrics::install();
+        if let Some(dir) = config.sqlite_path().as_deref().and_then(std::path::Path::parent)
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir).map_err(|source| StartError::DataDir {
+                path: dir.display().to_string(),
+                source,
+            })?;
+        }
+        let db = Db::connect(&config.database_url, config.database_max_connections, schema)
+            .await
+            .map_err(|source| StartError::Database {
+                url: redact(&config.database_url),
+                source,
+            })?;
+        let endpoint = endpoint(&db, &config);
+        Ok(App { endpoint, db, config })
+    }
+
+    /// Listens on `config.bind` until Ctrl-C or SIGTERM.
+    pub async fn serve(self) -> io::Result<()> {
+        let acceptor = TcpListener::bind(self.config.bind).into_acceptor().await?;
+        self.serve_with(acceptor).await
+    }
+
+    pub async fn serve_with(self, acceptor: impl Acceptor + 'static) -> io::Result<()> {
+        Server::new_with_acceptor(acceptor)
+            .run_with_graceful_shutdown(self.endpoint, shutdown_signal(), None)
+            .await
+    }
+}
+
+fn endpoint(db: &Db, config: &Config) -> BoxEndpoint<'static> {
+    let apis = (
+        AboutApi,
+        StatementsApi {
+            db: db.clone(),
+            clock: WriteClock::default(),
+            max_page_size: config.max_page_size,
+        },
+        OpsApi { db: db.clone() },
+    );
+    let service = openapi::service(apis);
+    let docs = service.swagger_ui();
+    let spec = service.spec_endpoint();
+    Route::new()
+        .nest("/", service.with(VersionGate))
+        .nest("/docs", docs)
+        .at("/openapi.json", spec)
+        .data(AuthService::new(db.conn.clone()))
+        .data(BodyLimit(config.max_body_bytes))
+        .catch_all_error(framework_error)
+        .with(RequestMetrics)
+        .with(Tracing)
+        .with(cors())
+        .boxed()
+}
+
+/// Content runs in the learner's browser on other origins; it authenticates with a
+/// header, never a cookie, so any origin may call.
+fn cors() -> Cors {
+    Cors::new()
+        .allow_headers([
+            "Authorization",
+            "Content-Type",
+            "X-Experience-API-Version",
+            "If-Match",
+            "If-None-Match",
+            "Accept-Language",
+        ])
+        .expose_headers([
+            "ETag",
+            "Last-Modified",
+            "Location",
+            "X-Experience-API-Consistent-Through",
+            "X-Experience-API-Version",
+        ])
+        .max_age(86_400)
+}
+
+/// The OpenAPI document as `blackbelt openapi` prints it.
+pub fn openapi_json() -> String {
+    let apis = (
+        AboutApi,
+        StatementsApi {
+            db: Db::disconnected(),
+            clock: WriteClock::default(),
+            max_page_size: 0,
+        },
+        OpsApi {
+            db: Db::disconnected(),
+        },
+    );
+    openapi::service(apis).spec()
+}
+
+/// Hides a password in a database URL before it is shown.
+pub fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("****"));
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(term) => term,
+            Err(_) => {
+                let _ = ctrl_c.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+    tracing::info!("shutting down");
+}

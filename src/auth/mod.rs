@@ -1,0 +1,13 @@
+//! Authentication (HTTP Basic credentials with hashed secrets) and xAPI scopes.
+
+mod basic;
+mod principal;
+mod scope;
+pub mod secret;
+mod service;
+pub mod store;
+
+pub use basic::BasicAuth;
+pub use principal::Principal;
+pub use scope::{Scope, Scopes};
+pub use service::AuthService;

@@ -1,0 +1,45 @@
+//! Who is calling: the authenticated credential and what it may do.
+
+use serde_json::Value;
+
+use super::scope::{Scope, Scopes};
+use crate::error::Error;
+
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub credential_id: i64,
+    pub key: String,
+    pub scopes: Scopes,
+    /// Written as `authority` on the statements this credential stores.
+    pub authority: Value,
+}
+
+impl Principal {
+    pub fn require_statement_write(&self) -> Result<(), Error> {
+        if self.scopes.writes_statements() {
+            Ok(())
+        } else {
+            Err(Error::Forbidden(Scope::StatementsWrite))
+        }
+    }
+
+    /// Returns `Some(credential_id)` when reads are limited to this credential's own
+    /// statements (`statements/read/mine`), `None` when it reads everything.
+    pub fn statement_read_restriction(&self) -> Result<Option<i64>, Error> {
+        if self.scopes.reads_all_statements() {
+            Ok(None)
+        } else if self.scopes.reads_own_statements() {
+            Ok(Some(self.credential_id))
+        } else {
+            Err(Error::Forbidden(Scope::StatementsRead))
+        }
+    }
+
+    pub fn require_admin(&self) -> Result<(), Error> {
+        if self.scopes.is_admin() {
+            Ok(())
+        } else {
+            Err(Error::Forbidden(Scope::Admin))
+        }
+    }
+}

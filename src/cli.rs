@@ -1,0 +1,192 @@
+//! The command line. Every command has `--help`; settings come from `--config FILE`,
+//! `BLACKBELT_*` environment variables and flags, flags winning.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::app::App;
+use crate::auth::{Scopes, store};
+use crate::config::{Config, LogFormat};
+use crate::{db::Db, telemetry};
+
+#[derive(Debug, Parser)]
+#[command(name = "blackbelt", version, about = "Black Belt: xAPI LRS, LTI tool and certification engine")]
+pub struct Cli {
+    /// TOML configuration file (keys as in `Config`, e.g. `bind = "0.0.0.0:8420"`).
+    #[arg(long, global = true, env = "BLACKBELT_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Database URL: sqlite://path?mode=rwc or postgres://user@host/db.
+    #[arg(long, global = true)]
+    pub database_url: Option<String>,
+    /// Log as JSON lines instead of text.
+    #[arg(long, global = true)]
+    pub log_json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server (runs migrations first; creates a first credential if none exists).
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage API credentials (HTTP Basic key + secret with scopes).
+    #[command(subcommand)]
+    Credentials(CredentialsCommand),
+    /// Print the OpenAPI document to stdout.
+    Openapi,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (default 127.0.0.1:8420).
+    #[arg(long)]
+    pub bind: Option<SocketAddr>,
+    /// Public base URL of this server, used in links and credential authorities.
+    #[arg(long)]
+    pub public_url: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CredentialsCommand {
+    /// Create a credential and print its key and secret (shown only once).
+    Create {
+        /// Who or what uses it, e.g. "Reporting dashboard".
+        #[arg(long)]
+        name: String,
+        /// Comma-separated scopes: all, all/read, statements/read, statements/read/mine,
+        /// statements/write, state, define, profile, admin.
+        #[arg(long, value_delimiter = ',', num_args = 1..)]
+        scopes: Vec<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List credentials (never their secrets).
+    List {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a credential by key; it stops working within 30 seconds everywhere.
+    Revoke {
+        /// The credential key (user name), e.g. bb_0123abcd...
+        key: String,
+    },
+}
+
+pub async fn run(cli: Cli) -> ExitCode {
+    let mut config = match Config::load(cli.config.as_deref()) {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("error: configuration: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(url) = cli.database_url {
+        config.database_url = url;
+    }
+    if cli.log_json {
+        config.log_format = LogFormat::Json;
+    }
+    telemetry::init(config.log_format);
+    let outcome = match cli.command {
+        Command::Serve(args) => serve(config, args).await,
+        Command::Migrate => migrate(&config).await,
+        Command::Credentials(command) => credentials(&config, command).await,
+        Command::Openapi => {
+            println!("{}", crate::app::openapi_json());
+            Ok(())
+        }
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(mut config: Config, args: ServeArgs) -> Result<(), String> {
+    if let Some(bind) = args.bind {
+        config.bind = bind;
+    }
+    if let Some(url) = args.public_url {
+        config.public_url = url;
+    }
+    let app = App::build(config.clone()).await.map_err(|e| e.to_string())?;
+    bootstrap_credential(&app.db, &config).await?;
+    tracing::info!(bind = %config.bind, database = %crate::app::redact(&config.database_url), "listening");
+    println!("Black Belt listening on http://{} (API docs at /docs)", config.bind);
+    app.serve().await.map_err(|e| format!("server stopped: {e}"))
+}
+
+/// On first start there is no way to call the API, so make one all-powerful credential
+/// and show it once.
+async fn bootstrap_credential(db: &Db, config: &Config) -> Result<(), String> {
+    if store::count_active(&db.conn).await.map_err(|e| e.to_string())? > 0 {
+        return Ok(());
+    }
+    let scopes = Scopes::parse_list("all,admin").map_err(|e| e.to_string())?;
+    let created = store::create(&db.conn, "bootstrap", scopes, &config.public_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("First start: created a credential with every scope. Save it now; the secret is not shown again.");
+    println!("  key:    {}", created.key);
+    println!("  secret: {}", created.secret);
+    println!("Make narrower ones with: blackbelt credentials create --name NAME --scopes statements/write");
+    Ok(())
+}
+
+async fn migrate(config: &Config) -> Result<(), String> {
+    App::build(config.clone()).await.map_err(|e| e.to_string())?;
+    println!("database is up to date");
+    Ok(())
+}
+
+async fn credentials(config: &Config, command: CredentialsCommand) -> Result<(), String> {
+    let app = App::build(config.clone()).await.map_err(|e| e.to_string())?;
+    let conn = &app.db.conn;
+    match command {
+        CredentialsCommand::Create { name, scopes, json } => {
+            let scopes = Scopes::parse_list(&scopes.join(","))?;
+            let created = store::create(conn, &name, scopes, &config.public_url)
+                .await
+                .map_err(|e| e.to_string())?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&created).map_err(|e| e.to_string())?);
+            } else {
+                println!("key:    {}\nsecret: {}\nscopes: {}", created.key, created.secret, created.scopes);
+                println!("The secret is not stored and will not be shown again.");
+            }
+        }
+        CredentialsCommand::List { json } => {
+            let rows = store::list(conn).await.map_err(|e| e.to_string())?;
+            if json {
+                let list: Vec<_> = rows
+                    .iter()
+                    .map(|c| serde_json::json!({"key": c.key, "name": c.name, "scopes": c.scopes,
+                        "created_at_ms": c.created_at_ms, "revoked": c.revoked_at_ms.is_some()}))
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?);
+            } else {
+                for c in rows {
+                    let state = if c.revoked_at_ms.is_some() { "revoked" } else { "active" };
+                    println!("{}\t{}\t{}\t{}", c.key, state, c.scopes, c.name);
+                }
+            }
+        }
+        CredentialsCommand::Revoke { key } => {
+            if !store::revoke(conn, &key).await.map_err(|e| e.to_string())? {
+                return Err(format!("no active credential with key {key}; see `blackbelt credentials list`"));
+            }
+            println!("revoked {key}");
+        }
+    }
+    Ok(())
+}

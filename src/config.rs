@@ -1,0 +1,90 @@
+//! Configuration: defaults, then an optional TOML file, then `BLACKBELT_*` environment
+//! variables, then command-line flags. Secrets are never printed.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// Everything the server needs to start.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on.
+    pub bind: SocketAddr,
+    /// `sqlite://path?mode=rwc` or `postgres://user@host/db`.
+    pub database_url: String,
+    /// Maximum database connections per instance.
+    pub database_max_connections: u32,
+    /// The URL learners and LMSs reach this server at (used in links and authorities).
+    pub public_url: String,
+    /// Largest accepted request body, in bytes (413 beyond).
+    pub max_body_bytes: usize,
+    /// Most statements one `GET /xapi/statements` page returns (`limit=0` means this).
+    pub max_page_size: u32,
+    /// Log format: `text` or `json`.
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8420)),
+            database_url: "sqlite://data/blackbelt.db?mode=rwc".into(),
+            database_max_connections: 16,
+            public_url: "http://127.0.0.1:8420".into(),
+            max_body_bytes: 16 * 1024 * 1024,
+            max_page_size: 500,
+            log_format: LogFormat::Text,
+        }
+    }
+}
+
+impl Config {
+    /// Loads defaults < `file` (if given) < `BLACKBELT_*` environment.
+    pub fn load(file: Option<&Path>) -> Result<Config, Box<figment::Error>> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(path) = file {
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        figment
+            .merge(Env::prefixed("BLACKBELT_"))
+            .extract()
+            .map_err(Box::new)
+    }
+
+    /// The SQLite file a `sqlite:` URL points at, if any (its directory is created).
+    pub fn sqlite_path(&self) -> Option<PathBuf> {
+        let rest = self
+            .database_url
+            .strip_prefix("sqlite://")
+            .or_else(|| self.database_url.strip_prefix("sqlite:"))?;
+        let path = rest.split('?').next().unwrap_or_default();
+        (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_path_is_taken_from_the_url() {
+        let config = Config::default();
+        assert_eq!(config.sqlite_path(), Some(PathBuf::from("data/blackbelt.db")));
+        let pg = Config {
+            database_url: "postgres://postgres@127.0.0.1/test".into(),
+            ..Config::default()
+        };
+        assert_eq!(pg.sqlite_path(), None);
+    }
+}

@@ -1,0 +1,207 @@
+//! The domain `Error`, and `ApiError`, its one HTTP mapping. Bodies are always
+//! `{"error": "snake_case_code", "message": "..."}`; internal causes are logged, never sent.
+
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Enum, Object};
+
+use crate::auth::Scope;
+use crate::xapi::validate::ValidationError;
+
+/// What can go wrong, in the terms callers branch on.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    InvalidStatement(#[from] ValidationError),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("missing or wrong credentials")]
+    Unauthorized,
+    #[error("this credential lacks the `{0}` scope")]
+    Forbidden(Scope),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the request body is larger than the {0}-byte limit")]
+    PayloadTooLarge(usize),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("{0}")]
+    NotImplemented(String),
+    #[error("database error")]
+    Db(#[from] sea_orm::DbErr),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// Stable machine-readable error codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum ErrorCode {
+    InvalidStatement,
+    BadRequest,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    Conflict,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    NotImplemented,
+    Internal,
+}
+
+/// The body of every error response.
+#[derive(Debug, Clone, Object)]
+pub struct ErrorBody {
+    /// Stable code to branch on.
+    pub error: ErrorCode,
+    /// What went wrong and, where it helps, what to do about it.
+    pub message: String,
+}
+
+impl ErrorBody {
+    fn json(error: ErrorCode, message: impl Into<String>) -> Json<ErrorBody> {
+        Json(ErrorBody {
+            error,
+            message: message.into(),
+        })
+    }
+}
+
+/// The HTTP face of `Error`.
+#[derive(Debug, ApiResponse)]
+pub enum ApiError {
+    /// The request is malformed or breaks a rule; nothing was stored.
+    #[oai(status = 400)]
+    BadRequest(Json<ErrorBody>),
+    /// Credentials are missing or wrong.
+    #[oai(status = 401)]
+    Unauthorized(
+        Json<ErrorBody>,
+        #[oai(header = "WWW-Authenticate")] String,
+    ),
+    /// The credential is valid but lacks the scope this operation needs.
+    #[oai(status = 403)]
+    Forbidden(Json<ErrorBody>),
+    /// Nothing exists under that key.
+    #[oai(status = 404)]
+    NotFound(Json<ErrorBody>),
+    /// The request conflicts with what is stored.
+    #[oai(status = 409)]
+    Conflict(Json<ErrorBody>),
+    /// The body is over the configured limit.
+    #[oai(status = 413)]
+    PayloadTooLarge(Json<ErrorBody>),
+    /// The Content-Type is not one this operation accepts.
+    #[oai(status = 415)]
+    UnsupportedMediaType(Json<ErrorBody>),
+    /// Something failed on our side; details are in the server log.
+    #[oai(status = 500)]
+    Internal(Json<ErrorBody>),
+    /// Not available in this version of the server.
+    #[oai(status = 501)]
+    NotImplemented(Json<ErrorBody>),
+}
+
+pub const BASIC_CHALLENGE: &str = "Basic realm=\"Black Belt\", charset=\"UTF-8\"";
+
+impl From<Error> for ApiError {
+    fn from(err: Error) -> Self {
+        let message = err.to_string();
+        match err {
+            Error::InvalidStatement(_) => {
+                ApiError::BadRequest(ErrorBody::json(ErrorCode::InvalidStatement, message))
+            }
+            Error::BadRequest(_) => ApiError::BadRequest(ErrorBody::json(ErrorCode::BadRequest, message)),
+            Error::Unauthorized => ApiError::Unauthorized(
+                ErrorBody::json(
+                    ErrorCode::Unauthorized,
+                    "send HTTP Basic credentials (key and secret from `blackbelt credentials create`)",
+                ),
+                BASIC_CHALLENGE.to_owned(),
+            ),
+            Error::Forbidden(_) => ApiError::Forbidden(ErrorBody::json(ErrorCode::Forbidden, message)),
+            Error::NotFound(_) => ApiError::NotFound(ErrorBody::json(ErrorCode::NotFound, message)),
+            Error::Conflict(_) => ApiError::Conflict(ErrorBody::json(ErrorCode::Conflict, message)),
+            Error::PayloadTooLarge(_) => {
+                ApiError::PayloadTooLarge(ErrorBody::json(ErrorCode::PayloadTooLarge, message))
+            }
+            Error::UnsupportedMediaType(_) => ApiError::UnsupportedMediaType(ErrorBody::json(
+                ErrorCode::UnsupportedMediaType,
+                message,
+            )),
+            Error::NotImplemented(_) => {
+                ApiError::NotImplemented(ErrorBody::json(ErrorCode::NotImplemented, message))
+            }
+            Error::Db(cause) => {
+                tracing::error!(error = %cause, debug = ?cause, "database error");
+                ApiError::Internal(ErrorBody::json(ErrorCode::Internal, "internal error; see the server log"))
+            }
+            Error::Internal(cause) => {
+                tracing::error!(error = %cause, "internal error");
+                ApiError::Internal(ErrorBody::json(ErrorCode::Internal, "internal error; see the server log"))
+            }
+        }
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Uniform JSON body for errors raised by the framework itself (unparseable query
+/// parameters, unknown routes, missing Content-Type...).
+pub async fn framework_error(err: poem::Error) -> poem::Response {
+    uniform_error(err)
+}
+
+/// As `framework_error`, for middleware that needs a response synchronously. Errors that
+/// already carry one of our responses pass through unchanged.
+pub fn uniform_error(err: poem::Error) -> poem::Response {
+    if err.is_from_response() {
+        return err.into_response();
+    }
+    let status = err.status();
+    let code = match status.as_u16() {
+        401 => ErrorCode::Unauthorized,
+        403 => ErrorCode::Forbidden,
+        404 => ErrorCode::NotFound,
+        413 => ErrorCode::PayloadTooLarge,
+        415 => ErrorCode::UnsupportedMediaType,
+        400..=499 => ErrorCode::BadRequest,
+        _ => ErrorCode::Internal,
+    };
+    let message = if code == ErrorCode::Internal {
+        tracing::error!(error = %err, "unhandled error");
+        "internal error; see the server log".to_owned()
+    } else {
+        err.to_string()
+    };
+    let body = serde_json::json!({ "error": code.to_str(), "message": message });
+    let mut builder = poem::Response::builder()
+        .status(status)
+        .content_type("application/json");
+    if status.as_u16() == 401 {
+        builder = builder.header("WWW-Authenticate", BASIC_CHALLENGE);
+    }
+    builder.body(body.to_string())
+}
+
+trait CodeName {
+    fn to_str(self) -> &'static str;
+}
+
+impl CodeName for ErrorCode {
+    fn to_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidStatement => "invalid_statement",
+            ErrorCode::BadRequest => "bad_request",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::NotImplemented => "not_implemented",
+            ErrorCode::Internal => "internal",
+        }
+    }
+}

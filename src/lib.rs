@@ -1,0 +1,22 @@
+//! Black Belt: an xAPI LRS, LTI tool provider and certification engine in one server.
+
+/// `App::build(Config)`: database, migrations and the HTTP endpoint.
+pub mod app;
+/// Authentication (HTTP Basic credentials) and xAPI scopes.
+pub mod auth;
+/// The command line: `serve`, `migrate`, `credentials`, `openapi`.
+pub mod cli;
+/// Configuration from defaults, file and environment.
+pub mod config;
+/// Database connections and the SQLite write gate.
+pub mod db;
+/// The domain error and its HTTP mapping.
+pub mod error;
+/// The combined OpenAPI service and its tags.
+pub mod openapi;
+/// Health, readiness and metrics.
+pub mod ops;
+/// Logging setup.
+pub mod telemetry;
+/// The xAPI Learning Record Store.
+pub mod xapi;

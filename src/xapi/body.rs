@@ -1,0 +1,125 @@
+//! Request bodies of xAPI writes, read as raw bytes under the configured size limit so
+//! that content-type and JSON errors get xAPI's status codes and our error body.
+
+use poem::http::header::CONTENT_TYPE;
+use poem::{Request, RequestBody};
+use poem_openapi::payload::{ParsePayload, Payload};
+use poem_openapi::registry::{MetaMediaType, MetaRequest, MetaSchemaRef, Registry};
+use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions};
+use poem_openapi::types::Type;
+
+use crate::error::{ApiError, Error};
+
+/// The largest body this server reads, in bytes; set on the route as request data.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
+/// A statement, or an array of statements, as JSON.
+pub struct StatementsBody {
+    pub content_type: Option<String>,
+    pub bytes: Vec<u8>,
+}
+
+impl Payload for StatementsBody {
+    const CONTENT_TYPE: &'static str = "application/json";
+
+    // Content types are checked by the handler, which answers with xAPI's codes.
+    fn check_content_type(_content_type: &str) -> bool {
+        true
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        serde_json::Value::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        serde_json::Value::register(registry);
+    }
+}
+
+impl ParsePayload for StatementsBody {
+    const IS_REQUIRED: bool = true;
+
+    async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let limit = request.data::<BodyLimit>().map_or(usize::MAX, |l| l.0);
+        let bytes = body
+            .take()?
+            .into_bytes_limit(limit)
+            .await
+            .map_err(|err| match err {
+                poem::error::ReadBodyError::PayloadTooLarge => error_response(Error::PayloadTooLarge(limit)),
+                other => error_response(Error::BadRequest(format!("could not read the request body: {other}"))),
+            })?;
+        Ok(StatementsBody {
+            content_type: request
+                .headers()
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+            bytes: bytes.to_vec(),
+        })
+    }
+}
+
+// Written out instead of `impl_apirequest_for_payload!` so that a missing Content-Type
+// reaches the handler, which answers it the xAPI way.
+impl<'a> ApiExtractor<'a> for StatementsBody {
+    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::RequestObject];
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn register(registry: &mut Registry) {
+        <Self as Payload>::register(registry);
+    }
+
+    fn request_meta() -> Option<MetaRequest> {
+        Some(MetaRequest {
+            description: Some("A Statement, or an array of Statements."),
+            content: vec![MetaMediaType {
+                content_type: <Self as Payload>::CONTENT_TYPE,
+                schema: <Self as Payload>::schema_ref(),
+            }],
+            required: true,
+        })
+    }
+
+    async fn from_request(
+        request: &'a Request,
+        body: &mut RequestBody,
+        _param_opts: ExtractParamOptions<Self::ParamType>,
+    ) -> poem::Result<Self> {
+        <Self as ParsePayload>::from_request(request, body).await
+    }
+}
+
+impl StatementsBody {
+    /// The JSON body, after checking it is declared as JSON.
+    pub fn json(&self) -> Result<serde_json::Value, Error> {
+        let essence = self
+            .content_type
+            .as_deref()
+            .and_then(|ct| ct.split(';').next())
+            .map(|ct| ct.trim().to_ascii_lowercase());
+        match essence.as_deref() {
+            Some("application/json") => {}
+            Some("multipart/mixed") => {
+                return Err(Error::NotImplemented(
+                    "statements with attachments (multipart/mixed) are not supported yet".into(),
+                ));
+            }
+            Some(other) => {
+                return Err(Error::BadRequest(format!(
+                    "Content-Type must be application/json, got {other:?}"
+                )));
+            }
+            None => return Err(Error::BadRequest("Content-Type application/json is required".into())),
+        }
+        serde_json::from_slice(&self.bytes)
+            .map_err(|e| Error::BadRequest(format!("the body is not valid JSON: {e}")))
+    }
+}
+
+fn error_response(err: Error) -> poem::Error {
+    poem::Error::from_response(poem::IntoResponse::into_response(ApiError::from(err)))
+}
+

@@ -1,0 +1,216 @@
+//! HTTP face of the Statements resource: `PUT`, `POST` and `GET /xapi/statements`.
+//! Spec: xAPI-Communication 2.1 (Statement Resource).
+
+use poem::Request;
+use poem::web::Data;
+use poem_openapi::param::Query;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, OpenApi};
+use serde_json::Value;
+
+use super::format::accept_languages;
+use super::params::{self, Cursor, KNOWN, RawParams, SINGLE_ALLOWED};
+use super::service;
+use crate::auth::BasicAuth;
+use crate::db::Db;
+use crate::error::{ApiResult, Error};
+use crate::openapi::ApiTags;
+use crate::xapi::body::StatementsBody;
+use crate::xapi::clock::WriteClock;
+use crate::xapi::http_date;
+use crate::xapi::version::XapiVersion;
+
+pub struct StatementsApi {
+    pub db: Db,
+    pub clock: WriteClock,
+    pub max_page_size: u32,
+}
+
+#[derive(ApiResponse)]
+pub enum PutResponse {
+    /// Stored (or already stored with the same content).
+    #[oai(status = 204)]
+    NoContent,
+}
+
+#[derive(ApiResponse)]
+pub enum PostResponse {
+    /// The ids of the statements, in request order.
+    #[oai(status = 200)]
+    Stored(Json<Vec<String>>),
+}
+
+#[derive(ApiResponse)]
+pub enum GetResponse {
+    /// A Statement (with statementId / voidedStatementId) or a StatementResult
+    /// `{"statements": [...], "more": "..."}`.
+    #[oai(status = 200)]
+    Found(
+        Json<Value>,
+        /// Every statement stored before this instant is visible to this query.
+        #[oai(header = "X-Experience-API-Consistent-Through")]
+        String,
+        /// `stored` of the newest statement returned.
+        #[oai(header = "Last-Modified")]
+        String,
+    ),
+}
+
+#[OpenApi(prefix_path = "/xapi", tag = "ApiTags::Statements")]
+impl StatementsApi {
+    /// Store a statement under the id given in `statementId`.
+    #[oai(path = "/statements", method = "put", operation_id = "putStatement")]
+    async fn put_statement(
+        &self,
+        auth: BasicAuth,
+        version: Data<&XapiVersion>,
+        /// The id of the statement (UUID).
+        #[oai(name = "statementId")]
+        statement_id: Query<Option<String>>,
+        body: StatementsBody,
+    ) -> ApiResult<PutResponse> {
+        auth.require_statement_write()?;
+        let id = service::require_uuid("statementId", statement_id.as_deref())?;
+        let json = body.json()?;
+        service::store(&self.db, &self.clock, &auth, *version.0, json, Some(&id)).await?;
+        Ok(PutResponse::NoContent)
+    }
+
+    /// Store one statement or an array of statements; returns their ids.
+    #[oai(path = "/statements", method = "post", operation_id = "postStatements")]
+    async fn post_statements(
+        &self,
+        auth: BasicAuth,
+        version: Data<&XapiVersion>,
+        body: StatementsBody,
+    ) -> ApiResult<PostResponse> {
+        auth.require_statement_write()?;
+        let json = body.json()?;
+        let ids = service::store(&self.db, &self.clock, &auth, *version.0, json, None).await?;
+        Ok(PostResponse::Stored(Json(ids)))
+    }
+
+    /// Fetch one statement, or page through statements matching the filters, newest
+    /// stored first (unless `ascending=true`).
+    #[allow(clippy::too_many_arguments)]
+    #[oai(path = "/statements", method = "get", operation_id = "getStatements")]
+    async fn get_statements(
+        &self,
+        auth: BasicAuth,
+        req: &Request,
+        /// Fetch the statement with this id (not if voided).
+        #[oai(name = "statementId")]
+        _statement_id: Query<Option<String>>,
+        /// Fetch the voided statement with this id.
+        #[oai(name = "voidedStatementId")]
+        _voided_statement_id: Query<Option<String>>,
+        /// Agent or identified Group (JSON) that is the actor or object.
+        #[oai(name = "agent")]
+        _agent: Query<Option<String>>,
+        /// Verb IRI.
+        #[oai(name = "verb")]
+        _verb: Query<Option<String>>,
+        /// Activity IRI of the object.
+        #[oai(name = "activity")]
+        _activity: Query<Option<String>>,
+        /// Registration UUID.
+        #[oai(name = "registration")]
+        _registration: Query<Option<String>>,
+        /// Match `activity` in context activities and sub-statements too.
+        #[oai(name = "related_activities")]
+        _related_activities: Query<Option<bool>>,
+        /// Match `agent` as authority, instructor, team, member or in sub-statements too.
+        #[oai(name = "related_agents")]
+        _related_agents: Query<Option<bool>>,
+        /// Only statements stored after this timestamp.
+        #[oai(name = "since")]
+        _since: Query<Option<String>>,
+        /// Only statements stored at or before this timestamp.
+        #[oai(name = "until")]
+        _until: Query<Option<String>>,
+        /// Page size; 0 means the server maximum.
+        #[oai(name = "limit")]
+        _limit: Query<Option<u32>>,
+        /// `exact` (default), `ids` or `canonical`.
+        #[oai(name = "format")]
+        _format: Query<Option<String>>,
+        /// Return attachments as multipart/mixed (not supported yet: 501).
+        #[oai(name = "attachments")]
+        _attachments: Query<Option<bool>>,
+        /// Oldest first.
+        #[oai(name = "ascending")]
+        _ascending: Query<Option<bool>>,
+        /// Cursor from a previous page's `more` link.
+        #[oai(name = "more")]
+        _more: Query<Option<String>>,
+    ) -> ApiResult<GetResponse> {
+        let restriction = auth.statement_read_restriction()?;
+        let params = raw_params(req)?;
+        let languages = accept_languages(req.header("Accept-Language"));
+        let consistent = self.clock.consistent_through();
+        if params::flag(&params, "attachments")? {
+            return Err(Error::NotImplemented(
+                "attachments=true (multipart/mixed responses) is not supported yet".into(),
+            )
+            .into());
+        }
+        let format = params::format(&params)?;
+        let (body, last_us) = if let Some((name, id)) = single_id(&params)? {
+            let (statement, stored) =
+                service::fetch_one(&self.db, &id, name == "voidedStatementId", restriction, format, &languages).await?;
+            (statement, Some(stored))
+        } else {
+            let (mut filter, after, limit, format) = match params::get(&params, "more") {
+                Some(token) => {
+                    let cursor = Cursor::decode(token)?;
+                    (cursor.filter, Some(cursor.after), cursor.limit, cursor.format)
+                }
+                None => (params::filter(&params)?, None, params::limit(&params, self.max_page_size)?, format),
+            };
+            filter.credential_id = restriction;
+            let page = service::fetch_page(&self.db, filter, after, limit, format, &languages, req.uri().path()).await?;
+            (page.result, page.last_stored_us)
+        };
+        let last_modified = last_us
+            .and_then(|us| jiff::Timestamp::from_microsecond(us).ok())
+            .unwrap_or(consistent);
+        Ok(GetResponse::Found(
+            Json(body),
+            crate::xapi::validate::time::format_utc(consistent),
+            http_date(last_modified),
+        ))
+    }
+}
+
+/// The query string as name/value pairs; unknown names are refused.
+fn raw_params(req: &Request) -> Result<RawParams, Error> {
+    let pairs: RawParams = url::form_urlencoded::parse(req.uri().query().unwrap_or_default().as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    if let Some((unknown, _)) = pairs.iter().find(|(k, _)| !KNOWN.contains(&k.as_str())) {
+        return Err(Error::BadRequest(format!(
+            "unknown parameter `{unknown}`; GET /statements accepts {}",
+            KNOWN.join(", ")
+        )));
+    }
+    Ok(pairs)
+}
+
+/// `statementId` or `voidedStatementId`, alone but for format/attachments.
+fn single_id(params: &RawParams) -> Result<Option<(&'static str, String)>, Error> {
+    let which = ["statementId", "voidedStatementId"]
+        .into_iter()
+        .find(|name| params::get(params, name).is_some());
+    let Some(name) = which else {
+        return Ok(None);
+    };
+    if let Some((other, _)) = params.iter().find(|(k, _)| !SINGLE_ALLOWED.contains(&k.as_str())) {
+        return Err(Error::BadRequest(format!(
+            "parameter `{other}` cannot be combined with `{name}`"
+        )));
+    }
+    if params::get(params, "statementId").is_some() && params::get(params, "voidedStatementId").is_some() {
+        return Err(Error::BadRequest("give statementId or voidedStatementId, not both".into()));
+    }
+    Ok(Some((name, service::require_uuid(name, params::get(params, name))?)))
+}

@@ -1,0 +1,13 @@
+//! The Statements resource: validation results turned into stored rows, index keys,
+//! queries and response formats.
+
+pub mod api;
+mod compare;
+mod format;
+pub mod index;
+mod params;
+pub mod prepare;
+pub mod read;
+mod service;
+mod sql;
+pub mod write;

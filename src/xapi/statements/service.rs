@@ -1,0 +1,163 @@
+//! The Statements resource between HTTP and the store: batch rules, the write
+//! transaction, and page assembly.
+
+use std::collections::HashSet;
+
+use sea_orm::TransactionTrait;
+use serde_json::{Value, json};
+
+use super::format::{Format, render};
+use super::params::Cursor;
+use super::prepare::{PreparedStatement, WriteContext, prepare};
+use super::read::{self, Position, StatementFilter, StoredStatement};
+use super::write::insert_statements;
+use crate::auth::Principal;
+use crate::db::Db;
+use crate::error::Error;
+use crate::xapi::clock::WriteClock;
+use crate::xapi::validate::{JsonPath, is_uuid};
+use crate::xapi::version::XapiVersion;
+
+/// Validates and stores statements atomically: all or nothing. Returns their ids in
+/// request order.
+pub async fn store(
+    db: &Db,
+    clock: &WriteClock,
+    principal: &Principal,
+    version: XapiVersion,
+    body: Value,
+    put_id: Option<&str>,
+) -> Result<Vec<String>, Error> {
+    let (items, is_batch) = match (body, put_id) {
+        (Value::Array(_), Some(_)) => {
+            return Err(Error::BadRequest("PUT takes a single statement, not an array".into()));
+        }
+        (Value::Array(items), None) => (items, true),
+        (single, _) => (vec![single], false),
+    };
+    let _gate = db.write_gate().await;
+    let ticket = clock.begin();
+    let ctx = WriteContext {
+        version,
+        stored: ticket.stored,
+        authority: &principal.authority,
+    };
+    let prepared = prepare_all(items, is_batch, put_id, &ctx)?;
+    let ids: Vec<String> = prepared.iter().map(|s| s.id.clone()).collect();
+    let txn = db.conn.begin().await?;
+    let stored = insert_statements(&txn, &prepared, principal.credential_id, ticket.stored_us()).await?;
+    txn.commit().await?;
+    drop(ticket);
+    metrics::counter!("xapi_statements_stored_total").increment(stored as u64);
+    Ok(ids)
+}
+
+fn prepare_all(
+    items: Vec<Value>,
+    is_batch: bool,
+    put_id: Option<&str>,
+    ctx: &WriteContext<'_>,
+) -> Result<Vec<PreparedStatement>, Error> {
+    let mut seen = HashSet::with_capacity(items.len());
+    let mut prepared = Vec::with_capacity(items.len());
+    for (i, mut item) in items.into_iter().enumerate() {
+        let name = if is_batch { format!("$[{i}]") } else { "$".to_owned() };
+        if let Some(id) = put_id {
+            bind_put_id(&mut item, id)?;
+        }
+        let statement = prepare(item, &JsonPath::root(&name), ctx)?;
+        if !seen.insert(statement.id.clone()) {
+            return Err(Error::BadRequest(format!(
+                "{name}.id: statement id {} appears more than once in this batch",
+                statement.id
+            )));
+        }
+        prepared.push(statement);
+    }
+    Ok(prepared)
+}
+
+/// PUT's statementId names the statement; a body id, if any, must agree.
+fn bind_put_id(item: &mut Value, id: &str) -> Result<(), Error> {
+    let Value::Object(map) = item else {
+        return Ok(()); // validation reports the shape
+    };
+    match map.get("id").and_then(Value::as_str) {
+        Some(body_id) if !body_id.eq_ignore_ascii_case(id) => Err(Error::BadRequest(format!(
+            "$.id {body_id:?} differs from the statementId parameter {id:?}"
+        ))),
+        Some(_) => Ok(()),
+        None => {
+            map.insert("id".into(), Value::String(id.to_owned()));
+            Ok(())
+        }
+    }
+}
+
+pub fn require_uuid(name: &str, value: Option<&str>) -> Result<String, Error> {
+    match value {
+        Some(id) if is_uuid(id) => Ok(id.to_ascii_lowercase()),
+        Some(id) => Err(Error::BadRequest(format!("parameter `{name}` must be a UUID, got {id:?}"))),
+        None => Err(Error::BadRequest(format!("parameter `{name}` is required"))),
+    }
+}
+
+/// One statement by id: `voided` false for statementId, true for voidedStatementId.
+pub async fn fetch_one(
+    db: &Db,
+    id: &str,
+    voided: bool,
+    credential_id: Option<i64>,
+    format: Format,
+    languages: &[String],
+) -> Result<(Value, i64), Error> {
+    let found = read::find_by_id(&db.conn, id, credential_id)
+        .await?
+        .filter(|s| s.voided == voided)
+        .ok_or_else(|| {
+            let which = if voided { "voided statement" } else { "statement" };
+            Error::NotFound(format!("no {which} with id {id}"))
+        })?;
+    Ok((render(found.payload, format, languages), found.position.stored_us))
+}
+
+/// A page of a query plus the cursor of the next page, if any.
+pub struct Page {
+    pub result: Value,
+    pub last_stored_us: Option<i64>,
+}
+
+pub async fn fetch_page(
+    db: &Db,
+    filter: StatementFilter,
+    after: Option<Position>,
+    limit: u32,
+    format: Format,
+    languages: &[String],
+    more_base: &str,
+) -> Result<Page, Error> {
+    let mut rows: Vec<StoredStatement> = read::find_page(&db.conn, &filter, after, u64::from(limit) + 1).await?;
+    let more = if rows.len() > limit as usize {
+        rows.truncate(limit as usize);
+        rows.last().map(|last| {
+            let cursor = Cursor {
+                filter: filter.clone(),
+                after: last.position,
+                limit,
+                format,
+            };
+            format!("{more_base}?more={}", cursor.encode())
+        })
+    } else {
+        None
+    };
+    let last_stored_us = rows.iter().map(|r| r.position.stored_us).max();
+    let statements: Vec<Value> = rows
+        .into_iter()
+        .map(|row| render(row.payload, format, languages))
+        .collect();
+    Ok(Page {
+        result: json!({"statements": statements, "more": more.unwrap_or_default()}),
+        last_stored_us,
+    })
+}

@@ -1,0 +1,19 @@
+//! Statement validation: every rule of the xAPI data model, checked on the raw JSON so
+//! that each rejection names the JSON path and the rule it broke.
+
+mod activity;
+mod agent;
+mod context;
+mod error;
+mod json;
+mod path;
+mod primitives;
+mod result;
+mod statement;
+pub mod time;
+
+pub use agent::agent_or_group;
+pub use error::ValidationError;
+pub use path::JsonPath;
+pub use primitives::{is_absolute_iri, is_uuid};
+pub use statement::{VOIDED_VERB, statement};
