@@ -12,6 +12,7 @@ use crate::auth::AuthService;
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::framework_error;
+use crate::openapi;
 use crate::ops::api::OpsApi;
 use crate::ops::metrics::{self, RequestMetrics};
 use crate::xapi::about::AboutApi;
@@ -19,7 +20,6 @@ use crate::xapi::body::BodyLimit;
 use crate::xapi::clock::WriteClock;
 use crate::xapi::statements::api::StatementsApi;
 use crate::xapi::version::VersionGate;
-use crate::openapi;
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -42,9 +42,15 @@ impl App {
     }
 
     /// As `build`, with a PostgreSQL schema search path (tests isolate themselves so).
-    pub async fn build_with_schema(config: Config, schema: Option<&str>) -> Result<App, StartError> {
+    pub async fn build_with_schema(
+        config: Config,
+        schema: Option<&str>,
+    ) -> Result<App, StartError> {
         metrics::install();
-        if let Some(dir) = config.sqlite_path().as_deref().and_then(std::path::Path::parent)
+        if let Some(dir) = config
+            .sqlite_path()
+            .as_deref()
+            .and_then(std::path::Path::parent)
             && !dir.as_os_str().is_empty()
         {
             std::fs::create_dir_all(dir).map_err(|source| StartError::DataDir {
@@ -52,14 +58,22 @@ impl App {
                 source,
             })?;
         }
-        let db = Db::connect(&config.database_url, config.database_max_connections, schema)
-            .await
-            .map_err(|source| StartError::Database {
-                url: redact(&config.database_url),
-                source,
-            })?;
+        let db = Db::connect(
+            &config.database_url,
+            config.database_max_connections,
+            schema,
+        )
+        .await
+        .map_err(|source| StartError::Database {
+            url: redact(&config.database_url),
+            source,
+        })?;
         let endpoint = endpoint(&db, &config);
-        Ok(App { endpoint, db, config })
+        Ok(App {
+            endpoint,
+            db,
+            config,
+        })
     }
 
     /// Listens on `config.bind` until Ctrl-C or SIGTERM.
@@ -154,13 +168,14 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(term) => term,
-            Err(_) => {
-                let _ = ctrl_c.await;
-                return;
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
         tokio::select! {
             _ = ctrl_c => {},
             _ = term.recv() => {},

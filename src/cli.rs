@@ -13,7 +13,11 @@ use crate::config::{Config, LogFormat};
 use crate::{db::Db, telemetry};
 
 #[derive(Debug, Parser)]
-#[command(name = "blackbelt", version, about = "Black Belt: xAPI LRS, LTI tool and certification engine")]
+#[command(
+    name = "blackbelt",
+    version,
+    about = "Black Belt: xAPI LRS, LTI tool and certification engine"
+)]
 pub struct Cli {
     /// TOML configuration file (keys as in `Config`, e.g. `bind = "0.0.0.0:8420"`).
     #[arg(long, global = true, env = "BLACKBELT_CONFIG")]
@@ -119,38 +123,57 @@ async fn serve(mut config: Config, args: ServeArgs) -> Result<(), String> {
     if let Some(url) = args.public_url {
         config.public_url = url;
     }
-    let app = App::build(config.clone()).await.map_err(|e| e.to_string())?;
+    let app = App::build(config.clone())
+        .await
+        .map_err(|e| e.to_string())?;
     bootstrap_credential(&app.db, &config).await?;
     tracing::info!(bind = %config.bind, database = %crate::app::redact(&config.database_url), "listening");
-    println!("Black Belt listening on http://{} (API docs at /docs)", config.bind);
-    app.serve().await.map_err(|e| format!("server stopped: {e}"))
+    println!(
+        "Black Belt listening on http://{} (API docs at /docs)",
+        config.bind
+    );
+    app.serve()
+        .await
+        .map_err(|e| format!("server stopped: {e}"))
 }
 
 /// On first start there is no way to call the API, so make one all-powerful credential
 /// and show it once.
 async fn bootstrap_credential(db: &Db, config: &Config) -> Result<(), String> {
-    if store::count_active(&db.conn).await.map_err(|e| e.to_string())? > 0 {
+    if store::count_active(&db.conn)
+        .await
+        .map_err(|e| e.to_string())?
+        > 0
+    {
         return Ok(());
     }
     let scopes = Scopes::parse_list("all,admin").map_err(|e| e.to_string())?;
     let created = store::create(&db.conn, "bootstrap", scopes, &config.public_url)
         .await
         .map_err(|e| e.to_string())?;
-    println!("First start: created a credential with every scope. Save it now; the secret is not shown again.");
+    println!(
+        "First start: created a credential with every scope. Save it now; the secret is not shown again."
+    );
     println!("  key:    {}", created.key);
     println!("  secret: {}", created.secret);
-    println!("Make narrower ones with: blackbelt credentials create --name NAME --scopes statements/write");
+    println!(
+        "Make narrower ones with: blackbelt credentials create --name NAME --scopes statements/write"
+    );
     Ok(())
 }
 
 async fn migrate(config: &Config) -> Result<(), String> {
-    App::build(config.clone()).await.map_err(|e| e.to_string())?;
+    App::build(config.clone())
+        .await
+        .map_err(|e| e.to_string())?;
     println!("database is up to date");
     Ok(())
 }
 
 async fn credentials(config: &Config, command: CredentialsCommand) -> Result<(), String> {
-    let app = App::build(config.clone()).await.map_err(|e| e.to_string())?;
+    let app = App::build(config.clone())
+        .await
+        .map_err(|e| e.to_string())?;
     let conn = &app.db.conn;
     match command {
         CredentialsCommand::Create { name, scopes, json } => {
@@ -159,9 +182,15 @@ async fn credentials(config: &Config, command: CredentialsCommand) -> Result<(),
                 .await
                 .map_err(|e| e.to_string())?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&created).map_err(|e| e.to_string())?);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&created).map_err(|e| e.to_string())?
+                );
             } else {
-                println!("key:    {}\nsecret: {}\nscopes: {}", created.key, created.secret, created.scopes);
+                println!(
+                    "key:    {}\nsecret: {}\nscopes: {}",
+                    created.key, created.secret, created.scopes
+                );
                 println!("The secret is not stored and will not be shown again.");
             }
         }
@@ -170,20 +199,31 @@ async fn credentials(config: &Config, command: CredentialsCommand) -> Result<(),
             if json {
                 let list: Vec<_> = rows
                     .iter()
-                    .map(|c| serde_json::json!({"key": c.key, "name": c.name, "scopes": c.scopes,
-                        "created_at_ms": c.created_at_ms, "revoked": c.revoked_at_ms.is_some()}))
+                    .map(|c| {
+                        serde_json::json!({"key": c.key, "name": c.name, "scopes": c.scopes,
+                        "created_at_ms": c.created_at_ms, "revoked": c.revoked_at_ms.is_some()})
+                    })
                     .collect();
-                println!("{}", serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?
+                );
             } else {
                 for c in rows {
-                    let state = if c.revoked_at_ms.is_some() { "revoked" } else { "active" };
+                    let state = if c.revoked_at_ms.is_some() {
+                        "revoked"
+                    } else {
+                        "active"
+                    };
                     println!("{}\t{}\t{}\t{}", c.key, state, c.scopes, c.name);
                 }
             }
         }
         CredentialsCommand::Revoke { key } => {
             if !store::revoke(conn, &key).await.map_err(|e| e.to_string())? {
-                return Err(format!("no active credential with key {key}; see `blackbelt credentials list`"));
+                return Err(format!(
+                    "no active credential with key {key}; see `blackbelt credentials list`"
+                ));
             }
             println!("revoked {key}");
         }

@@ -80,7 +80,10 @@ mod tests {
     #[test]
     fn sqlite_path_is_taken_from_the_url() {
         let config = Config::default();
-        assert_eq!(config.sqlite_path(), Some(PathBuf::from("data/blackbelt.db")));
+        assert_eq!(
+            config.sqlite_path(),
+            Some(PathBuf::from("data/blackbelt.db"))
+        );
         let pg = Config {
             database_url: "postgres://postgres@127.0.0.1/test".into(),
             ..Config::default()

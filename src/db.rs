@@ -20,7 +20,11 @@ pub struct Db {
 
 impl Db {
     /// Connects, applies SQLite pragmas, and runs pending migrations.
-    pub async fn connect(url: &str, max_connections: u32, schema: Option<&str>) -> Result<Db, DbErr> {
+    pub async fn connect(
+        url: &str,
+        max_connections: u32,
+        schema: Option<&str>,
+    ) -> Result<Db, DbErr> {
         let mut options = ConnectOptions::new(url.to_owned());
         options
             .max_connections(max_connections)

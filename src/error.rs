@@ -76,10 +76,7 @@ pub enum ApiError {
     BadRequest(Json<ErrorBody>),
     /// Credentials are missing or wrong.
     #[oai(status = 401)]
-    Unauthorized(
-        Json<ErrorBody>,
-        #[oai(header = "WWW-Authenticate")] String,
-    ),
+    Unauthorized(Json<ErrorBody>, #[oai(header = "WWW-Authenticate")] String),
     /// The credential is valid but lacks the scope this operation needs.
     #[oai(status = 403)]
     Forbidden(Json<ErrorBody>),
@@ -112,7 +109,9 @@ impl From<Error> for ApiError {
             Error::InvalidStatement(_) => {
                 ApiError::BadRequest(ErrorBody::json(ErrorCode::InvalidStatement, message))
             }
-            Error::BadRequest(_) => ApiError::BadRequest(ErrorBody::json(ErrorCode::BadRequest, message)),
+            Error::BadRequest(_) => {
+                ApiError::BadRequest(ErrorBody::json(ErrorCode::BadRequest, message))
+            }
             Error::Unauthorized => ApiError::Unauthorized(
                 ErrorBody::json(
                     ErrorCode::Unauthorized,
@@ -120,7 +119,9 @@ impl From<Error> for ApiError {
                 ),
                 BASIC_CHALLENGE.to_owned(),
             ),
-            Error::Forbidden(_) => ApiError::Forbidden(ErrorBody::json(ErrorCode::Forbidden, message)),
+            Error::Forbidden(_) => {
+                ApiError::Forbidden(ErrorBody::json(ErrorCode::Forbidden, message))
+            }
             Error::NotFound(_) => ApiError::NotFound(ErrorBody::json(ErrorCode::NotFound, message)),
             Error::Conflict(_) => ApiError::Conflict(ErrorBody::json(ErrorCode::Conflict, message)),
             Error::PayloadTooLarge(_) => {
@@ -135,11 +136,17 @@ impl From<Error> for ApiError {
             }
             Error::Db(cause) => {
                 tracing::error!(error = %cause, debug = ?cause, "database error");
-                ApiError::Internal(ErrorBody::json(ErrorCode::Internal, "internal error; see the server log"))
+                ApiError::Internal(ErrorBody::json(
+                    ErrorCode::Internal,
+                    "internal error; see the server log",
+                ))
             }
             Error::Internal(cause) => {
                 tracing::error!(error = %cause, "internal error");
-                ApiError::Internal(ErrorBody::json(ErrorCode::Internal, "internal error; see the server log"))
+                ApiError::Internal(ErrorBody::json(
+                    ErrorCode::Internal,
+                    "internal error; see the server log",
+                ))
             }
         }
     }

@@ -39,4 +39,3 @@ impl std::ops::Deref for BasicAuth {
         &self.0
     }
 }
-

@@ -106,7 +106,9 @@ impl Scopes {
 
     /// May this credential read every statement?
     pub fn reads_all_statements(self) -> bool {
-        self.contains(Scope::All) || self.contains(Scope::AllRead) || self.contains(Scope::StatementsRead)
+        self.contains(Scope::All)
+            || self.contains(Scope::AllRead)
+            || self.contains(Scope::StatementsRead)
     }
 
     /// May it read at least the statements it wrote?

@@ -40,7 +40,10 @@ pub fn generate() -> NewSecret {
 }
 
 fn digest(salt: &str, secret: &str) -> hmac::Tag {
-    hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, salt.as_bytes()), secret.as_bytes())
+    hmac::sign(
+        &hmac::Key::new(hmac::HMAC_SHA256, salt.as_bytes()),
+        secret.as_bytes(),
+    )
 }
 
 /// Constant-time check of a presented secret against the stored hash.

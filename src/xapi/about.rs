@@ -31,7 +31,10 @@ impl AboutApi {
     #[oai(path = "/about", method = "get", operation_id = "getAbout")]
     async fn about(&self) -> AboutResponse {
         AboutResponse::Ok(Json(About {
-            version: XapiVersion::SERVED.iter().map(|v| (*v).to_owned()).collect(),
+            version: XapiVersion::SERVED
+                .iter()
+                .map(|v| (*v).to_owned())
+                .collect(),
             extensions: serde_json::json!({
                 "https://blackbelt.dev/xapi/extensions/server": {
                     "name": "Black Belt",

@@ -5,8 +5,8 @@ use poem::http::header::CONTENT_TYPE;
 use poem::{Request, RequestBody};
 use poem_openapi::payload::{ParsePayload, Payload};
 use poem_openapi::registry::{MetaMediaType, MetaRequest, MetaSchemaRef, Registry};
-use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions};
 use poem_openapi::types::Type;
+use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions};
 
 use crate::error::{ApiError, Error};
 
@@ -47,8 +47,12 @@ impl ParsePayload for StatementsBody {
             .into_bytes_limit(limit)
             .await
             .map_err(|err| match err {
-                poem::error::ReadBodyError::PayloadTooLarge => error_response(Error::PayloadTooLarge(limit)),
-                other => error_response(Error::BadRequest(format!("could not read the request body: {other}"))),
+                poem::error::ReadBodyError::PayloadTooLarge => {
+                    error_response(Error::PayloadTooLarge(limit))
+                }
+                other => error_response(Error::BadRequest(format!(
+                    "could not read the request body: {other}"
+                ))),
             })?;
         Ok(StatementsBody {
             content_type: request
@@ -112,7 +116,11 @@ impl StatementsBody {
                     "Content-Type must be application/json, got {other:?}"
                 )));
             }
-            None => return Err(Error::BadRequest("Content-Type application/json is required".into())),
+            None => {
+                return Err(Error::BadRequest(
+                    "Content-Type application/json is required".into(),
+                ));
+            }
         }
         serde_json::from_slice(&self.bytes)
             .map_err(|e| Error::BadRequest(format!("the body is not valid JSON: {e}")))
@@ -122,4 +130,3 @@ impl StatementsBody {
 fn error_response(err: Error) -> poem::Error {
     poem::Error::from_response(poem::IntoResponse::into_response(ApiError::from(err)))
 }
-

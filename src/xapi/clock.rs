@@ -41,7 +41,8 @@ impl WriteClock {
         WriteTicket {
             clock: self.clone(),
             ticket,
-            stored: jiff::Timestamp::from_microsecond(stored_us).unwrap_or_else(|_| jiff::Timestamp::now()),
+            stored: jiff::Timestamp::from_microsecond(stored_us)
+                .unwrap_or_else(|_| jiff::Timestamp::now()),
         }
     }
 
@@ -51,14 +52,18 @@ impl WriteClock {
         let oldest = state.in_flight.values().min().copied();
         drop(state);
         match oldest {
-            Some(us) => jiff::Timestamp::from_microsecond(us - 1000).unwrap_or(jiff::Timestamp::UNIX_EPOCH),
+            Some(us) => {
+                jiff::Timestamp::from_microsecond(us - 1000).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+            }
             None => jiff::Timestamp::now(),
         }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, ClockState> {
         // A poisoned lock only means another thread panicked mid-update of plain data.
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -84,7 +89,10 @@ mod tests {
         let ticket = clock.begin();
         assert!(clock.consistent_through() < ticket.stored);
         drop(ticket);
-        assert!(clock.consistent_through() >= jiff::Timestamp::now() - jiff::SignedDuration::from_secs(1));
+        assert!(
+            clock.consistent_through()
+                >= jiff::Timestamp::now() - jiff::SignedDuration::from_secs(1)
+        );
     }
 
     #[test]

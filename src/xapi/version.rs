@@ -47,7 +47,9 @@ impl XapiVersion {
 
     /// Whether a statement may declare `declared` as its `version`.
     pub fn statement_version_allowed(declared: &str, request: XapiVersion) -> bool {
-        let patch_ok = |rest: &str| rest.is_empty() || (rest.starts_with('.') && rest[1..].parse::<u16>().is_ok());
+        let patch_ok = |rest: &str| {
+            rest.is_empty() || (rest.starts_with('.') && rest[1..].parse::<u16>().is_ok())
+        };
         if let Some(rest) = declared.strip_prefix("1.0") {
             return patch_ok(rest);
         }
@@ -88,19 +90,27 @@ impl<E: Endpoint> Endpoint for VersionGateEndpoint<E> {
         if req.method() == Method::OPTIONS || !req.uri().path().starts_with("/xapi/") {
             return self.inner.call(req).await.map(IntoResponse::into_response);
         }
-        let declared = req.headers().get(HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let declared = req
+            .headers()
+            .get(HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         let version = match declared.as_deref().map(XapiVersion::from_header) {
             Some(Some(version)) => version,
-            Some(None) => return Ok(reject(&format!(
-                "unsupported {HEADER} {:?}; this LRS serves {}",
-                declared.unwrap_or_default(),
-                XapiVersion::SERVED.join(" and ")
-            ))),
+            Some(None) => {
+                return Ok(reject(&format!(
+                    "unsupported {HEADER} {:?}; this LRS serves {}",
+                    declared.unwrap_or_default(),
+                    XapiVersion::SERVED.join(" and ")
+                )));
+            }
             None if req.uri().path().ends_with("/about") => XapiVersion::V2_0,
-            None => return Ok(reject(&format!(
-                "the {HEADER} header is required (one of {})",
-                XapiVersion::SERVED.join(", ")
-            ))),
+            None => {
+                return Ok(reject(&format!(
+                    "the {HEADER} header is required (one of {})",
+                    XapiVersion::SERVED.join(", ")
+                )));
+            }
         };
         req.set_data(version);
         let mut response = match self.inner.call(req).await {
@@ -144,10 +154,25 @@ mod tests {
 
     #[test]
     fn statement_version_2_0_needs_a_2_0_request() {
-        assert!(XapiVersion::statement_version_allowed("1.0.3", XapiVersion::V1_0));
-        assert!(!XapiVersion::statement_version_allowed("2.0.0", XapiVersion::V1_0));
-        assert!(XapiVersion::statement_version_allowed("2.0.0", XapiVersion::V2_0));
-        assert!(!XapiVersion::statement_version_allowed("1.1.0", XapiVersion::V2_0));
-        assert!(!XapiVersion::statement_version_allowed("1.0.x", XapiVersion::V2_0));
+        assert!(XapiVersion::statement_version_allowed(
+            "1.0.3",
+            XapiVersion::V1_0
+        ));
+        assert!(!XapiVersion::statement_version_allowed(
+            "2.0.0",
+            XapiVersion::V1_0
+        ));
+        assert!(XapiVersion::statement_version_allowed(
+            "2.0.0",
+            XapiVersion::V2_0
+        ));
+        assert!(!XapiVersion::statement_version_allowed(
+            "1.1.0",
+            XapiVersion::V2_0
+        ));
+        assert!(!XapiVersion::statement_version_allowed(
+            "1.0.x",
+            XapiVersion::V2_0
+        ));
     }
 }

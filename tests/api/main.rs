@@ -1,1 +1,13 @@
-fn main() {}
+//! One integration-test binary: the real app on a fresh database per test (SQLite, or
+//! PostgreSQL when TEST_DATABASE_URL is set).
+
+// Tests fail loudly by design.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod auth;
+mod helpers;
+mod ops;
+mod statements_query;
+mod statements_validation;
+mod statements_voiding;
+mod statements_write;

@@ -156,19 +156,45 @@ impl StatementsApi {
         }
         let format = params::format(&params)?;
         let (body, last_us) = if let Some((name, id)) = single_id(&params)? {
-            let (statement, stored) =
-                service::fetch_one(&self.db, &id, name == "voidedStatementId", restriction, format, &languages).await?;
+            let (statement, stored) = service::fetch_one(
+                &self.db,
+                &id,
+                name == "voidedStatementId",
+                restriction,
+                format,
+                &languages,
+            )
+            .await?;
             (statement, Some(stored))
         } else {
             let (mut filter, after, limit, format) = match params::get(&params, "more") {
                 Some(token) => {
                     let cursor = Cursor::decode(token)?;
-                    (cursor.filter, Some(cursor.after), cursor.limit, cursor.format)
+                    (
+                        cursor.filter,
+                        Some(cursor.after),
+                        cursor.limit,
+                        cursor.format,
+                    )
                 }
-                None => (params::filter(&params)?, None, params::limit(&params, self.max_page_size)?, format),
+                None => (
+                    params::filter(&params)?,
+                    None,
+                    params::limit(&params, self.max_page_size)?,
+                    format,
+                ),
             };
             filter.credential_id = restriction;
-            let page = service::fetch_page(&self.db, filter, after, limit, format, &languages, req.uri().path()).await?;
+            let page = service::fetch_page(
+                &self.db,
+                filter,
+                after,
+                limit,
+                format,
+                &languages,
+                req.uri().path(),
+            )
+            .await?;
             (page.result, page.last_stored_us)
         };
         let last_modified = last_us
@@ -184,9 +210,10 @@ impl StatementsApi {
 
 /// The query string as name/value pairs; unknown names are refused.
 fn raw_params(req: &Request) -> Result<RawParams, Error> {
-    let pairs: RawParams = url::form_urlencoded::parse(req.uri().query().unwrap_or_default().as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
+    let pairs: RawParams =
+        url::form_urlencoded::parse(req.uri().query().unwrap_or_default().as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
     if let Some((unknown, _)) = pairs.iter().find(|(k, _)| !KNOWN.contains(&k.as_str())) {
         return Err(Error::BadRequest(format!(
             "unknown parameter `{unknown}`; GET /statements accepts {}",
@@ -204,13 +231,23 @@ fn single_id(params: &RawParams) -> Result<Option<(&'static str, String)>, Error
     let Some(name) = which else {
         return Ok(None);
     };
-    if let Some((other, _)) = params.iter().find(|(k, _)| !SINGLE_ALLOWED.contains(&k.as_str())) {
+    if let Some((other, _)) = params
+        .iter()
+        .find(|(k, _)| !SINGLE_ALLOWED.contains(&k.as_str()))
+    {
         return Err(Error::BadRequest(format!(
             "parameter `{other}` cannot be combined with `{name}`"
         )));
     }
-    if params::get(params, "statementId").is_some() && params::get(params, "voidedStatementId").is_some() {
-        return Err(Error::BadRequest("give statementId or voidedStatementId, not both".into()));
+    if params::get(params, "statementId").is_some()
+        && params::get(params, "voidedStatementId").is_some()
+    {
+        return Err(Error::BadRequest(
+            "give statementId or voidedStatementId, not both".into(),
+        ));
     }
-    Ok(Some((name, service::require_uuid(name, params::get(params, name))?)))
+    Ok(Some((
+        name,
+        service::require_uuid(name, params::get(params, name))?,
+    )))
 }

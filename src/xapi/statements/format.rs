@@ -77,7 +77,12 @@ fn context_ids(context: &mut Map<String, Value>) {
         }
     }
     for (list, member) in [("contextAgents", "agent"), ("contextGroups", "group")] {
-        for entry in context.get_mut(list).and_then(Value::as_array_mut).into_iter().flatten() {
+        for entry in context
+            .get_mut(list)
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+        {
             if let Some(agent) = entry.get_mut(member) {
                 agent_ids(agent);
             }
@@ -95,7 +100,12 @@ fn agent_ids(agent: &mut Value) {
         && !IFI_KEYS[1..].iter().any(|k| map.contains_key(*k));
     if anonymous_group {
         map.retain(|k, _| k == "objectType" || k == "member");
-        for member in map.get_mut("member").and_then(Value::as_array_mut).into_iter().flatten() {
+        for member in map
+            .get_mut("member")
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+        {
             agent_ids(member);
         }
     } else {
@@ -110,7 +120,9 @@ fn canonical(value: &mut Value, languages: &[String]) {
             for (key, child) in map.iter_mut() {
                 // Agent and account names are strings, so an object here is a language map.
                 let is_language_map = matches!(key.as_str(), "display" | "name" | "description")
-                    && child.as_object().is_some_and(|m| m.values().all(Value::is_string));
+                    && child
+                        .as_object()
+                        .is_some_and(|m| m.values().all(Value::is_string));
                 if is_language_map {
                     pick_language(child, languages);
                 } else {
@@ -134,7 +146,9 @@ fn pick_language(map_value: &mut Value, languages: &[String]) {
                 .find(|tag| tag.eq_ignore_ascii_case(wanted))
                 .or_else(|| {
                     map.keys().find(|tag| {
-                        tag.split('-').next().is_some_and(|primary| primary.eq_ignore_ascii_case(wanted))
+                        tag.split('-')
+                            .next()
+                            .is_some_and(|primary| primary.eq_ignore_ascii_case(wanted))
                     })
                 })
         })
@@ -193,6 +207,9 @@ mod tests {
 
     #[test]
     fn accept_language_is_ordered_by_quality() {
-        assert_eq!(accept_languages(Some("fr;q=0.5, en-US, *")), vec!["en-US", "fr"]);
+        assert_eq!(
+            accept_languages(Some("fr;q=0.5, en-US, *")),
+            vec!["en-US", "fr"]
+        );
     }
 }

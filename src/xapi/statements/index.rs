@@ -39,7 +39,10 @@ pub fn key_text(raw: String) -> String {
     if raw.len() <= MAX_KEY_LEN {
         raw
     } else {
-        format!("sha256:{}", hex::encode(digest::digest(&digest::SHA256, raw.as_bytes())))
+        format!(
+            "sha256:{}",
+            hex::encode(digest::digest(&digest::SHA256, raw.as_bytes()))
+        )
     }
 }
 
@@ -66,7 +69,10 @@ pub fn extract_keys(statement: &Value) -> Vec<IndexKey> {
     if let Some(verb) = statement.pointer("/verb/id").and_then(Value::as_str) {
         keys.push((KeyKind::Verb, key_text(verb.to_owned())));
     }
-    if let Some(reg) = statement.pointer("/context/registration").and_then(Value::as_str) {
+    if let Some(reg) = statement
+        .pointer("/context/registration")
+        .and_then(Value::as_str)
+    {
         keys.push((KeyKind::Registration, reg.to_ascii_lowercase()));
     }
     if let Some(authority) = statement.get("authority") {
@@ -116,7 +122,12 @@ fn related_agents(agent: &Value, keys: &mut Vec<IndexKey>) {
     if let Some(key) = agent_key(agent) {
         keys.push((KeyKind::RelatedAgent, key));
     }
-    for member in agent.get("member").and_then(Value::as_array).into_iter().flatten() {
+    for member in agent
+        .get("member")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         if let Some(key) = agent_key(member) {
             keys.push((KeyKind::RelatedAgent, key));
         }
@@ -130,7 +141,12 @@ fn context_keys(context: &Value, keys: &mut Vec<IndexKey>) {
         }
     }
     for (list, member) in [("contextAgents", "agent"), ("contextGroups", "group")] {
-        for entry in context.get(list).and_then(Value::as_array).into_iter().flatten() {
+        for entry in context
+            .get(list)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             if let Some(agent) = entry.get(member) {
                 related_agents(agent, keys);
             }
@@ -144,7 +160,10 @@ fn context_keys(context: &Value, keys: &mut Vec<IndexKey>) {
             Value::Array(items) => items.as_slice(),
             single => std::slice::from_ref(single),
         };
-        for id in items.iter().filter_map(|a| a.get("id").and_then(Value::as_str)) {
+        for id in items
+            .iter()
+            .filter_map(|a| a.get("id").and_then(Value::as_str))
+        {
             keys.push((KeyKind::RelatedActivity, key_text(id.to_owned())));
         }
     }
@@ -168,7 +187,11 @@ mod tests {
         assert!(has(&keys, KeyKind::Agent, "mbox:mailto:a@b.c"));
         assert!(has(&keys, KeyKind::Verb, "http://v"));
         assert!(has(&keys, KeyKind::Activity, "http://act"));
-        assert!(has(&keys, KeyKind::Registration, "aaaaaaaa-b88b-4b20-a0a5-a4c32391aaa0"));
+        assert!(has(
+            &keys,
+            KeyKind::Registration,
+            "aaaaaaaa-b88b-4b20-a0a5-a4c32391aaa0"
+        ));
     }
 
     #[test]

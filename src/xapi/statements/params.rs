@@ -40,7 +40,10 @@ pub const SINGLE_ALLOWED: [&str; 4] = ["statementId", "voidedStatementId", "form
 pub type RawParams = Vec<(String, String)>;
 
 pub fn get<'a>(params: &'a RawParams, name: &str) -> Option<&'a str> {
-    params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    params
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
 }
 
 pub fn flag(params: &RawParams, name: &str) -> Result<bool, Error> {
@@ -57,7 +60,9 @@ pub fn format(params: &RawParams) -> Result<Format, Error> {
     match get(params, "format") {
         None => Ok(Format::Exact),
         Some(text) => Format::parse(text).ok_or_else(|| {
-            Error::BadRequest(format!("parameter `format` must be ids, exact or canonical, got {text:?}"))
+            Error::BadRequest(format!(
+                "parameter `format` must be ids, exact or canonical, got {text:?}"
+            ))
         }),
     }
 }
@@ -75,7 +80,11 @@ pub fn filter(params: &RawParams) -> Result<StatementFilter, Error> {
         let key = agent_key(&agent).ok_or_else(|| {
             Error::BadRequest("parameter `agent` must identify an Agent or identified Group".into())
         })?;
-        let kind = if flag(params, "related_agents")? { KeyKind::RelatedAgent } else { KeyKind::Agent };
+        let kind = if flag(params, "related_agents")? {
+            KeyKind::RelatedAgent
+        } else {
+            KeyKind::Agent
+        };
         filter.add_key(kind, key);
     }
     if let Some(verb) = get(params, "verb") {
@@ -108,7 +117,9 @@ fn require_iri(name: &str, value: &str) -> Result<(), Error> {
     if crate::xapi::validate::is_absolute_iri(value) {
         Ok(())
     } else {
-        Err(Error::BadRequest(format!("parameter `{name}` must be an absolute IRI, got {value:?}")))
+        Err(Error::BadRequest(format!(
+            "parameter `{name}` must be an absolute IRI, got {value:?}"
+        )))
     }
 }
 
@@ -152,11 +163,12 @@ impl Cursor {
     }
 
     pub fn decode(token: &str) -> Result<Cursor, Error> {
-        let bytes = URL_SAFE_NO_PAD
-            .decode(token)
-            .map_err(|_| Error::BadRequest("parameter `more` is not a cursor this server issued".into()))?;
-        serde_json::from_slice(&bytes)
-            .map_err(|_| Error::BadRequest("parameter `more` is not a cursor this server issued".into()))
+        let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| {
+            Error::BadRequest("parameter `more` is not a cursor this server issued".into())
+        })?;
+        serde_json::from_slice(&bytes).map_err(|_| {
+            Error::BadRequest("parameter `more` is not a cursor this server issued".into())
+        })
     }
 }
 
@@ -165,13 +177,19 @@ mod tests {
     use super::*;
 
     fn params(pairs: &[(&str, &str)]) -> RawParams {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
     fn agent_parameter_becomes_an_agent_key() {
         let filter = filter(&params(&[("agent", r#"{"mbox":"mailto:a@b.c"}"#)])).unwrap();
-        assert_eq!(filter.keys, vec![(KeyKind::Agent.code(), "mbox:mailto:a@b.c".to_owned())]);
+        assert_eq!(
+            filter.keys,
+            vec![(KeyKind::Agent.code(), "mbox:mailto:a@b.c".to_owned())]
+        );
     }
 
     #[test]
@@ -201,7 +219,10 @@ mod tests {
     fn cursors_round_trip_and_garbage_is_refused() {
         let cursor = Cursor {
             filter: StatementFilter::default(),
-            after: Position { stored_us: 5, seq: 7 },
+            after: Position {
+                stored_us: 5,
+                seq: 7,
+            },
             limit: 10,
             format: Format::Ids,
         };

@@ -20,6 +20,8 @@ pub struct PreparedStatement {
     pub voids_id: Option<String>,
     /// Target of a StatementRef object (filters follow it).
     pub object_ref_id: Option<String>,
+    /// Whether the client sent a timestamp (else it is a copy of `stored`).
+    pub timestamp_given: bool,
 }
 
 /// What the LRS adds to every statement of one request.
@@ -44,6 +46,7 @@ pub fn prepare(
         None => uuid::Uuid::new_v4().to_string(),
     };
     map.insert("id".into(), Value::String(id.clone()));
+    let timestamp_given = map.contains_key("timestamp");
     let stored = format_utc(ctx.stored);
     complete_timestamp(&mut map, &stored, ctx.version);
     map.insert("stored".into(), Value::String(stored));
@@ -67,6 +70,7 @@ pub fn prepare(
         payload,
         voids_id,
         object_ref_id,
+        timestamp_given,
     })
 }
 
@@ -126,7 +130,12 @@ mod tests {
     #[test]
     fn lrs_properties_are_filled_in() {
         let authority = json!({"mbox": "mailto:lrs@x.com"});
-        let prepared = prepare(minimal(), &JsonPath::root("$"), &ctx(XapiVersion::V1_0, &authority)).unwrap();
+        let prepared = prepare(
+            minimal(),
+            &JsonPath::root("$"),
+            &ctx(XapiVersion::V1_0, &authority),
+        )
+        .unwrap();
         let p = &prepared.payload;
         assert_eq!(p["stored"], "2026-01-02T03:04:05.678Z");
         assert_eq!(p["timestamp"], p["stored"]);
@@ -140,7 +149,12 @@ mod tests {
         let mut raw = minimal();
         raw["timestamp"] = json!("2026-01-02T05:00:00+02:00");
         let authority = json!({"mbox": "mailto:lrs@x.com"});
-        let prepared = prepare(raw, &JsonPath::root("$"), &ctx(XapiVersion::V2_0, &authority)).unwrap();
+        let prepared = prepare(
+            raw,
+            &JsonPath::root("$"),
+            &ctx(XapiVersion::V2_0, &authority),
+        )
+        .unwrap();
         assert_eq!(prepared.payload["timestamp"], "2026-01-02T03:00:00.000Z");
     }
 
@@ -149,7 +163,12 @@ mod tests {
         let mut raw = minimal();
         raw["context"] = json!({"contextActivities": {"parent": {"id": "http://x.com/p"}}});
         let authority = json!({"mbox": "mailto:lrs@x.com"});
-        let prepared = prepare(raw, &JsonPath::root("$"), &ctx(XapiVersion::V1_0, &authority)).unwrap();
+        let prepared = prepare(
+            raw,
+            &JsonPath::root("$"),
+            &ctx(XapiVersion::V1_0, &authority),
+        )
+        .unwrap();
         assert!(prepared.payload["context"]["contextActivities"]["parent"].is_array());
     }
 
@@ -159,7 +178,15 @@ mod tests {
             "verb": {"id": VOIDED_VERB},
             "object": {"objectType": "StatementRef", "id": "FD41C918-B88B-4B20-A0A5-A4C32391AAA0"}});
         let authority = json!({"mbox": "mailto:lrs@x.com"});
-        let prepared = prepare(raw, &JsonPath::root("$"), &ctx(XapiVersion::V1_0, &authority)).unwrap();
-        assert_eq!(prepared.voids_id.as_deref(), Some("fd41c918-b88b-4b20-a0a5-a4c32391aaa0"));
+        let prepared = prepare(
+            raw,
+            &JsonPath::root("$"),
+            &ctx(XapiVersion::V1_0, &authority),
+        )
+        .unwrap();
+        assert_eq!(
+            prepared.voids_id.as_deref(),
+            Some("fd41c918-b88b-4b20-a0a5-a4c32391aaa0")
+        );
     }
 }

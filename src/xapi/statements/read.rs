@@ -67,7 +67,9 @@ pub async fn find_by_id(
     if let Some(credential) = credential_id {
         sql.bind(" AND credential_id = ?", credential);
     }
-    let row = conn.query_one_raw(sql.build(conn.get_database_backend())).await?;
+    let row = conn
+        .query_one_raw(sql.build(conn.get_database_backend()))
+        .await?;
     row.map(|row| stored_statement(&row)).transpose()
 }
 
@@ -78,17 +80,26 @@ pub async fn find_page(
     after: Option<Position>,
     limit: u64,
 ) -> Result<Vec<StoredStatement>, DbErr> {
-    let (order, cmp) = if filter.ascending { ("ASC", ">") } else { ("DESC", "<") };
+    let (order, cmp) = if filter.ascending {
+        ("ASC", ">")
+    } else {
+        ("DESC", "<")
+    };
     let mut sql;
     let driver = match filter.keys.split_first() {
         None => {
-            sql = Sql::new("SELECT s.seq, s.stored_us, s.voided, s.payload FROM statements s WHERE s.voided = ");
+            sql = Sql::new(
+                "SELECT s.seq, s.stored_us, s.voided, s.payload FROM statements s WHERE s.voided = ",
+            );
             sql.bind("?", false);
             "s"
         }
         Some(((kind, key), rest)) => {
-            sql = Sql::new("SELECT s.seq, s.stored_us, s.voided, s.payload FROM statement_index d JOIN statements s ON s.seq = d.seq WHERE ");
-            sql.bind("d.kind = ?", *kind).bind(" AND d.key = ?", key.clone());
+            sql = Sql::new(
+                "SELECT s.seq, s.stored_us, s.voided, s.payload FROM statement_index d JOIN statements s ON s.seq = d.seq WHERE ",
+            );
+            sql.bind("d.kind = ?", *kind)
+                .bind(" AND d.key = ?", key.clone());
             for (kind, key) in rest {
                 sql.push(" AND EXISTS (SELECT 1 FROM statement_index x WHERE ")
                     .bind("x.kind = ?", *kind)
@@ -109,13 +120,18 @@ pub async fn find_page(
         sql.bind(&format!(" AND {driver}.stored_us <= ?"), until);
     }
     if let Some(position) = after {
-        sql.bind(&format!(" AND ({driver}.stored_us, {driver}.seq) {cmp} (?"), position.stored_us)
-            .bind(", ?)", position.seq);
+        sql.bind(
+            &format!(" AND ({driver}.stored_us, {driver}.seq) {cmp} (?"),
+            position.stored_us,
+        )
+        .bind(", ?)", position.seq);
     }
     sql.push(&format!(
         " ORDER BY {driver}.stored_us {order}, {driver}.seq {order} LIMIT {limit}"
     ));
-    let rows = conn.query_all_raw(sql.build(conn.get_database_backend())).await?;
+    let rows = conn
+        .query_all_raw(sql.build(conn.get_database_backend()))
+        .await?;
     rows.iter().map(stored_statement).collect()
 }
 

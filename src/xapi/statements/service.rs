@@ -30,7 +30,9 @@ pub async fn store(
 ) -> Result<Vec<String>, Error> {
     let (items, is_batch) = match (body, put_id) {
         (Value::Array(_), Some(_)) => {
-            return Err(Error::BadRequest("PUT takes a single statement, not an array".into()));
+            return Err(Error::BadRequest(
+                "PUT takes a single statement, not an array".into(),
+            ));
         }
         (Value::Array(items), None) => (items, true),
         (single, _) => (vec![single], false),
@@ -45,7 +47,8 @@ pub async fn store(
     let prepared = prepare_all(items, is_batch, put_id, &ctx)?;
     let ids: Vec<String> = prepared.iter().map(|s| s.id.clone()).collect();
     let txn = db.conn.begin().await?;
-    let stored = insert_statements(&txn, &prepared, principal.credential_id, ticket.stored_us()).await?;
+    let stored =
+        insert_statements(&txn, &prepared, principal.credential_id, ticket.stored_us()).await?;
     txn.commit().await?;
     drop(ticket);
     metrics::counter!("xapi_statements_stored_total").increment(stored as u64);
@@ -61,7 +64,11 @@ fn prepare_all(
     let mut seen = HashSet::with_capacity(items.len());
     let mut prepared = Vec::with_capacity(items.len());
     for (i, mut item) in items.into_iter().enumerate() {
-        let name = if is_batch { format!("$[{i}]") } else { "$".to_owned() };
+        let name = if is_batch {
+            format!("$[{i}]")
+        } else {
+            "$".to_owned()
+        };
         if let Some(id) = put_id {
             bind_put_id(&mut item, id)?;
         }
@@ -97,7 +104,9 @@ fn bind_put_id(item: &mut Value, id: &str) -> Result<(), Error> {
 pub fn require_uuid(name: &str, value: Option<&str>) -> Result<String, Error> {
     match value {
         Some(id) if is_uuid(id) => Ok(id.to_ascii_lowercase()),
-        Some(id) => Err(Error::BadRequest(format!("parameter `{name}` must be a UUID, got {id:?}"))),
+        Some(id) => Err(Error::BadRequest(format!(
+            "parameter `{name}` must be a UUID, got {id:?}"
+        ))),
         None => Err(Error::BadRequest(format!("parameter `{name}` is required"))),
     }
 }
@@ -115,10 +124,17 @@ pub async fn fetch_one(
         .await?
         .filter(|s| s.voided == voided)
         .ok_or_else(|| {
-            let which = if voided { "voided statement" } else { "statement" };
+            let which = if voided {
+                "voided statement"
+            } else {
+                "statement"
+            };
             Error::NotFound(format!("no {which} with id {id}"))
         })?;
-    Ok((render(found.payload, format, languages), found.position.stored_us))
+    Ok((
+        render(found.payload, format, languages),
+        found.position.stored_us,
+    ))
 }
 
 /// A page of a query plus the cursor of the next page, if any.
@@ -136,7 +152,8 @@ pub async fn fetch_page(
     languages: &[String],
     more_base: &str,
 ) -> Result<Page, Error> {
-    let mut rows: Vec<StoredStatement> = read::find_page(&db.conn, &filter, after, u64::from(limit) + 1).await?;
+    let mut rows: Vec<StoredStatement> =
+        read::find_page(&db.conn, &filter, after, u64::from(limit) + 1).await?;
     let more = if rows.len() > limit as usize {
         rows.truncate(limit as usize);
         rows.last().map(|last| {

@@ -31,7 +31,8 @@ pub async fn insert_statements(
     let mut fresh = Vec::with_capacity(batch.len());
     for statement in batch {
         match existing.get(&statement.id) {
-            Some(stored) if same_statement(stored, &statement.payload) => {}
+            Some(stored)
+                if same_statement(stored, &statement.payload, statement.timestamp_given) => {}
             Some(_) => {
                 return Err(Error::Conflict(format!(
                     "statement {} already exists with different content",
@@ -52,7 +53,9 @@ pub async fn insert_statements(
         .iter()
         .flat_map(|s| {
             let seq = seqs[&s.id];
-            s.keys.iter().map(move |(kind, key)| (kind.code(), key.as_str(), seq))
+            s.keys
+                .iter()
+                .map(move |(kind, key)| (kind.code(), key.as_str(), seq))
         })
         .collect();
     for chunk in index_rows.chunks(INDEX_ROWS_PER_INSERT) {
@@ -72,8 +75,14 @@ async fn existing_payloads<'a>(
     for chunk in ids.chunks(IDS_PER_LOOKUP) {
         let mut sql = Sql::new("SELECT id, payload FROM statements WHERE id IN ");
         sql.bind_list(chunk.iter().map(|id| id.to_string()));
-        for row in conn.query_all_raw(sql.build(conn.get_database_backend())).await? {
-            found.insert(row.try_get::<String>("", "id")?, row.try_get::<Value>("", "payload")?);
+        for row in conn
+            .query_all_raw(sql.build(conn.get_database_backend()))
+            .await?
+        {
+            found.insert(
+                row.try_get::<String>("", "id")?,
+                row.try_get::<Value>("", "payload")?,
+            );
         }
     }
     Ok(found)
@@ -99,9 +108,16 @@ async fn insert_rows(
             .bind(", ?)", s.payload.clone());
     }
     sql.push(" RETURNING seq, id");
-    let rows = conn.query_all_raw(sql.build(conn.get_database_backend())).await?;
+    let rows = conn
+        .query_all_raw(sql.build(conn.get_database_backend()))
+        .await?;
     rows.iter()
-        .map(|row| Ok((row.try_get::<String>("", "id")?, row.try_get::<i64>("", "seq")?)))
+        .map(|row| {
+            Ok((
+                row.try_get::<String>("", "id")?,
+                row.try_get::<i64>("", "seq")?,
+            ))
+        })
         .collect()
 }
 
@@ -118,13 +134,17 @@ async fn insert_index_rows(
             .bind(", ?", stored_us)
             .bind(", ?)", *seq);
     }
-    conn.execute_raw(sql.build(conn.get_database_backend())).await?;
+    conn.execute_raw(sql.build(conn.get_database_backend()))
+        .await?;
     Ok(())
 }
 
 /// Voids the targets of new voiding statements, and new statements that an earlier
 /// voiding statement already targets. Voiding statements themselves are never voided.
-async fn apply_voiding(conn: &impl ConnectionTrait, fresh: &[&PreparedStatement]) -> Result<(), DbErr> {
+async fn apply_voiding(
+    conn: &impl ConnectionTrait,
+    fresh: &[&PreparedStatement],
+) -> Result<(), DbErr> {
     let backend = conn.get_database_backend();
     let mut targets: Vec<String> = fresh.iter().filter_map(|s| s.voids_id.clone()).collect();
     let new_ids: Vec<String> = fresh.iter().map(|s| s.id.clone()).collect();
@@ -158,20 +178,25 @@ async fn inherit_statement_ref_keys(
     let backend = conn.get_database_backend();
     // (target seq, referrer seq) pairs whose keys must be copied.
     let mut copies: Vec<(i64, i64)> = Vec::new();
-    let targets: Vec<String> = fresh.iter().filter_map(|s| s.object_ref_id.clone()).collect();
+    let targets: Vec<String> = fresh
+        .iter()
+        .filter_map(|s| s.object_ref_id.clone())
+        .collect();
     let target_seqs = seqs_of(conn, &targets).await?;
     for s in fresh {
         if let Some(target) = s.object_ref_id.as_ref().and_then(|t| target_seqs.get(t)) {
             copies.push((*target, seqs[&s.id]));
         }
     }
-    let mut changed: Vec<(String, i64)> = fresh.iter().map(|s| (s.id.clone(), seqs[&s.id])).collect();
+    let mut changed: Vec<(String, i64)> =
+        fresh.iter().map(|s| (s.id.clone(), seqs[&s.id])).collect();
     let mut visited: HashSet<i64> = HashSet::new();
     while !changed.is_empty() {
         let by_id: HashMap<String, i64> = changed.drain(..).collect();
         let ids: Vec<String> = by_id.keys().cloned().collect();
         for chunk in ids.chunks(IDS_PER_LOOKUP) {
-            let mut sql = Sql::new("SELECT seq, id, object_ref_id FROM statements WHERE object_ref_id IN ");
+            let mut sql =
+                Sql::new("SELECT seq, id, object_ref_id FROM statements WHERE object_ref_id IN ");
             sql.bind_list(chunk.iter().cloned());
             for row in conn.query_all_raw(sql.build(backend)).await? {
                 let referrer: i64 = row.try_get("", "seq")?;
@@ -191,12 +216,18 @@ async fn inherit_statement_ref_keys(
     Ok(())
 }
 
-async fn seqs_of(conn: &impl ConnectionTrait, ids: &[String]) -> Result<HashMap<String, i64>, DbErr> {
+async fn seqs_of(
+    conn: &impl ConnectionTrait,
+    ids: &[String],
+) -> Result<HashMap<String, i64>, DbErr> {
     let mut found = HashMap::new();
     for chunk in ids.chunks(IDS_PER_LOOKUP) {
         let mut sql = Sql::new("SELECT seq, id FROM statements WHERE id IN ");
         sql.bind_list(chunk.iter().cloned());
-        for row in conn.query_all_raw(sql.build(conn.get_database_backend())).await? {
+        for row in conn
+            .query_all_raw(sql.build(conn.get_database_backend()))
+            .await?
+        {
             found.insert(row.try_get("", "id")?, row.try_get("", "seq")?);
         }
     }
@@ -204,10 +235,13 @@ async fn seqs_of(conn: &impl ConnectionTrait, ids: &[String]) -> Result<HashMap<
 }
 
 async fn copy_keys(conn: &impl ConnectionTrait, from_seq: i64, to_seq: i64) -> Result<(), DbErr> {
-    let mut sql = Sql::new("INSERT INTO statement_index (kind, key, stored_us, seq) SELECT i.kind, i.key, s.stored_us, s.seq FROM statement_index i, statements s WHERE ");
+    let mut sql = Sql::new(
+        "INSERT INTO statement_index (kind, key, stored_us, seq) SELECT i.kind, i.key, s.stored_us, s.seq FROM statement_index i, statements s WHERE ",
+    );
     sql.bind("s.seq = ?", to_seq)
         .bind(" AND i.seq = ?", from_seq)
         .push(" ON CONFLICT DO NOTHING");
-    conn.execute_raw(sql.build(conn.get_database_backend())).await?;
+    conn.execute_raw(sql.build(conn.get_database_backend()))
+        .await?;
     Ok(())
 }

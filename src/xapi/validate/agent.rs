@@ -9,7 +9,14 @@ use super::path::JsonPath;
 use super::primitives::{is_absolute_iri, mbox, sha1sum};
 
 const IFIS: [&str; 4] = ["mbox", "mbox_sha1sum", "openid", "account"];
-const AGENT_KEYS: [&str; 6] = ["objectType", "name", "mbox", "mbox_sha1sum", "openid", "account"];
+const AGENT_KEYS: [&str; 6] = [
+    "objectType",
+    "name",
+    "mbox",
+    "mbox_sha1sum",
+    "openid",
+    "account",
+];
 const GROUP_KEYS: [&str; 7] = [
     "objectType",
     "name",
@@ -169,7 +176,9 @@ mod tests {
     fn anonymous_group_needs_members() {
         assert!(check(json!({"objectType": "Group"})).is_err());
         assert!(check(json!({"objectType": "Group", "member": []})).is_err());
-        assert!(check(json!({"objectType": "Group", "member": [{"mbox": "mailto:a@b.c"}]})).is_ok());
+        assert!(
+            check(json!({"objectType": "Group", "member": [{"mbox": "mailto:a@b.c"}]})).is_ok()
+        );
     }
 
     #[test]

@@ -37,7 +37,12 @@ const KEYS_2_0: [&str; 11] = [
     "contextGroups",
 ];
 
-pub fn context(value: &Value, path: &JsonPath<'_>, version: XapiVersion, object_is_activity: bool) -> Check {
+pub fn context(
+    value: &Value,
+    path: &JsonPath<'_>,
+    version: XapiVersion,
+    object_is_activity: bool,
+) -> Check {
     let allowed: &[&str] = match version {
         XapiVersion::V1_0 => &KEYS_1_0,
         XapiVersion::V2_0 => &KEYS_2_0,
@@ -108,7 +113,10 @@ fn typed_members(value: &Value, path: &JsonPath<'_>, object_type: &str, member: 
     for (i, item) in array(value, path)?.iter().enumerate() {
         let item_path = path.index(i);
         let map = object(item, &item_path, &["objectType", member, "relevantTypes"])?;
-        let kind = string(required(map, "objectType", &item_path)?, &item_path.key("objectType"))?;
+        let kind = string(
+            required(map, "objectType", &item_path)?,
+            &item_path.key("objectType"),
+        )?;
         if kind != object_type {
             return Err(ValidationError::new(
                 &item_path.key("objectType"),

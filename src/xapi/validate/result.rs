@@ -13,7 +13,14 @@ pub fn result(value: &Value, path: &JsonPath<'_>) -> Check {
     let map = object(
         value,
         path,
-        &["score", "success", "completion", "response", "duration", "extensions"],
+        &[
+            "score",
+            "success",
+            "completion",
+            "response",
+            "duration",
+            "extensions",
+        ],
     )?;
     if let Some(score_value) = map.get("score") {
         score(score_value, &path.key("score"))?;
@@ -37,7 +44,12 @@ fn score(value: &Value, path: &JsonPath<'_>) -> Check {
     let field = |key: &str| -> Result<Option<f64>, ValidationError> {
         map.get(key).map(|v| number(v, &path.key(key))).transpose()
     };
-    let (scaled, raw, min, max) = (field("scaled")?, field("raw")?, field("min")?, field("max")?);
+    let (scaled, raw, min, max) = (
+        field("scaled")?,
+        field("raw")?,
+        field("min")?,
+        field("max")?,
+    );
     if let Some(scaled) = scaled
         && !(-1.0..=1.0).contains(&scaled)
     {
@@ -49,17 +61,26 @@ fn score(value: &Value, path: &JsonPath<'_>) -> Check {
     if let (Some(min), Some(max)) = (min, max)
         && min >= max
     {
-        return Err(ValidationError::new(&path.key("min"), "must be less than `max`"));
+        return Err(ValidationError::new(
+            &path.key("min"),
+            "must be less than `max`",
+        ));
     }
     if let (Some(raw), Some(min)) = (raw, min)
         && raw < min
     {
-        return Err(ValidationError::new(&path.key("raw"), "must not be less than `min`"));
+        return Err(ValidationError::new(
+            &path.key("raw"),
+            "must not be less than `min`",
+        ));
     }
     if let (Some(raw), Some(max)) = (raw, max)
         && raw > max
     {
-        return Err(ValidationError::new(&path.key("raw"), "must not be greater than `max`"));
+        return Err(ValidationError::new(
+            &path.key("raw"),
+            "must not be greater than `max`",
+        ));
     }
     Ok(())
 }

@@ -108,7 +108,12 @@ fn verb(value: &Value, path: &JsonPath<'_>) -> Check {
     Ok(())
 }
 
-fn statement_object(value: &Value, path: &JsonPath<'_>, version: XapiVersion, nested: bool) -> Check {
+fn statement_object(
+    value: &Value,
+    path: &JsonPath<'_>,
+    version: XapiVersion,
+    nested: bool,
+) -> Check {
     if !value.is_object() {
         return Err(ValidationError::new(path, "must be a JSON object"));
     }
@@ -124,9 +129,7 @@ fn statement_object(value: &Value, path: &JsonPath<'_>, version: XapiVersion, ne
         Some((_, Some("SubStatement"))) => sub_statement(value, path, version),
         Some((kind, _)) => Err(ValidationError::new(
             &path.key("objectType"),
-            format!(
-                "must be Activity, Agent, Group, StatementRef or SubStatement, got {kind}"
-            ),
+            format!("must be Activity, Agent, Group, StatementRef or SubStatement, got {kind}"),
         )),
     }
 }
@@ -144,7 +147,10 @@ fn statement_version(value: &Value, path: &JsonPath<'_>, request: XapiVersion) -
     } else {
         Err(ValidationError::new(
             path,
-            format!("{text:?} is not a supported xAPI version ({})", request.allowed_statement_versions()),
+            format!(
+                "{text:?} is not a supported xAPI version ({})",
+                request.allowed_statement_versions()
+            ),
         ))
     }
 }
@@ -163,12 +169,21 @@ fn attachments(value: &Value, path: &JsonPath<'_>) -> Check {
     for (i, item) in array(value, path)?.iter().enumerate() {
         let item_path = path.index(i);
         let map = object(item, &item_path, &ATTACHMENT_KEYS)?;
-        iri(required(map, "usageType", &item_path)?, &item_path.key("usageType"))?;
-        language_map(required(map, "display", &item_path)?, &item_path.key("display"))?;
+        iri(
+            required(map, "usageType", &item_path)?,
+            &item_path.key("usageType"),
+        )?;
+        language_map(
+            required(map, "display", &item_path)?,
+            &item_path.key("display"),
+        )?;
         if let Some(description) = map.get("description") {
             language_map(description, &item_path.key("description"))?;
         }
-        media_type(required(map, "contentType", &item_path)?, &item_path.key("contentType"))?;
+        media_type(
+            required(map, "contentType", &item_path)?,
+            &item_path.key("contentType"),
+        )?;
         let length = required(map, "length", &item_path)?;
         if !length.is_u64() {
             return Err(ValidationError::new(

@@ -81,7 +81,9 @@ fn components(text: &str, designators: &str) -> Option<usize> {
             continue;
         }
         let position = remaining.find(ch)?;
-        if number.is_empty() || number.starts_with(['.', ',']) || number.matches(['.', ',']).count() > 1
+        if number.is_empty()
+            || number.starts_with(['.', ','])
+            || number.matches(['.', ',']).count() > 1
         {
             return None;
         }
@@ -125,7 +127,9 @@ mod tests {
         for ok in ["PT1H30M", "P3D", "PT4.5S", "P1Y2M3DT4H5M6S", "P2W", "PT0S"] {
             assert!(is_duration(ok), "{ok}");
         }
-        for bad in ["", "P", "PT", "1H", "PT1H1H", "PTM", "P1S", "PT1.2.3S", "PT1X"] {
+        for bad in [
+            "", "P", "PT", "1H", "PT1H1H", "PTM", "P1S", "PT1.2.3S", "PT1X",
+        ] {
             assert!(!is_duration(bad), "{bad}");
         }
     }

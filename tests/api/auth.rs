@@ -1,0 +1,120 @@
+//! Credentials and scopes on the xAPI routes.
+
+use serde_json::json;
+
+use crate::helpers::{TestApp, basic, json_of, statement};
+
+#[tokio::test]
+async fn missing_credentials_are_a_401_with_a_basic_challenge() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .client
+        .get("/xapi/statements")
+        .header("X-Experience-API-Version", "1.0.3")
+        .send()
+        .await;
+    response.assert_status(poem::http::StatusCode::UNAUTHORIZED);
+    let challenge = response
+        .0
+        .headers()
+        .get("WWW-Authenticate")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(challenge.starts_with("Basic"));
+    assert_eq!(json_of(response).await["error"], "unauthorized");
+}
+
+#[tokio::test]
+async fn a_wrong_secret_is_a_401() {
+    let app = TestApp::spawn().await;
+    let response = app.get_as("", &basic("bb_nobody", "wrong")).await;
+    response.assert_status(poem::http::StatusCode::UNAUTHORIZED);
+    assert!(response.0.headers().contains_key("WWW-Authenticate"));
+}
+
+#[tokio::test]
+async fn a_read_only_credential_cannot_write() {
+    let app = TestApp::spawn().await;
+    let reader = app.credential("all/read").await;
+    let response = app.post_as(&statement(1), &reader, "1.0.3").await;
+    response.assert_status(poem::http::StatusCode::FORBIDDEN);
+    assert!(
+        json_of(response).await["message"]
+            .as_str()
+            .unwrap()
+            .contains("statements/write")
+    );
+    app.get_as("", &reader).await.assert_status_is_ok();
+}
+
+#[tokio::test]
+async fn a_write_only_credential_cannot_read() {
+    let app = TestApp::spawn().await;
+    let writer = app.credential("statements/write").await;
+    app.post_as(&statement(1), &writer, "1.0.3")
+        .await
+        .assert_status_is_ok();
+    app.get_as("", &writer)
+        .await
+        .assert_status(poem::http::StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn read_mine_sees_only_statements_it_wrote() {
+    let app = TestApp::spawn().await;
+    let mine = app
+        .credential("statements/write,statements/read/mine")
+        .await;
+    app.post(&statement(1)).await.assert_status_is_ok();
+    let own_id = json_of(app.post_as(&statement(2), &mine, "1.0.3").await).await[0].clone();
+    let page = json_of(app.get_as("", &mine).await).await;
+    let ids: Vec<_> = page["statements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].clone())
+        .collect();
+    assert_eq!(ids, vec![own_id]);
+    assert_eq!(app.ids("").await.len(), 2);
+}
+
+#[tokio::test]
+async fn the_authority_is_the_credential_not_what_the_client_claims() {
+    let app = TestApp::spawn().await;
+    let mut body = statement(1);
+    body["authority"] = json!({"mbox": "mailto:impostor@example.com"});
+    let id = json_of(app.post(&body).await).await[0]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let stored = json_of(app.get(&format!("?statementId={id}")).await).await;
+    assert_ne!(stored["authority"]["mbox"], "mailto:impostor@example.com");
+    assert!(
+        stored["authority"]["account"]["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("bb_")
+    );
+}
+
+#[tokio::test]
+async fn a_revoked_credential_is_refused() {
+    let app = TestApp::spawn().await;
+    let created = blackbelt::auth::store::create(
+        &app.db.conn,
+        "temp",
+        blackbelt::auth::Scopes::parse_list("all").unwrap(),
+        "http://test",
+    )
+    .await
+    .unwrap();
+    assert!(
+        blackbelt::auth::store::revoke(&app.db.conn, &created.key)
+            .await
+            .unwrap()
+    );
+    let response = app.get_as("", &basic(&created.key, &created.secret)).await;
+    response.assert_status(poem::http::StatusCode::UNAUTHORIZED);
+}

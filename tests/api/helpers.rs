@@ -1,0 +1,161 @@
+//! `TestApp::spawn()`: the real application on a fresh database, driven in-process.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use blackbelt::app::App;
+use blackbelt::auth::{Scopes, store};
+use blackbelt::config::Config;
+use blackbelt::db::Db;
+use poem::endpoint::BoxEndpoint;
+use poem::test::{TestClient, TestResponse};
+use serde_json::{Value, json};
+
+pub struct TestApp {
+    pub client: TestClient<BoxEndpoint<'static>>,
+    pub db: Db,
+    pub auth: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Spawns with a tweaked configuration.
+    pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let mut config = Config::default();
+        tweak(&mut config);
+        let (dir, schema) = match std::env::var("TEST_DATABASE_URL") {
+            Ok(url) if url.starts_with("postgres") => {
+                config.database_url = url.clone();
+                config.database_max_connections = 4;
+                (None, Some(fresh_schema(&url).await))
+            }
+            _ => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                config.database_url =
+                    format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+                (Some(dir), None)
+            }
+        };
+        let app = App::build_with_schema(config.clone(), schema.as_deref())
+            .await
+            .expect("app builds");
+        let created = store::create(
+            &app.db.conn,
+            "test",
+            Scopes::parse_list("all,admin").unwrap(),
+            &config.public_url,
+        )
+        .await
+        .expect("credential");
+        TestApp {
+            client: TestClient::new(app.endpoint),
+            db: app.db,
+            auth: basic(&created.key, &created.secret),
+            _dir: dir,
+        }
+    }
+
+    /// A new credential with the given scopes, as an Authorization header value.
+    pub async fn credential(&self, scopes: &str) -> String {
+        let created = store::create(
+            &self.db.conn,
+            "scoped",
+            Scopes::parse_list(scopes).unwrap(),
+            "http://test",
+        )
+        .await
+        .expect("credential");
+        basic(&created.key, &created.secret)
+    }
+
+    pub async fn post(&self, body: &Value) -> TestResponse {
+        self.post_as(body, &self.auth, "1.0.3").await
+    }
+
+    pub async fn post_as(&self, body: &Value, auth: &str, version: &str) -> TestResponse {
+        self.client
+            .post("/xapi/statements")
+            .header("Authorization", auth)
+            .header("X-Experience-API-Version", version)
+            .content_type("application/json")
+            .body(body.to_string())
+            .send()
+            .await
+    }
+
+    pub async fn put(&self, id: &str, body: &Value) -> TestResponse {
+        self.client
+            .put("/xapi/statements")
+            .query("statementId", &id)
+            .header("Authorization", &self.auth)
+            .header("X-Experience-API-Version", "1.0.3")
+            .content_type("application/json")
+            .body(body.to_string())
+            .send()
+            .await
+    }
+
+    /// GET /xapi/statements with a raw query string.
+    pub async fn get(&self, query: &str) -> TestResponse {
+        self.get_as(query, &self.auth).await
+    }
+
+    pub async fn get_as(&self, query: &str, auth: &str) -> TestResponse {
+        self.client
+            .get(format!("/xapi/statements{query}"))
+            .header("Authorization", auth)
+            .header("X-Experience-API-Version", "1.0.3")
+            .send()
+            .await
+    }
+
+    /// Ids of the statements a query returns, in order.
+    pub async fn ids(&self, query: &str) -> Vec<String> {
+        let response = self.get(query).await;
+        response.assert_status_is_ok();
+        let body = json_of(response).await;
+        body["statements"]
+            .as_array()
+            .expect("statements array")
+            .iter()
+            .map(|s| s["id"].as_str().unwrap().to_owned())
+            .collect()
+    }
+}
+
+pub fn basic(key: &str, secret: &str) -> String {
+    format!("Basic {}", STANDARD.encode(format!("{key}:{secret}")))
+}
+
+pub async fn json_of(response: TestResponse) -> Value {
+    let bytes = response.0.into_body().into_vec().await.expect("body");
+    serde_json::from_slice(&bytes).expect("JSON body")
+}
+
+/// A valid statement; `n` varies the actor and activity.
+pub fn statement(n: u32) -> Value {
+    json!({
+        "actor": {"objectType": "Agent", "name": format!("Learner {n}"), "mbox": format!("mailto:learner{n}@example.com")},
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/completed", "display": {"en-US": "completed"}},
+        "object": {"id": format!("http://example.com/activities/{n}"), "definition": {"name": {"en-US": "Activity"}}}
+    })
+}
+
+pub fn uuid() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// Each PostgreSQL test gets its own schema, so tests run in parallel.
+async fn fresh_schema(url: &str) -> String {
+    use sea_orm::{ConnectionTrait, Database};
+    let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let conn = Database::connect(url).await.expect("postgres reachable");
+    conn.execute_unprepared(&format!("CREATE SCHEMA {name}"))
+        .await
+        .expect("create schema");
+    conn.close().await.ok();
+    name
+}
