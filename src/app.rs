@@ -18,7 +18,7 @@ use crate::ops::metrics::{self, RequestMetrics};
 use crate::xapi::about::AboutApi;
 use crate::xapi::body::BodyLimit;
 use crate::xapi::clock::WriteClock;
-use crate::xapi::statements::api::StatementsApi;
+use crate::xapi::statements::api::{PageSizes, StatementsApi};
 use crate::xapi::version::VersionGate;
 
 /// Why the server could not start.
@@ -95,7 +95,10 @@ fn endpoint(db: &Db, config: &Config) -> BoxEndpoint<'static> {
         StatementsApi {
             db: db.clone(),
             clock: WriteClock::default(),
-            max_page_size: config.max_page_size,
+            page_sizes: PageSizes {
+                default: config.default_page_size,
+                max: config.max_page_size,
+            },
         },
         OpsApi { db: db.clone() },
     );
@@ -144,7 +147,7 @@ pub fn openapi_json() -> String {
         StatementsApi {
             db: Db::disconnected(),
             clock: WriteClock::default(),
-            max_page_size: 0,
+            page_sizes: PageSizes { default: 0, max: 0 },
         },
         OpsApi {
             db: Db::disconnected(),

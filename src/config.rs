@@ -22,7 +22,9 @@ pub struct Config {
     pub public_url: String,
     /// Largest accepted request body, in bytes (413 beyond).
     pub max_body_bytes: usize,
-    /// Most statements one `GET /xapi/statements` page returns (`limit=0` means this).
+    /// Statements per `GET /xapi/statements` page when no `limit` is given.
+    pub default_page_size: u32,
+    /// Most statements one page returns (`limit=0` means this).
     pub max_page_size: u32,
     /// Log format: `text` or `json`.
     pub log_format: LogFormat,
@@ -43,7 +45,8 @@ impl Default for Config {
             database_max_connections: 16,
             public_url: "http://127.0.0.1:8420".into(),
             max_body_bytes: 16 * 1024 * 1024,
-            max_page_size: 500,
+            default_page_size: 100,
+            max_page_size: 1000,
             log_format: LogFormat::Text,
         }
     }

@@ -9,3 +9,5 @@ pub mod migration;
 pub mod statement;
 /// Query keys of statements (agents, activities, verb, registration) in stored order.
 pub mod statement_index;
+/// Statements whose object is a StatementRef, by target id.
+pub mod statement_ref;

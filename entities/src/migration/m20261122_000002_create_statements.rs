@@ -44,26 +44,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        // A statement arriving after its voiding statement must find it.
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_statements_voids")
-                    .table(Statements::Table)
-                    .col(Statements::VoidsId)
-                    .to_owned(),
-            )
-            .await?;
-        // A statement arriving after statements that reference it passes its keys on.
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_statements_object_ref")
-                    .table(Statements::Table)
-                    .col(Statements::ObjectRefId)
-                    .to_owned(),
-            )
-            .await
+        Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {

@@ -3,6 +3,7 @@ use sea_orm_migration::prelude::*;
 mod m20261122_000001_create_credentials;
 mod m20261122_000002_create_statements;
 mod m20261122_000003_create_statement_index;
+mod m20261122_000004_create_statement_refs;
 
 /// Every migration, oldest first. Never edit one that has shipped: add a new file.
 pub struct Migrator;
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_create_credentials::Migration),
             Box::new(m20261122_000002_create_statements::Migration),
             Box::new(m20261122_000003_create_statement_index::Migration),
+            Box::new(m20261122_000004_create_statement_refs::Migration),
         ]
     }
 }

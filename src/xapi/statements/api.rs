@@ -23,7 +23,14 @@ use crate::xapi::version::XapiVersion;
 pub struct StatementsApi {
     pub db: Db,
     pub clock: WriteClock,
-    pub max_page_size: u32,
+    pub page_sizes: PageSizes,
+}
+
+/// Default and maximum page sizes of GET /statements.
+#[derive(Debug, Clone, Copy)]
+pub struct PageSizes {
+    pub default: u32,
+    pub max: u32,
 }
 
 #[derive(ApiResponse)]
@@ -180,7 +187,7 @@ impl StatementsApi {
                 None => (
                     params::filter(&params)?,
                     None,
-                    params::limit(&params, self.max_page_size)?,
+                    params::limit(&params, self.page_sizes.default, self.page_sizes.max)?,
                     format,
                 ),
             };

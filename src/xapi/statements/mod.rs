@@ -5,6 +5,7 @@ pub mod api;
 mod compare;
 mod format;
 pub mod index;
+mod inherit;
 mod params;
 pub mod prepare;
 pub mod read;

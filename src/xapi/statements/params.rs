@@ -133,10 +133,10 @@ fn time_param(params: &RawParams, name: &str) -> Result<Option<i64>, Error> {
         .transpose()
 }
 
-/// `limit`: 0 or absent means the server maximum.
-pub fn limit(params: &RawParams, max: u32) -> Result<u32, Error> {
+/// `limit`: absent means the default page size, 0 the server maximum.
+pub fn limit(params: &RawParams, default: u32, max: u32) -> Result<u32, Error> {
     match get(params, "limit") {
-        None => Ok(max),
+        None => Ok(default.min(max)),
         Some(text) => match text.parse::<u32>() {
             Ok(0) => Ok(max),
             Ok(n) => Ok(n.min(max)),
@@ -210,9 +210,10 @@ mod tests {
 
     #[test]
     fn limit_zero_means_the_maximum() {
-        assert_eq!(limit(&params(&[("limit", "0")]), 500).unwrap(), 500);
-        assert_eq!(limit(&params(&[("limit", "10")]), 500).unwrap(), 10);
-        assert!(limit(&params(&[("limit", "-1")]), 500).is_err());
+        assert_eq!(limit(&params(&[("limit", "0")]), 100, 500).unwrap(), 500);
+        assert_eq!(limit(&params(&[("limit", "10")]), 100, 500).unwrap(), 10);
+        assert_eq!(limit(&params(&[]), 100, 500).unwrap(), 100);
+        assert!(limit(&params(&[("limit", "-1")]), 100, 500).is_err());
     }
 
     #[test]

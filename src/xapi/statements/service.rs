@@ -46,7 +46,7 @@ pub async fn store(
     };
     let prepared = prepare_all(items, is_batch, put_id, &ctx)?;
     let ids: Vec<String> = prepared.iter().map(|s| s.id.clone()).collect();
-    let txn = db.conn.begin().await?;
+    let txn = db.writer().begin().await?;
     let stored =
         insert_statements(&txn, &prepared, principal.credential_id, ticket.stored_us()).await?;
     txn.commit().await?;

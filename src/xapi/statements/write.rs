@@ -10,17 +10,37 @@ use sea_orm::{ConnectionTrait, DbErr};
 use serde_json::Value;
 
 use super::compare::same_statement;
+use super::index::IndexKey;
+use super::inherit::{KeyResolver, Referrer};
 use super::prepare::PreparedStatement;
 use super::sql::Sql;
 use crate::error::Error;
 
-/// SQLite allows 32 766 bound values per statement; stay well below on both backends.
-const INDEX_ROWS_PER_INSERT: usize = 2_000;
-const STATEMENTS_PER_INSERT: usize = 500;
-const IDS_PER_LOOKUP: usize = 500;
+/// Rows per multi-row INSERT. Chunks are cut into power-of-two sizes so only a handful
+/// of statement texts exist: each is parsed once and then served from the prepared
+/// statement cache, where one text per batch size would be parsed on every request.
+const INDEX_ROWS_PER_INSERT: usize = 256;
+const STATEMENTS_PER_INSERT: usize = 64;
+
+/// Splits `items` into chunks of `max`, then the remainder into powers of two.
+pub(super) fn chunks<T>(items: &[T], max: usize) -> Vec<&[T]> {
+    let mut out = Vec::new();
+    let mut rest = items;
+    while !rest.is_empty() {
+        let mut size = max;
+        while size > rest.len() {
+            size /= 2;
+        }
+        let (head, tail) = rest.split_at(size);
+        out.push(head);
+        rest = tail;
+    }
+    out
+}
+pub(super) const IDS_PER_LOOKUP: usize = 500;
 
 /// Stores `batch`; statements already stored with the same content are skipped.
-/// Returns the ids newly stored. Run it inside a transaction.
+/// Returns how many were new. Run it inside a transaction.
 pub async fn insert_statements(
     conn: &impl ConnectionTrait,
     batch: &[PreparedStatement],
@@ -45,24 +65,24 @@ pub async fn insert_statements(
     if fresh.is_empty() {
         return Ok(0);
     }
+    let full_keys = KeyResolver::new(&fresh).resolve(conn).await?;
     let mut seqs = HashMap::with_capacity(fresh.len());
-    for chunk in fresh.chunks(STATEMENTS_PER_INSERT) {
+    for chunk in chunks(&fresh, STATEMENTS_PER_INSERT) {
         seqs.extend(insert_rows(conn, chunk, credential_id, stored_us).await?);
     }
-    let index_rows: Vec<(i16, &str, i64)> = fresh
+    let index_rows: Vec<(i16, &str, i64, i64)> = fresh
         .iter()
-        .flat_map(|s| {
+        .zip(&full_keys)
+        .flat_map(|(s, keys)| {
             let seq = seqs[&s.id];
-            s.keys
-                .iter()
-                .map(move |(kind, key)| (kind.code(), key.as_str(), seq))
+            keys.iter()
+                .map(move |(kind, key)| (kind.code(), key.as_str(), stored_us, seq))
         })
         .collect();
-    for chunk in index_rows.chunks(INDEX_ROWS_PER_INSERT) {
-        insert_index_rows(conn, chunk, stored_us).await?;
-    }
+    insert_index_rows(conn, &index_rows, false).await?;
+    insert_refs(conn, &fresh, &seqs).await?;
     apply_voiding(conn, &fresh).await?;
-    inherit_statement_ref_keys(conn, &fresh, &seqs).await?;
+    pass_keys_to_earlier_referrers(conn, &fresh, &full_keys).await?;
     Ok(fresh.len())
 }
 
@@ -121,21 +141,51 @@ async fn insert_rows(
         .collect()
 }
 
-async fn insert_index_rows(
+/// Inserts (kind, key, stored_us, seq) rows; `tolerate_existing` skips duplicates.
+pub(super) async fn insert_index_rows(
     conn: &impl ConnectionTrait,
-    rows: &[(i16, &str, i64)],
-    stored_us: i64,
+    rows: &[(i16, &str, i64, i64)],
+    tolerate_existing: bool,
 ) -> Result<(), DbErr> {
-    let mut sql = Sql::new("INSERT INTO statement_index (kind, key, stored_us, seq) VALUES ");
-    for (i, (kind, key, seq)) in rows.iter().enumerate() {
-        sql.push(if i == 0 { "(" } else { ", (" })
-            .bind("?", *kind)
-            .bind(", ?", key.to_string())
-            .bind(", ?", stored_us)
-            .bind(", ?)", *seq);
+    for chunk in chunks(rows, INDEX_ROWS_PER_INSERT) {
+        let mut sql = Sql::new("INSERT INTO statement_index (kind, key, stored_us, seq) VALUES ");
+        for (i, (kind, key, stored_us, seq)) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" })
+                .bind("?", *kind)
+                .bind(", ?", key.to_string())
+                .bind(", ?", *stored_us)
+                .bind(", ?)", *seq);
+        }
+        if tolerate_existing {
+            sql.push(" ON CONFLICT DO NOTHING");
+        }
+        conn.execute_raw(sql.build(conn.get_database_backend()))
+            .await?;
     }
-    conn.execute_raw(sql.build(conn.get_database_backend()))
-        .await?;
+    Ok(())
+}
+
+async fn insert_refs(
+    conn: &impl ConnectionTrait,
+    fresh: &[&PreparedStatement],
+    seqs: &HashMap<String, i64>,
+) -> Result<(), DbErr> {
+    let refs: Vec<_> = fresh
+        .iter()
+        .filter_map(|s| Some((s.object_ref_id.clone()?, seqs[&s.id], s.voids_id.is_some())))
+        .collect();
+    for chunk in chunks(&refs, STATEMENTS_PER_INSERT) {
+        let mut sql =
+            Sql::new("INSERT INTO statement_refs (target_id, referrer_seq, voiding) VALUES ");
+        for (i, (target, seq, voiding)) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" })
+                .bind("?", target.clone())
+                .bind(", ?", *seq)
+                .bind(", ?)", *voiding);
+        }
+        conn.execute_raw(sql.build(conn.get_database_backend()))
+            .await?;
+    }
     Ok(())
 }
 
@@ -149,10 +199,12 @@ async fn apply_voiding(
     let mut targets: Vec<String> = fresh.iter().filter_map(|s| s.voids_id.clone()).collect();
     let new_ids: Vec<String> = fresh.iter().map(|s| s.id.clone()).collect();
     for chunk in new_ids.chunks(IDS_PER_LOOKUP) {
-        let mut sql = Sql::new("SELECT voids_id FROM statements WHERE voids_id IN ");
-        sql.bind_list(chunk.iter().cloned());
+        let mut sql = Sql::new("SELECT target_id FROM statement_refs WHERE ");
+        sql.bind("voiding = ?", true)
+            .push(" AND target_id IN ")
+            .bind_list(chunk.iter().cloned());
         for row in conn.query_all_raw(sql.build(backend)).await? {
-            targets.push(row.try_get::<String>("", "voids_id")?);
+            targets.push(row.try_get::<String>("", "target_id")?);
         }
     }
     targets.sort();
@@ -167,81 +219,52 @@ async fn apply_voiding(
     Ok(())
 }
 
-/// A statement whose object is a StatementRef matches every filter its target matches,
-/// recursively. New referrers copy their target's keys; statements that referenced a
-/// newly arrived target receive its keys, and pass them on to their own referrers.
-async fn inherit_statement_ref_keys(
+/// Statements stored earlier that reference a new statement now match its filters too;
+/// so do the statements that reference those, recursively.
+async fn pass_keys_to_earlier_referrers(
     conn: &impl ConnectionTrait,
     fresh: &[&PreparedStatement],
-    seqs: &HashMap<String, i64>,
+    full_keys: &[Vec<IndexKey>],
 ) -> Result<(), DbErr> {
-    let backend = conn.get_database_backend();
-    // (target seq, referrer seq) pairs whose keys must be copied.
-    let mut copies: Vec<(i64, i64)> = Vec::new();
-    let targets: Vec<String> = fresh
+    let new_ids: HashSet<&str> = fresh.iter().map(|s| s.id.as_str()).collect();
+    let mut wave: Vec<(String, &[IndexKey])> = fresh
         .iter()
-        .filter_map(|s| s.object_ref_id.clone())
+        .zip(full_keys)
+        .map(|(s, keys)| (s.id.clone(), keys.as_slice()))
         .collect();
-    let target_seqs = seqs_of(conn, &targets).await?;
-    for s in fresh {
-        if let Some(target) = s.object_ref_id.as_ref().and_then(|t| target_seqs.get(t)) {
-            copies.push((*target, seqs[&s.id]));
-        }
-    }
-    let mut changed: Vec<(String, i64)> =
-        fresh.iter().map(|s| (s.id.clone(), seqs[&s.id])).collect();
     let mut visited: HashSet<i64> = HashSet::new();
-    while !changed.is_empty() {
-        let by_id: HashMap<String, i64> = changed.drain(..).collect();
-        let ids: Vec<String> = by_id.keys().cloned().collect();
-        for chunk in ids.chunks(IDS_PER_LOOKUP) {
-            let mut sql =
-                Sql::new("SELECT seq, id, object_ref_id FROM statements WHERE object_ref_id IN ");
-            sql.bind_list(chunk.iter().cloned());
-            for row in conn.query_all_raw(sql.build(backend)).await? {
-                let referrer: i64 = row.try_get("", "seq")?;
-                let target: String = row.try_get("", "object_ref_id")?;
-                copies.push((by_id[&target], referrer));
-                if visited.insert(referrer) {
-                    changed.push((row.try_get("", "id")?, referrer));
-                }
+    while !wave.is_empty() {
+        let keys_by_target: HashMap<String, &[IndexKey]> = wave.drain(..).collect();
+        let targets: Vec<String> = keys_by_target.keys().cloned().collect();
+        let referrers = Referrer::of(conn, &targets).await?;
+        let mut rows: Vec<(i16, &str, i64, i64)> = Vec::new();
+        for referrer in referrers {
+            // Referrers in this batch already received the keys when they were resolved.
+            if new_ids.contains(referrer.id.as_str()) || !visited.insert(referrer.seq) {
+                continue;
             }
+            let keys = keys_by_target[&referrer.target_id];
+            rows.extend(
+                keys.iter().map(|(kind, key)| {
+                    (kind.code(), key.as_str(), referrer.stored_us, referrer.seq)
+                }),
+            );
+            wave.push((referrer.id, keys));
         }
-        copies.sort();
-        copies.dedup();
-        for (from, to) in copies.drain(..) {
-            copy_keys(conn, from, to).await?;
-        }
+        insert_index_rows(conn, &rows, true).await?;
     }
     Ok(())
 }
 
-async fn seqs_of(
-    conn: &impl ConnectionTrait,
-    ids: &[String],
-) -> Result<HashMap<String, i64>, DbErr> {
-    let mut found = HashMap::new();
-    for chunk in ids.chunks(IDS_PER_LOOKUP) {
-        let mut sql = Sql::new("SELECT seq, id FROM statements WHERE id IN ");
-        sql.bind_list(chunk.iter().cloned());
-        for row in conn
-            .query_all_raw(sql.build(conn.get_database_backend()))
-            .await?
-        {
-            found.insert(row.try_get("", "id")?, row.try_get("", "seq")?);
-        }
-    }
-    Ok(found)
-}
+#[cfg(test)]
+mod tests {
+    use super::chunks;
 
-async fn copy_keys(conn: &impl ConnectionTrait, from_seq: i64, to_seq: i64) -> Result<(), DbErr> {
-    let mut sql = Sql::new(
-        "INSERT INTO statement_index (kind, key, stored_us, seq) SELECT i.kind, i.key, s.stored_us, s.seq FROM statement_index i, statements s WHERE ",
-    );
-    sql.bind("s.seq = ?", to_seq)
-        .bind(" AND i.seq = ?", from_seq)
-        .push(" ON CONFLICT DO NOTHING");
-    conn.execute_raw(sql.build(conn.get_database_backend()))
-        .await?;
-    Ok(())
+    #[test]
+    fn chunks_are_the_maximum_then_powers_of_two() {
+        let items: Vec<u32> = (0..300).collect();
+        let sizes: Vec<usize> = chunks(&items, 128).iter().map(|c| c.len()).collect();
+        assert_eq!(sizes, vec![128, 128, 32, 8, 4]);
+        assert_eq!(sizes.iter().sum::<usize>(), 300);
+    }
 }

@@ -1,0 +1,134 @@
+//! Shared bench plumbing: the real server on a temp database over real HTTP, statement
+//! generators, and latency statistics.
+
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use base64::Engine;
+use blackbelt::app::App;
+use blackbelt::auth::{Scopes, store};
+use blackbelt::config::Config;
+use poem::listener::{Acceptor, Listener, TcpListener};
+use serde_json::{Value, json};
+
+pub struct Server {
+    pub base: String,
+    pub auth: String,
+    pub backend: &'static str,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// Starts the server on 127.0.0.1:0 — SQLite in a temp dir, or PostgreSQL (fresh schema)
+/// when TEST_DATABASE_URL is set.
+pub async fn spawn_server() -> Server {
+    let mut config = Config::default();
+    let (dir, schema, backend) = match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if url.starts_with("postgres") => {
+            config.database_url = url.clone();
+            config.database_max_connections = 16;
+            (None, Some(fresh_schema(&url).await), "PostgreSQL")
+        }
+        _ => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            config.database_url = format!(
+                "sqlite://{}?mode=rwc",
+                dir.path().join("bench.db").display()
+            );
+            (Some(dir), None, "SQLite")
+        }
+    };
+    config.max_body_bytes = 64 * 1024 * 1024;
+    let app = App::build_with_schema(config.clone(), schema.as_deref())
+        .await
+        .expect("app");
+    let created = store::create(
+        &app.db.conn,
+        "bench",
+        Scopes::parse_list("all").unwrap(),
+        &config.public_url,
+    )
+    .await
+    .expect("credential");
+    let acceptor = TcpListener::bind("127.0.0.1:0")
+        .into_acceptor()
+        .await
+        .expect("bind");
+    let addr = acceptor.local_addr()[0]
+        .as_socket_addr()
+        .copied()
+        .expect("tcp address");
+    tokio::spawn(app.serve_with(acceptor));
+    let token = base64::engine::general_purpose::STANDARD
+        .encode(format!("{}:{}", created.key, created.secret));
+    Server {
+        base: format!("http://{addr}"),
+        auth: format!("Basic {token}"),
+        backend,
+        _dir: dir,
+    }
+}
+
+async fn fresh_schema(url: &str) -> String {
+    use sea_orm::{ConnectionTrait, Database};
+    let name = format!("bench_{}", uuid::Uuid::new_v4().simple());
+    let conn = Database::connect(url).await.expect("postgres reachable");
+    conn.execute_unprepared(&format!("CREATE SCHEMA {name}"))
+        .await
+        .expect("schema");
+    name
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_max_idle_per_host(64)
+        .timeout(Duration::from_secs(60))
+        .build()
+        .expect("http client")
+}
+
+/// Deterministic, varied statements: `actors` learners, 50 verbs, `activities` activities,
+/// one registration per (actor, course), 100 courses as context parents.
+pub fn statement(i: u64, actors: u64, activities: u64) -> Value {
+    let actor = (i * 7919) % actors;
+    let activity = (i * 104_729) % activities;
+    let course = activity % 100;
+    json!({
+        "actor": {"objectType": "Agent", "name": format!("Learner {actor}"),
+            "account": {"homePage": "https://lms.example.com", "name": format!("u{actor}")}},
+        "verb": {"id": format!("http://example.com/verbs/v{}", i % 50), "display": {"en-US": "did"}},
+        "object": {"id": format!("http://example.com/activities/a{activity}"),
+            "definition": {"name": {"en-US": format!("Activity {activity}")}}},
+        "result": {"score": {"scaled": ((i % 100) as f64) / 100.0}, "completion": true},
+        "context": {"registration": registration(actor, course),
+            "contextActivities": {"parent": [{"id": format!("http://example.com/courses/c{course}")}]}}
+    })
+}
+
+pub fn registration(actor: u64, course: u64) -> String {
+    uuid::Uuid::from_u64_pair(actor, course).to_string()
+}
+
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = ((p / 100.0) * (sorted.len() as f64 - 1.0)).round() as usize;
+    sorted[rank.min(sorted.len() - 1)]
+}
+
+pub fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// Peak resident set size of this process (server and load generator together).
+pub fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
