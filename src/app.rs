@@ -90,11 +90,12 @@ impl App {
 }
 
 fn endpoint(db: &Db, config: &Config) -> BoxEndpoint<'static> {
+    let clock = WriteClock::default();
     let apis = (
         AboutApi,
         StatementsApi {
             db: db.clone(),
-            clock: WriteClock::default(),
+            clock: clock.clone(),
             page_sizes: PageSizes {
                 default: config.default_page_size,
                 max: config.max_page_size,
@@ -106,7 +107,13 @@ fn endpoint(db: &Db, config: &Config) -> BoxEndpoint<'static> {
     let docs = service.swagger_ui();
     let spec = service.spec_endpoint();
     Route::new()
-        .nest("/", service.with(VersionGate))
+        .nest(
+            "/",
+            service.with(VersionGate {
+                fallback: config.xapi_version_when_unspecified,
+                clock,
+            }),
+        )
         .nest("/docs", docs)
         .at("/openapi.json", spec)
         .data(AuthService::new(db.conn.clone()))

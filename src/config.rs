@@ -8,6 +8,8 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
+use crate::xapi::version::XapiVersion;
+
 /// Everything the server needs to start.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -26,6 +28,9 @@ pub struct Config {
     pub default_page_size: u32,
     /// Most statements one page returns (`limit=0` means this).
     pub max_page_size: u32,
+    /// xAPI version named on the 400 sent to a client that named none (`1.0.3` or
+    /// `2.0.0`): set it to what your clients speak.
+    pub xapi_version_when_unspecified: XapiVersion,
     /// Log format: `text` or `json`.
     pub log_format: LogFormat,
 }
@@ -47,6 +52,7 @@ impl Default for Config {
             max_body_bytes: 16 * 1024 * 1024,
             default_page_size: 100,
             max_page_size: 1000,
+            xapi_version_when_unspecified: XapiVersion::V2_0,
             log_format: LogFormat::Text,
         }
     }

@@ -6,13 +6,17 @@ use poem::http::{HeaderValue, Method, StatusCode};
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response, Result};
 
 use crate::error::uniform_error;
+use crate::xapi::clock::WriteClock;
+use crate::xapi::validate::time::format_utc;
 
 pub const HEADER: &str = "X-Experience-API-Version";
 
 /// The xAPI versions Black Belt serves. 1.0.x requests are answered as 1.0.3.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum XapiVersion {
+    #[serde(rename = "1.0.3")]
     V1_0,
+    #[serde(rename = "2.0.0")]
     V2_0,
 }
 
@@ -68,19 +72,30 @@ impl XapiVersion {
 }
 
 /// Rejects xAPI requests without a supported version header (except `/about` and CORS
-/// preflights) and stamps the header on every response.
-pub struct VersionGate;
+/// preflights), stamps the header on every response, and puts
+/// `X-Experience-API-Consistent-Through` on every Statements response, errors included.
+pub struct VersionGate {
+    /// Advertised on rejections of requests that named no version.
+    pub fallback: XapiVersion,
+    pub clock: WriteClock,
+}
 
 impl<E: Endpoint> Middleware<E> for VersionGate {
     type Output = VersionGateEndpoint<E>;
 
     fn transform(&self, inner: E) -> Self::Output {
-        VersionGateEndpoint { inner }
+        VersionGateEndpoint {
+            inner,
+            fallback: self.fallback,
+            clock: self.clock.clone(),
+        }
     }
 }
 
 pub struct VersionGateEndpoint<E> {
     inner: E,
+    fallback: XapiVersion,
+    clock: WriteClock,
 }
 
 impl<E: Endpoint> Endpoint for VersionGateEndpoint<E> {
@@ -90,6 +105,7 @@ impl<E: Endpoint> Endpoint for VersionGateEndpoint<E> {
         if req.method() == Method::OPTIONS || !req.uri().path().starts_with("/xapi/") {
             return self.inner.call(req).await.map(IntoResponse::into_response);
         }
+        let statements = req.uri().path() == "/xapi/statements";
         let declared = req
             .headers()
             .get(HEADER)
@@ -98,18 +114,24 @@ impl<E: Endpoint> Endpoint for VersionGateEndpoint<E> {
         let version = match declared.as_deref().map(XapiVersion::from_header) {
             Some(Some(version)) => version,
             Some(None) => {
-                return Ok(reject(&format!(
-                    "unsupported {HEADER} {:?}; this LRS serves {}",
-                    declared.unwrap_or_default(),
-                    XapiVersion::SERVED.join(" and ")
-                )));
+                return Ok(reject(
+                    self.fallback,
+                    &format!(
+                        "unsupported {HEADER} {:?}; this LRS serves {}",
+                        declared.unwrap_or_default(),
+                        XapiVersion::SERVED.join(" and ")
+                    ),
+                ));
             }
             None if req.uri().path().ends_with("/about") => XapiVersion::V2_0,
             None => {
-                return Ok(reject(&format!(
-                    "the {HEADER} header is required (one of {})",
-                    XapiVersion::SERVED.join(", ")
-                )));
+                return Ok(reject(
+                    self.fallback,
+                    &format!(
+                        "the {HEADER} header is required (one of {})",
+                        XapiVersion::SERVED.join(", ")
+                    ),
+                ));
             }
         };
         req.set_data(version);
@@ -117,18 +139,25 @@ impl<E: Endpoint> Endpoint for VersionGateEndpoint<E> {
             Ok(output) => output.into_response(),
             Err(err) => uniform_error(err),
         };
-        response
-            .headers_mut()
-            .insert(HEADER, HeaderValue::from_static(version.as_header()));
+        let headers = response.headers_mut();
+        headers.insert(HEADER, HeaderValue::from_static(version.as_header()));
+        if statements && !headers.contains_key(CONSISTENT_THROUGH) {
+            let through = format_utc(self.clock.consistent_through());
+            if let Ok(value) = HeaderValue::from_str(&through) {
+                headers.insert(CONSISTENT_THROUGH, value);
+            }
+        }
         Ok(response)
     }
 }
 
-fn reject(message: &str) -> Response {
+pub const CONSISTENT_THROUGH: &str = "X-Experience-API-Consistent-Through";
+
+fn reject(version: XapiVersion, message: &str) -> Response {
     let body = serde_json::json!({"error": "unsupported_version", "message": message});
     Response::builder()
         .status(StatusCode::BAD_REQUEST)
-        .header(HEADER, XapiVersion::V2_0.as_header())
+        .header(HEADER, version.as_header())
         .content_type("application/json")
         .body(body.to_string())
 }

@@ -199,3 +199,38 @@ async fn unknown_statement_id_is_a_404() {
         .await
         .assert_status(poem::http::StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn rejected_queries_still_carry_consistent_through() {
+    let app = TestApp::spawn().await;
+    let response = app.get("?LIMIT=1").await;
+    response.assert_status(poem::http::StatusCode::BAD_REQUEST);
+    assert!(
+        response
+            .0
+            .headers()
+            .contains_key("X-Experience-API-Consistent-Through")
+    );
+}
+
+#[tokio::test]
+async fn attachments_true_answers_multipart_with_the_json_first() {
+    let app = TestApp::spawn().await;
+    store_each(&app, vec![statement(1)]).await;
+    let response = app.get("?attachments=true").await;
+    response.assert_status_is_ok();
+    let content_type = response.0.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        content_type.starts_with("multipart/mixed; boundary="),
+        "{content_type}"
+    );
+    let boundary = content_type.split("boundary=").nth(1).unwrap().to_owned();
+    let body = response.0.into_body().into_string().await.unwrap();
+    assert!(body.starts_with(&format!(
+        "--{boundary}\r\nContent-Type: application/json\r\n\r\n{{"
+    )));
+    assert!(body.trim_end().ends_with(&format!("--{boundary}--")));
+}

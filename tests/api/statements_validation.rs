@@ -83,3 +83,32 @@ async fn about_needs_neither_credentials_nor_version_header() {
     let body = json_of(response).await;
     assert_eq!(body["version"], json!(["1.0.3", "2.0.0"]));
 }
+
+#[tokio::test]
+async fn an_authority_group_must_be_an_anonymous_pair() {
+    let app = TestApp::spawn().await;
+    let member = |n: u32| json!({"mbox": format!("mailto:m{n}@example.com")});
+    let mut pair = statement(1);
+    pair["authority"] = json!({"objectType": "Group", "member": [member(1), member(2)]});
+    app.post(&pair).await.assert_status_is_ok();
+    let mut trio = statement(1);
+    trio["authority"] = json!({"objectType": "Group", "member": [member(1), member(2), member(3)]});
+    let message = rejection(&app, trio, "1.0.3").await;
+    assert!(message.starts_with("$.authority"), "{message}");
+}
+
+#[tokio::test]
+async fn a_missing_version_header_names_the_configured_version() {
+    let app = TestApp::spawn_with(|config| {
+        config.xapi_version_when_unspecified = blackbelt::xapi::version::XapiVersion::V1_0;
+    })
+    .await;
+    let response = app
+        .client
+        .get("/xapi/statements")
+        .header("Authorization", &app.auth)
+        .send()
+        .await;
+    response.assert_status(poem::http::StatusCode::BAD_REQUEST);
+    response.assert_header("X-Experience-API-Version", "1.0.3");
+}

@@ -4,7 +4,7 @@
 use poem::Request;
 use poem::web::Data;
 use poem_openapi::param::Query;
-use poem_openapi::payload::Json;
+use poem_openapi::payload::{Binary, Json};
 use poem_openapi::{ApiResponse, OpenApi};
 use serde_json::Value;
 
@@ -47,6 +47,10 @@ pub enum PostResponse {
     Stored(Json<Vec<String>>),
 }
 
+/// Separates the parts of `attachments=true` responses; fixed and long enough that
+/// statement JSON does not contain it in practice.
+pub const BOUNDARY: &str = "blackbelt0attachments0b7e4d2c9a1f";
+
 #[derive(ApiResponse)]
 pub enum GetResponse {
     /// A Statement (with statementId / voidedStatementId) or a StatementResult
@@ -60,6 +64,16 @@ pub enum GetResponse {
         /// `stored` of the newest statement returned.
         #[oai(header = "Last-Modified")]
         String,
+    ),
+    /// With `attachments=true`: multipart/mixed, the JSON first, then each attachment.
+    #[oai(
+        status = 200,
+        content_type = "multipart/mixed; boundary=blackbelt0attachments0b7e4d2c9a1f"
+    )]
+    Multipart(
+        Binary<Vec<u8>>,
+        #[oai(header = "X-Experience-API-Consistent-Through")] String,
+        #[oai(header = "Last-Modified")] String,
     ),
 }
 
@@ -141,7 +155,7 @@ impl StatementsApi {
         /// `exact` (default), `ids` or `canonical`.
         #[oai(name = "format")]
         _format: Query<Option<String>>,
-        /// Return attachments as multipart/mixed (not supported yet: 501).
+        /// Answer multipart/mixed: the JSON, then the attachments' bytes.
         #[oai(name = "attachments")]
         _attachments: Query<Option<bool>>,
         /// Oldest first.
@@ -155,12 +169,7 @@ impl StatementsApi {
         let params = raw_params(req)?;
         let languages = accept_languages(req.header("Accept-Language"));
         let consistent = self.clock.consistent_through();
-        if params::flag(&params, "attachments")? {
-            return Err(Error::NotImplemented(
-                "attachments=true (multipart/mixed responses) is not supported yet".into(),
-            )
-            .into());
-        }
+        let with_attachments = params::flag(&params, "attachments")?;
         let format = params::format(&params)?;
         let (body, last_us) = if let Some((name, id)) = single_id(&params)? {
             let (statement, stored) = service::fetch_one(
@@ -207,9 +216,24 @@ impl StatementsApi {
         let last_modified = last_us
             .and_then(|us| jiff::Timestamp::from_microsecond(us).ok())
             .unwrap_or(consistent);
+        let through = crate::xapi::validate::time::format_utc(consistent);
+        if with_attachments {
+            // No attachment bytes are stored yet (multipart writes are refused), so the
+            // multipart answer carries the JSON part alone.
+            let json = serde_json::to_vec(&body).map_err(|e| Error::Internal(e.to_string()))?;
+            let mut out =
+                format!("--{BOUNDARY}\r\nContent-Type: application/json\r\n\r\n").into_bytes();
+            out.extend_from_slice(&json);
+            out.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+            return Ok(GetResponse::Multipart(
+                Binary(out),
+                through,
+                http_date(last_modified),
+            ));
+        }
         Ok(GetResponse::Found(
             Json(body),
-            crate::xapi::validate::time::format_utc(consistent),
+            through,
             http_date(last_modified),
         ))
     }

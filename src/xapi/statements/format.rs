@@ -50,7 +50,7 @@ fn ids_only(statement: &mut Value) {
         match object.get("objectType").and_then(Value::as_str) {
             None | Some("Activity") => {
                 if let Value::Object(activity) = object {
-                    activity.retain(|k, _| k == "id" || k == "objectType");
+                    activity.retain(|k, _| k == "id");
                 }
             }
             Some("Agent") | Some("Group") => agent_ids(object),
@@ -72,7 +72,7 @@ fn context_ids(context: &mut Map<String, Value>) {
     if let Some(Value::Object(lists)) = context.get_mut("contextActivities") {
         for activity in lists.values_mut().filter_map(Value::as_array_mut).flatten() {
             if let Value::Object(activity) = activity {
-                activity.retain(|k, _| k == "id" || k == "objectType");
+                activity.retain(|k, _| k == "id");
             }
         }
     }

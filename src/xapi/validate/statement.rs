@@ -51,8 +51,8 @@ pub fn statement(value: &Value, path: &JsonPath<'_>, version: XapiVersion) -> Ch
     if let Some(stored) = map.get("stored") {
         timestamp(stored, &path.key("stored"))?;
     }
-    if let Some(authority) = map.get("authority") {
-        agent_or_group(authority, &path.key("authority"))?;
+    if let Some(value) = map.get("authority") {
+        authority(value, &path.key("authority"))?;
     }
     if let Some(declared) = map.get("version") {
         statement_version(declared, &path.key("version"), version)?;
@@ -97,6 +97,29 @@ fn body<'v>(
         attachments(list, &path.key("attachments"))?;
     }
     Ok(object_value)
+}
+
+/// An Agent, or (OAuth) an anonymous Group of exactly two Agents.
+/// Spec: xAPI-Data 2.4.9 (Authority).
+fn authority(value: &Value, path: &JsonPath<'_>) -> Check {
+    agent_or_group(value, path)?;
+    if value.get("objectType").and_then(Value::as_str) != Some("Group") {
+        return Ok(());
+    }
+    let identified = ["mbox", "mbox_sha1sum", "openid", "account"]
+        .iter()
+        .any(|ifi| value.get(ifi).is_some());
+    let members = value
+        .get("member")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    if identified || members != 2 {
+        return Err(ValidationError::new(
+            path,
+            "a Group authority must be anonymous with exactly two members (client and user)",
+        ));
+    }
+    Ok(())
 }
 
 fn verb(value: &Value, path: &JsonPath<'_>) -> Check {

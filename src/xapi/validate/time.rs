@@ -61,6 +61,12 @@ pub fn is_duration(text: &str) -> bool {
         Some((date, time)) => (date, Some(time)),
         None => (rest, None),
     };
+    // Weeks stand alone: `P4W` is a duration, `P4W1D` is not (ISO 8601 4.4.3.2).
+    if date.contains('W')
+        && (time.is_some() || !date.ends_with('W') || date.contains(['Y', 'M', 'D']))
+    {
+        return false;
+    }
     let date_ok = components(date, "YMWD");
     let time_ok = time.map(|t| components(t, "HMS"));
     match (date_ok, time_ok) {
