@@ -1,1 +1,235 @@
-fn main() {}
+//! `cargo bench --bench query`: loads statements (many actors, verbs, activities,
+//! registrations) over real HTTP, then prints p50/p99 latency of GET /xapi/statements
+//! for each filter, their combinations, related_activities and paging through `more`,
+//! at 100 k and at 1 M statements (BENCH_STATEMENTS overrides the final size).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{client, ms, peak_rss_mb, percentile, registration, spawn_server, statement};
+use indicatif::{ProgressBar, ProgressStyle};
+
+const ACTORS: u64 = 10_000;
+const ACTIVITIES: u64 = 5_000;
+const BATCH: u64 = 500;
+const CLIENTS: u64 = 4;
+const SAMPLES: u64 = 200;
+
+#[tokio::main]
+async fn main() {
+    let final_size: u64 = std::env::var("BENCH_STATEMENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let server = spawn_server().await;
+    let http = client();
+    println!(
+        "query benchmark on {} ({SAMPLES} samples per query, default page size)",
+        server.backend
+    );
+    let mut loaded = 0;
+    for size in [100_000.min(final_size), final_size] {
+        if size > loaded {
+            load(&server, &http, loaded, size).await;
+            loaded = size;
+            measure(&server, &http, size).await;
+        }
+    }
+    println!(
+        "peak RSS (server + load generator): {:.0} MB",
+        peak_rss_mb()
+    );
+}
+
+async fn load(server: &common::Server, http: &reqwest::Client, from: u64, to: u64) {
+    let bar = ProgressBar::new(to - from);
+    bar.set_style(
+        ProgressStyle::with_template("loading {pos}/{len} statements {bar:40} {per_sec} eta {eta}")
+            .unwrap(),
+    );
+    let started = Instant::now();
+    let batches: Vec<u64> = (from / BATCH..to / BATCH).collect();
+    let mut tasks = Vec::new();
+    for lane in 0..CLIENTS {
+        let mine: Vec<u64> = batches
+            .iter()
+            .copied()
+            .filter(|b| b % CLIENTS == lane)
+            .collect();
+        let (http, url, auth, bar) = (
+            http.clone(),
+            format!("{}/xapi/statements", server.base),
+            server.auth.clone(),
+            bar.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            for b in mine {
+                let body: Vec<_> = (b * BATCH..(b + 1) * BATCH)
+                    .map(|i| statement(i, ACTORS, ACTIVITIES))
+                    .collect();
+                let response = http
+                    .post(&url)
+                    .header("Authorization", &auth)
+                    .header("X-Experience-API-Version", "1.0.3")
+                    .json(&body)
+                    .send()
+                    .await
+                    .expect("load request");
+                assert!(
+                    response.status().is_success(),
+                    "load status {}",
+                    response.status()
+                );
+                bar.inc(BATCH);
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.expect("loader");
+    }
+    bar.finish_and_clear();
+    println!(
+        "loaded {} statements in {:.0} s ({:.0}/s)",
+        to - from,
+        started.elapsed().as_secs_f64(),
+        (to - from) as f64 / started.elapsed().as_secs_f64()
+    );
+}
+
+fn enc(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+fn agent(n: u64) -> String {
+    enc(&format!(
+        r#"{{"account":{{"homePage":"https://lms.example.com","name":"u{n}"}}}}"#
+    ))
+}
+
+async fn measure(server: &common::Server, http: &reqwest::Client, size: u64) {
+    println!("\nat {size} statements:");
+    println!("| query | p50 | p99 | statements/page (mean) |");
+    println!("|---|---|---|---|");
+    type Make = fn(u64) -> String;
+    let queries: [(&str, Make); 8] = [
+        ("agent", |i| format!("agent={}", agent(i % ACTORS))),
+        ("verb", |i| {
+            format!(
+                "verb={}",
+                enc(&format!("http://example.com/verbs/v{}", i % 50))
+            )
+        }),
+        ("activity", |i| {
+            format!(
+                "activity={}",
+                enc(&format!(
+                    "http://example.com/activities/a{}",
+                    i % ACTIVITIES
+                ))
+            )
+        }),
+        ("registration", |i| {
+            let actor = (i * 7919) % ACTORS;
+            let course = ((i * 104_729) % ACTIVITIES) % 100;
+            format!("registration={}", registration(actor, course))
+        }),
+        ("agent + verb", |i| {
+            format!(
+                "agent={}&verb={}",
+                agent(i % ACTORS),
+                enc(&format!("http://example.com/verbs/v{}", (i * 3) % 50))
+            )
+        }),
+        ("activity + verb", |i| {
+            format!(
+                "activity={}&verb={}",
+                enc(&format!(
+                    "http://example.com/activities/a{}",
+                    i % ACTIVITIES
+                )),
+                enc(&format!("http://example.com/verbs/v{}", i % 50))
+            )
+        }),
+        ("related_activities (course)", |i| {
+            format!(
+                "activity={}&related_activities=true",
+                enc(&format!("http://example.com/courses/c{}", i % 100))
+            )
+        }),
+        ("no filter, since", |_| {
+            "since=2020-01-01T00:00:00Z".to_owned()
+        }),
+    ];
+    for (label, make) in queries {
+        let mut latencies = Vec::new();
+        let mut returned = 0usize;
+        for s in 0..SAMPLES {
+            let key = (s * 2_654_435_761) % 1_000_003;
+            let (elapsed, count, _) =
+                get(server, http, &format!("/xapi/statements?{}", make(key))).await;
+            latencies.push(elapsed);
+            returned += count;
+        }
+        report(label, latencies, returned);
+    }
+    // Paging: follow `more` ten pages deep through one verb's statements.
+    let mut latencies = Vec::new();
+    let mut returned = 0;
+    for s in 0..SAMPLES / 10 {
+        let mut path = format!(
+            "/xapi/statements?verb={}",
+            enc(&format!("http://example.com/verbs/v{}", s % 50))
+        );
+        for _ in 0..10 {
+            let (elapsed, count, more) = get(server, http, &path).await;
+            latencies.push(elapsed);
+            returned += count;
+            match more {
+                Some(more) => path = more,
+                None => break,
+            }
+        }
+    }
+    report("paging via more (10 pages)", latencies, returned);
+}
+
+async fn get(
+    server: &common::Server,
+    http: &reqwest::Client,
+    path: &str,
+) -> (Duration, usize, Option<String>) {
+    let started = Instant::now();
+    let response = http
+        .get(format!("{}{path}", server.base))
+        .header("Authorization", &server.auth)
+        .header("X-Experience-API-Version", "1.0.3")
+        .send()
+        .await
+        .expect("query");
+    assert!(
+        response.status().is_success(),
+        "{path}: {}",
+        response.status()
+    );
+    let body: serde_json::Value = response.json().await.expect("json");
+    let elapsed = started.elapsed();
+    let count = body["statements"].as_array().map_or(0, Vec::len);
+    let more = body["more"]
+        .as_str()
+        .filter(|m| !m.is_empty())
+        .map(str::to_owned);
+    (elapsed, count, more)
+}
+
+fn report(label: &str, mut latencies: Vec<Duration>, returned: usize) {
+    latencies.sort();
+    println!(
+        "| {label} | {} | {} | {:.0} |",
+        ms(percentile(&latencies, 50.0)),
+        ms(percentile(&latencies, 99.0)),
+        returned as f64 / latencies.len().max(1) as f64
+    );
+}

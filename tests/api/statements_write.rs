@@ -151,15 +151,7 @@ async fn duplicate_ids_within_one_batch_are_a_400() {
 #[tokio::test]
 async fn malformed_json_is_a_400_naming_the_problem() {
     let app = TestApp::spawn().await;
-    let response = app
-        .client
-        .post("/xapi/statements")
-        .header("Authorization", &app.auth)
-        .header("X-Experience-API-Version", "1.0.3")
-        .content_type("application/json")
-        .body("{\"actor\": ")
-        .send()
-        .await;
+    let response = app.post_raw("application/json", "{\"actor\": ").await;
     response.assert_status(poem::http::StatusCode::BAD_REQUEST);
     assert!(
         json_of(response).await["message"]
@@ -172,15 +164,7 @@ async fn malformed_json_is_a_400_naming_the_problem() {
 #[tokio::test]
 async fn wrong_content_type_is_a_400() {
     let app = TestApp::spawn().await;
-    let response = app
-        .client
-        .post("/xapi/statements")
-        .header("Authorization", &app.auth)
-        .header("X-Experience-API-Version", "1.0.3")
-        .content_type("text/plain")
-        .body(statement(1).to_string())
-        .send()
-        .await;
+    let response = app.post_raw("text/plain", &statement(1).to_string()).await;
     response.assert_status(poem::http::StatusCode::BAD_REQUEST);
     assert!(
         json_of(response).await["message"]
