@@ -35,6 +35,7 @@ async fn main() {
         if size > loaded {
             load(&server, &http, loaded, size).await;
             loaded = size;
+            common::analyze(&server).await;
             measure(&server, &http, size).await;
         }
     }

@@ -13,6 +13,7 @@ use poem::listener::{Acceptor, Listener, TcpListener};
 use serde_json::{Value, json};
 
 pub struct Server {
+    pub db: blackbelt::db::Db,
     pub base: String,
     pub auth: String,
     pub backend: &'static str,
@@ -50,6 +51,7 @@ pub async fn spawn_server() -> Server {
     )
     .await
     .expect("credential");
+    let db = app.db.clone();
     let acceptor = TcpListener::bind("127.0.0.1:0")
         .into_acceptor()
         .await
@@ -62,6 +64,7 @@ pub async fn spawn_server() -> Server {
     let token = base64::engine::general_purpose::STANDARD
         .encode(format!("{}:{}", created.key, created.secret));
     Server {
+        db,
         base: format!("http://{addr}"),
         auth: format!("Basic {token}"),
         backend,
@@ -131,4 +134,15 @@ pub fn peak_rss_mb() -> f64 {
                 .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
         })
         .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// Refreshes planner statistics after a bulk load, as autovacuum would within a minute.
+pub async fn analyze(server: &Server) {
+    use sea_orm::ConnectionTrait;
+    server
+        .db
+        .conn
+        .execute_unprepared("ANALYZE")
+        .await
+        .expect("analyze");
 }
