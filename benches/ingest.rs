@@ -60,20 +60,7 @@ async fn run(server: &common::Server, label: &str, batch: u64, total: u64) {
                     )
                 };
                 let sent = Instant::now();
-                let response = http
-                    .post(&url)
-                    .header("Authorization", &auth)
-                    .header("X-Experience-API-Version", "1.0.3")
-                    .json(&body)
-                    .send()
-                    .await
-                    .expect("request");
-                assert!(
-                    response.status().is_success(),
-                    "status {}",
-                    response.status()
-                );
-                response.bytes().await.expect("body");
+                common::post_statements(&http, &url, &auth, &body).await;
                 latencies.push(sent.elapsed());
             }
         }));

@@ -68,22 +68,10 @@ async fn load(server: &common::Server, http: &reqwest::Client, from: u64, to: u6
         );
         tasks.push(tokio::spawn(async move {
             for b in mine {
-                let body: Vec<_> = (b * BATCH..(b + 1) * BATCH)
+                let body: serde_json::Value = (b * BATCH..(b + 1) * BATCH)
                     .map(|i| statement(i, ACTORS, ACTIVITIES))
                     .collect();
-                let response = http
-                    .post(&url)
-                    .header("Authorization", &auth)
-                    .header("X-Experience-API-Version", "1.0.3")
-                    .json(&body)
-                    .send()
-                    .await
-                    .expect("load request");
-                assert!(
-                    response.status().is_success(),
-                    "load status {}",
-                    response.status()
-                );
+                common::post_statements(&http, &url, &auth, &body).await;
                 bar.inc(BATCH);
             }
         }));

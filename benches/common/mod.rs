@@ -112,6 +112,24 @@ pub fn registration(actor: u64, course: u64) -> String {
     uuid::Uuid::from_u64_pair(actor, course).to_string()
 }
 
+/// POSTs statements and insists on success.
+pub async fn post_statements(http: &reqwest::Client, url: &str, auth: &str, body: &Value) {
+    let response = http
+        .post(url)
+        .header("Authorization", auth)
+        .header("X-Experience-API-Version", "1.0.3")
+        .json(body)
+        .send()
+        .await
+        .expect("request");
+    assert!(
+        response.status().is_success(),
+        "status {}",
+        response.status()
+    );
+    response.bytes().await.expect("body");
+}
+
 pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
