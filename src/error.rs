@@ -25,8 +25,6 @@ pub enum Error {
     #[error("the request body is larger than the {0}-byte limit")]
     PayloadTooLarge(usize),
     #[error("{0}")]
-    UnsupportedMediaType(String),
-    #[error("{0}")]
     NotImplemented(String),
     #[error("database error")]
     Db(#[from] sea_orm::DbErr),
@@ -89,9 +87,6 @@ pub enum ApiError {
     /// The body is over the configured limit.
     #[oai(status = 413)]
     PayloadTooLarge(Json<ErrorBody>),
-    /// The Content-Type is not one this operation accepts.
-    #[oai(status = 415)]
-    UnsupportedMediaType(Json<ErrorBody>),
     /// Something failed on our side; details are in the server log.
     #[oai(status = 500)]
     Internal(Json<ErrorBody>),
@@ -127,10 +122,6 @@ impl From<Error> for ApiError {
             Error::PayloadTooLarge(_) => {
                 ApiError::PayloadTooLarge(ErrorBody::json(ErrorCode::PayloadTooLarge, message))
             }
-            Error::UnsupportedMediaType(_) => ApiError::UnsupportedMediaType(ErrorBody::json(
-                ErrorCode::UnsupportedMediaType,
-                message,
-            )),
             Error::NotImplemented(_) => {
                 ApiError::NotImplemented(ErrorBody::json(ErrorCode::NotImplemented, message))
             }

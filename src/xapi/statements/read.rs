@@ -56,7 +56,7 @@ fn selectivity_rank(kind: i16) -> u8 {
     }
 }
 
-/// One statement by id; `voided` says which of statementId / voidedStatementId asked.
+/// One statement by id, voided or not; callers decide which they may return.
 pub async fn find_by_id(
     conn: &impl ConnectionTrait,
     id: &str,
