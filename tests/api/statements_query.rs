@@ -234,3 +234,11 @@ async fn attachments_true_answers_multipart_with_the_json_first() {
     )));
     assert!(body.trim_end().ends_with(&format!("--{boundary}--")));
 }
+
+#[tokio::test]
+async fn get_with_a_method_parameter_is_a_400() {
+    let app = TestApp::spawn().await;
+    app.get("?method=GET")
+        .await
+        .assert_status(poem::http::StatusCode::BAD_REQUEST);
+}

@@ -47,6 +47,10 @@ impl<'a> KeyResolver<'a> {
         mut self,
         conn: &impl ConnectionTrait,
     ) -> Result<Vec<Vec<IndexKey>>, DbErr> {
+        // The common case: nothing references another statement, nothing to look up.
+        if self.batch.iter().all(|s| s.object_ref_id.is_none()) {
+            return Ok(self.batch.iter().map(|s| s.keys.clone()).collect());
+        }
         self.load_targets(conn).await?;
         Ok(self
             .batch

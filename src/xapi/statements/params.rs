@@ -14,7 +14,7 @@ use crate::xapi::validate::time::parse_timestamp;
 use crate::xapi::validate::{JsonPath, agent_or_group, is_uuid};
 
 /// The parameters GET /statements accepts; anything else is refused.
-pub const KNOWN: [&str; 16] = [
+pub const KNOWN: [&str; 15] = [
     "statementId",
     "voidedStatementId",
     "agent",
@@ -30,7 +30,6 @@ pub const KNOWN: [&str; 16] = [
     "attachments",
     "ascending",
     "more",
-    "method",
 ];
 
 /// Parameters allowed beside statementId / voidedStatementId.
