@@ -18,6 +18,10 @@ use crate::ops::metrics::{self, RequestMetrics};
 use crate::xapi::about::AboutApi;
 use crate::xapi::body::BodyLimit;
 use crate::xapi::clock::WriteClock;
+use crate::xapi::definitions::api::DefinitionsApi;
+use crate::xapi::documents::activity_profile_api::ActivityProfileApi;
+use crate::xapi::documents::agent_profile_api::AgentProfileApi;
+use crate::xapi::documents::state_api::StateApi;
 use crate::xapi::statements::api::{PageSizes, StatementsApi};
 use crate::xapi::version::VersionGate;
 
@@ -89,20 +93,30 @@ impl App {
     }
 }
 
-fn endpoint(db: &Db, config: &Config) -> BoxEndpoint<'static> {
-    let clock = WriteClock::default();
-    let apis = (
+/// Every API of the server, sharing one database handle.
+fn apis(db: &Db, clock: &WriteClock, page_sizes: PageSizes) -> openapi::Apis {
+    (
         AboutApi,
         StatementsApi {
             db: db.clone(),
             clock: clock.clone(),
-            page_sizes: PageSizes {
-                default: config.default_page_size,
-                max: config.max_page_size,
-            },
+            page_sizes,
         },
+        StateApi { db: db.clone() },
+        ActivityProfileApi { db: db.clone() },
+        AgentProfileApi { db: db.clone() },
+        DefinitionsApi { db: db.clone() },
         OpsApi { db: db.clone() },
-    );
+    )
+}
+
+fn endpoint(db: &Db, config: &Config) -> BoxEndpoint<'static> {
+    let clock = WriteClock::default();
+    let page_sizes = PageSizes {
+        default: config.default_page_size,
+        max: config.max_page_size,
+    };
+    let apis = apis(db, &clock, page_sizes);
     let service = openapi::service(apis);
     let docs = service.swagger_ui();
     let spec = service.spec_endpoint();
@@ -149,17 +163,8 @@ fn cors() -> Cors {
 
 /// The OpenAPI document as `blackbelt openapi` prints it.
 pub fn openapi_json() -> String {
-    let apis = (
-        AboutApi,
-        StatementsApi {
-            db: Db::disconnected(),
-            clock: WriteClock::default(),
-            page_sizes: PageSizes { default: 0, max: 0 },
-        },
-        OpsApi {
-            db: Db::disconnected(),
-        },
-    );
+    let page_sizes = PageSizes { default: 0, max: 0 };
+    let apis = apis(&Db::disconnected(), &WriteClock::default(), page_sizes);
     openapi::service(apis).spec()
 }
 

@@ -22,6 +22,8 @@ pub enum Error {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    #[error("{0}")]
+    PreconditionFailed(String),
     #[error("the request body is larger than the {0}-byte limit")]
     PayloadTooLarge(usize),
     #[error("{0}")]
@@ -42,6 +44,7 @@ pub enum ErrorCode {
     Forbidden,
     NotFound,
     Conflict,
+    PreconditionFailed,
     PayloadTooLarge,
     UnsupportedMediaType,
     NotImplemented,
@@ -84,6 +87,9 @@ pub enum ApiError {
     /// The request conflicts with what is stored.
     #[oai(status = 409)]
     Conflict(Json<ErrorBody>),
+    /// `If-Match` / `If-None-Match` did not hold; nothing was changed.
+    #[oai(status = 412)]
+    PreconditionFailed(Json<ErrorBody>),
     /// The body is over the configured limit.
     #[oai(status = 413)]
     PayloadTooLarge(Json<ErrorBody>),
@@ -119,6 +125,10 @@ impl From<Error> for ApiError {
             }
             Error::NotFound(_) => ApiError::NotFound(ErrorBody::json(ErrorCode::NotFound, message)),
             Error::Conflict(_) => ApiError::Conflict(ErrorBody::json(ErrorCode::Conflict, message)),
+            Error::PreconditionFailed(_) => ApiError::PreconditionFailed(ErrorBody::json(
+                ErrorCode::PreconditionFailed,
+                message,
+            )),
             Error::PayloadTooLarge(_) => {
                 ApiError::PayloadTooLarge(ErrorBody::json(ErrorCode::PayloadTooLarge, message))
             }
@@ -162,6 +172,7 @@ pub fn uniform_error(err: poem::Error) -> poem::Response {
         401 => ErrorCode::Unauthorized,
         403 => ErrorCode::Forbidden,
         404 => ErrorCode::NotFound,
+        412 => ErrorCode::PreconditionFailed,
         413 => ErrorCode::PayloadTooLarge,
         415 => ErrorCode::UnsupportedMediaType,
         400..=499 => ErrorCode::BadRequest,
@@ -196,6 +207,7 @@ impl CodeName for ErrorCode {
             ErrorCode::Forbidden => "forbidden",
             ErrorCode::NotFound => "not_found",
             ErrorCode::Conflict => "conflict",
+            ErrorCode::PreconditionFailed => "precondition_failed",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
             ErrorCode::NotImplemented => "not_implemented",

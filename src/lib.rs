@@ -16,6 +16,8 @@ pub mod error;
 pub mod openapi;
 /// Health, readiness and metrics.
 pub mod ops;
+/// A small SQL text builder shared by the hand-written hot queries.
+pub mod sql;
 /// Logging setup.
 pub mod telemetry;
 /// The xAPI Learning Record Store.

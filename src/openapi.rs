@@ -4,6 +4,10 @@ use poem_openapi::{OpenApiService, Tags};
 
 use crate::ops::api::OpsApi;
 use crate::xapi::about::AboutApi;
+use crate::xapi::definitions::api::DefinitionsApi;
+use crate::xapi::documents::activity_profile_api::ActivityProfileApi;
+use crate::xapi::documents::agent_profile_api::AgentProfileApi;
+use crate::xapi::documents::state_api::StateApi;
 use crate::xapi::statements::api::StatementsApi;
 
 #[derive(Tags)]
@@ -12,11 +16,23 @@ pub enum ApiTags {
     Xapi,
     /// xAPI Statements resource.
     Statements,
+    /// xAPI document resources: State, Activity Profile, Agent Profile.
+    Documents,
+    /// xAPI Activities and Agents resources.
+    Definitions,
     /// Health, readiness and metrics.
     Ops,
 }
 
-pub type Apis = (AboutApi, StatementsApi, OpsApi);
+pub type Apis = (
+    AboutApi,
+    StatementsApi,
+    StateApi,
+    ActivityProfileApi,
+    AgentProfileApi,
+    DefinitionsApi,
+    OpsApi,
+);
 
 /// Wraps the APIs in a service that also renders the document and the docs UI.
 pub fn service(apis: Apis) -> OpenApiService<Apis, ()> {

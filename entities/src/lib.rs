@@ -1,8 +1,14 @@
 //! Black Belt's database schema: sea-orm entities (one file per table, no behaviour)
 //! and the migrations that create them on SQLite and PostgreSQL alike.
 
+/// Canonical Activity definitions merged from statements.
+pub mod activity;
+/// Statement attachment bytes, content-addressed by SHA-256.
+pub mod attachment;
 /// API credentials (HTTP Basic key + hashed secret) with their xAPI scopes.
 pub mod credential;
+/// State, Activity Profile and Agent Profile documents.
+pub mod document;
 /// Schema migrations, run at start-up and by `blackbelt migrate`.
 pub mod migration;
 /// One row per stored xAPI statement: the JSON once, plus voiding bookkeeping.

@@ -35,6 +35,28 @@ impl Principal {
         }
     }
 
+    /// `guard` is `Scope::State` or `Scope::Profile`.
+    pub fn require_documents(&self, guard: Scope, write: bool) -> Result<(), Error> {
+        let allowed = if write {
+            self.scopes.writes_documents(guard)
+        } else {
+            self.scopes.reads_documents(guard)
+        };
+        if allowed {
+            Ok(())
+        } else {
+            Err(Error::Forbidden(guard))
+        }
+    }
+
+    pub fn require_definitions_read(&self) -> Result<(), Error> {
+        if self.scopes.reads_definitions() {
+            Ok(())
+        } else {
+            Err(Error::Forbidden(Scope::AllRead))
+        }
+    }
+
     pub fn require_admin(&self) -> Result<(), Error> {
         if self.scopes.is_admin() {
             Ok(())

@@ -120,6 +120,24 @@ impl Scopes {
         self.contains(Scope::All) || self.contains(Scope::StatementsWrite)
     }
 
+    /// May it read documents guarded by `scope` (`state` or `profile`)?
+    pub fn reads_documents(self, scope: Scope) -> bool {
+        self.writes_documents(scope) || self.contains(Scope::AllRead)
+    }
+
+    /// May it write documents guarded by `scope` (`state` or `profile`)?
+    pub fn writes_documents(self, scope: Scope) -> bool {
+        self.contains(Scope::All) || self.contains(scope)
+    }
+
+    /// May it read Activity and Agent (Person) objects?
+    pub fn reads_definitions(self) -> bool {
+        self.reads_all_statements()
+            || self.contains(Scope::Define)
+            || self.contains(Scope::Profile)
+            || self.contains(Scope::State)
+    }
+
     pub fn is_admin(self) -> bool {
         self.contains(Scope::Admin)
     }
@@ -146,6 +164,16 @@ mod tests {
         let scopes = Scopes::parse_list("all/read").unwrap();
         assert!(scopes.reads_all_statements());
         assert!(!scopes.writes_statements());
+    }
+
+    #[test]
+    fn state_scope_guards_state_documents_only() {
+        let scopes = Scopes::parse_list("state").unwrap();
+        assert!(scopes.writes_documents(Scope::State));
+        assert!(!scopes.writes_documents(Scope::Profile));
+        let read = Scopes::parse_list("all/read").unwrap();
+        assert!(read.reads_documents(Scope::Profile));
+        assert!(!read.writes_documents(Scope::Profile));
     }
 
     #[test]

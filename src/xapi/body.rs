@@ -41,28 +41,38 @@ impl ParsePayload for StatementsBody {
     const IS_REQUIRED: bool = true;
 
     async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
-        let limit = request.data::<BodyLimit>().map_or(usize::MAX, |l| l.0);
-        let bytes = body
-            .take()?
-            .into_bytes_limit(limit)
-            .await
-            .map_err(|err| match err {
-                poem::error::ReadBodyError::PayloadTooLarge => {
-                    error_response(Error::PayloadTooLarge(limit))
-                }
-                other => error_response(Error::BadRequest(format!(
-                    "could not read the request body: {other}"
-                ))),
-            })?;
+        let (content_type, bytes) = read_limited(request, body).await?;
         Ok(StatementsBody {
-            content_type: request
-                .headers()
-                .get(CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned),
-            bytes: bytes.to_vec(),
+            content_type,
+            bytes,
         })
     }
+}
+
+/// Reads the whole body under the configured limit, with its declared content type.
+pub async fn read_limited(
+    request: &Request,
+    body: &mut RequestBody,
+) -> poem::Result<(Option<String>, Vec<u8>)> {
+    let limit = request.data::<BodyLimit>().map_or(usize::MAX, |l| l.0);
+    let bytes = body
+        .take()?
+        .into_bytes_limit(limit)
+        .await
+        .map_err(|err| match err {
+            poem::error::ReadBodyError::PayloadTooLarge => {
+                error_response(Error::PayloadTooLarge(limit))
+            }
+            other => error_response(Error::BadRequest(format!(
+                "could not read the request body: {other}"
+            ))),
+        })?;
+    let content_type = request
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    Ok((content_type, bytes.to_vec()))
 }
 
 // Written out instead of `impl_apirequest_for_payload!` so that a missing Content-Type

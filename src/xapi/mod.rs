@@ -3,6 +3,8 @@
 pub mod about;
 pub mod body;
 pub mod clock;
+pub mod definitions;
+pub mod documents;
 pub mod statements;
 pub mod validate;
 pub mod version;

@@ -4,6 +4,9 @@ mod m20261122_000001_create_credentials;
 mod m20261122_000002_create_statements;
 mod m20261122_000003_create_statement_index;
 mod m20261122_000004_create_statement_refs;
+mod m20261123_000005_create_documents;
+mod m20261123_000006_create_activities;
+mod m20261123_000007_create_attachments;
 
 /// Every migration, oldest first. Never edit one that has shipped: add a new file.
 pub struct Migrator;
@@ -16,6 +19,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_create_statements::Migration),
             Box::new(m20261122_000003_create_statement_index::Migration),
             Box::new(m20261122_000004_create_statement_refs::Migration),
+            Box::new(m20261123_000005_create_documents::Migration),
+            Box::new(m20261123_000006_create_activities::Migration),
+            Box::new(m20261123_000007_create_attachments::Migration),
         ]
     }
 }

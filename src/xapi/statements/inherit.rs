@@ -10,8 +10,8 @@ use serde_json::Value;
 
 use super::index::{IndexKey, extract_keys};
 use super::prepare::PreparedStatement;
-use super::sql::Sql;
 use super::write::IDS_PER_LOOKUP;
+use crate::sql::Sql;
 
 /// Chains longer than this are cut: they only arise from deliberate abuse.
 const MAX_CHAIN: usize = 32;

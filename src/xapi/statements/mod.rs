@@ -10,5 +10,4 @@ mod params;
 pub mod prepare;
 pub mod read;
 mod service;
-mod sql;
 pub mod write;

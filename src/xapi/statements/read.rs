@@ -6,7 +6,7 @@ use sea_orm::{ConnectionTrait, DbErr, QueryResult};
 use serde_json::Value;
 
 use super::index::KeyKind;
-use super::sql::Sql;
+use crate::sql::Sql;
 
 /// The filters of one query, already validated and turned into index keys.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]

@@ -13,8 +13,9 @@ use super::compare::same_statement;
 use super::index::IndexKey;
 use super::inherit::{KeyResolver, Referrer};
 use super::prepare::PreparedStatement;
-use super::sql::Sql;
 use crate::error::Error;
+use crate::sql::Sql;
+use crate::xapi::definitions::canonical;
 
 /// Rows per multi-row INSERT. Chunks are cut into power-of-two sizes so only a handful
 /// of statement texts exist: each is parsed once and then served from the prepared
@@ -83,6 +84,8 @@ pub async fn insert_statements(
     insert_refs(conn, &fresh, &seqs).await?;
     apply_voiding(conn, &fresh).await?;
     pass_keys_to_earlier_referrers(conn, &fresh, &full_keys).await?;
+    let payloads: Vec<&Value> = fresh.iter().map(|s| &s.payload).collect();
+    canonical::record(conn, &payloads, stored_us).await?;
     Ok(fresh.len())
 }
 

@@ -1,0 +1,16 @@
+//! The document resources: State, Activity Profile and Agent Profile. Documents of any
+//! content type, stored byte-exact, with ETags and conditional writes.
+
+pub mod activity_profile_api;
+pub mod agent_profile_api;
+mod body;
+mod handlers;
+mod key;
+mod merge;
+mod precondition;
+mod response;
+mod service;
+pub mod state_api;
+mod store;
+
+pub use key::agent_param;
