@@ -14,7 +14,7 @@ use crate::error::{ApiError, Error};
 #[derive(Debug, Clone, Copy)]
 pub struct BodyLimit(pub usize);
 
-/// A statement, or an array of statements, as JSON.
+/// A statement or an array of statements: JSON, or multipart/mixed with attachments.
 pub struct StatementsBody {
     pub content_type: Option<String>,
     pub bytes: Vec<u8>,
@@ -103,37 +103,6 @@ impl<'a> ApiExtractor<'a> for StatementsBody {
         _param_opts: ExtractParamOptions<Self::ParamType>,
     ) -> poem::Result<Self> {
         <Self as ParsePayload>::from_request(request, body).await
-    }
-}
-
-impl StatementsBody {
-    /// The JSON body, after checking it is declared as JSON.
-    pub fn json(&self) -> Result<serde_json::Value, Error> {
-        let essence = self
-            .content_type
-            .as_deref()
-            .and_then(|ct| ct.split(';').next())
-            .map(|ct| ct.trim().to_ascii_lowercase());
-        match essence.as_deref() {
-            Some("application/json") => {}
-            Some("multipart/mixed") => {
-                return Err(Error::NotImplemented(
-                    "statements with attachments (multipart/mixed) are not supported yet".into(),
-                ));
-            }
-            Some(other) => {
-                return Err(Error::BadRequest(format!(
-                    "Content-Type must be application/json, got {other:?}"
-                )));
-            }
-            None => {
-                return Err(Error::BadRequest(
-                    "Content-Type application/json is required".into(),
-                ));
-            }
-        }
-        serde_json::from_slice(&self.bytes)
-            .map_err(|e| Error::BadRequest(format!("the body is not valid JSON: {e}")))
     }
 }
 

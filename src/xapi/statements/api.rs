@@ -15,6 +15,7 @@ use crate::auth::BasicAuth;
 use crate::db::Db;
 use crate::error::{ApiResult, Error};
 use crate::openapi::ApiTags;
+use crate::xapi::attachments;
 use crate::xapi::body::StatementsBody;
 use crate::xapi::clock::WriteClock;
 use crate::xapi::http_date;
@@ -92,8 +93,8 @@ impl StatementsApi {
     ) -> ApiResult<PutResponse> {
         auth.require_statement_write()?;
         let id = service::require_uuid("statementId", statement_id.as_deref())?;
-        let json = body.json()?;
-        service::store(&self.db, &self.clock, &auth, *version.0, json, Some(&id)).await?;
+        let request = attachments::request::read(body.content_type.as_deref(), &body.bytes)?;
+        service::store(&self.db, &self.clock, &auth, *version.0, request, Some(&id)).await?;
         Ok(PutResponse::NoContent)
     }
 
@@ -106,8 +107,8 @@ impl StatementsApi {
         body: StatementsBody,
     ) -> ApiResult<PostResponse> {
         auth.require_statement_write()?;
-        let json = body.json()?;
-        let ids = service::store(&self.db, &self.clock, &auth, *version.0, json, None).await?;
+        let request = attachments::request::read(body.content_type.as_deref(), &body.bytes)?;
+        let ids = service::store(&self.db, &self.clock, &auth, *version.0, request, None).await?;
         Ok(PostResponse::Stored(Json(ids)))
     }
 
@@ -218,13 +219,7 @@ impl StatementsApi {
             .unwrap_or(consistent);
         let through = crate::xapi::validate::time::format_utc(consistent);
         if with_attachments {
-            // No attachment bytes are stored yet (multipart writes are refused), so the
-            // multipart answer carries the JSON part alone.
-            let json = serde_json::to_vec(&body).map_err(|e| Error::Internal(e.to_string()))?;
-            let mut out =
-                format!("--{BOUNDARY}\r\nContent-Type: application/json\r\n\r\n").into_bytes();
-            out.extend_from_slice(&json);
-            out.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+            let out = service::with_attachments(&self.db, &body, BOUNDARY).await?;
             return Ok(GetResponse::Multipart(
                 Binary(out),
                 through,

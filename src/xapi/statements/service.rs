@@ -1,7 +1,7 @@
 //! The Statements resource between HTTP and the store: batch rules, the write
 //! transaction, and page assembly.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use sea_orm::TransactionTrait;
 use serde_json::{Value, json};
@@ -14,6 +14,10 @@ use super::write::insert_statements;
 use crate::auth::Principal;
 use crate::db::Db;
 use crate::error::Error;
+use crate::xapi::attachments::multipart::{self, Part};
+use crate::xapi::attachments::request::{check_no_excess, check_statement as check_attachments};
+use crate::xapi::attachments::store as attachment_store;
+use crate::xapi::attachments::{AttachmentPart, StatementRequest};
 use crate::xapi::clock::WriteClock;
 use crate::xapi::validate::{JsonPath, is_uuid};
 use crate::xapi::version::XapiVersion;
@@ -25,10 +29,11 @@ pub async fn store(
     clock: &WriteClock,
     principal: &Principal,
     version: XapiVersion,
-    body: Value,
+    request: StatementRequest,
     put_id: Option<&str>,
 ) -> Result<Vec<String>, Error> {
-    let (items, is_batch) = match (body, put_id) {
+    let StatementRequest { json, parts } = request;
+    let (items, is_batch) = match (json, put_id) {
         (Value::Array(_), Some(_)) => {
             return Err(Error::BadRequest(
                 "PUT takes a single statement, not an array".into(),
@@ -44,9 +49,10 @@ pub async fn store(
         stored: ticket.stored,
         authority: &principal.authority,
     };
-    let prepared = prepare_all(items, is_batch, put_id, &ctx)?;
+    let prepared = prepare_all(items, is_batch, put_id, &ctx, &parts)?;
     let ids: Vec<String> = prepared.iter().map(|s| s.id.clone()).collect();
     let txn = db.writer().begin().await?;
+    attachment_store::save(&txn, &parts).await?;
     let stored =
         insert_statements(&txn, &prepared, principal.credential_id, ticket.stored_us()).await?;
     txn.commit().await?;
@@ -60,8 +66,10 @@ fn prepare_all(
     is_batch: bool,
     put_id: Option<&str>,
     ctx: &WriteContext<'_>,
+    parts: &HashMap<String, AttachmentPart>,
 ) -> Result<Vec<PreparedStatement>, Error> {
     let mut seen = HashSet::with_capacity(items.len());
+    let mut used_parts = HashSet::with_capacity(parts.len());
     let mut prepared = Vec::with_capacity(items.len());
     for (i, mut item) in items.into_iter().enumerate() {
         let name = if is_batch {
@@ -69,6 +77,7 @@ fn prepare_all(
         } else {
             "$".to_owned()
         };
+        check_attachments(&item, parts, &name, &mut used_parts)?;
         if let Some(id) = put_id {
             bind_put_id(&mut item, id)?;
         }
@@ -81,6 +90,7 @@ fn prepare_all(
         }
         prepared.push(statement);
     }
+    check_no_excess(parts, &used_parts)?;
     Ok(prepared)
 }
 
@@ -177,4 +187,28 @@ pub async fn fetch_page(
         result: json!({"statements": statements, "more": more.unwrap_or_default()}),
         last_stored_us,
     })
+}
+
+/// The multipart answer of `attachments=true`: the JSON, then every attachment of the
+/// statements in it whose bytes are stored here.
+pub async fn with_attachments(db: &Db, body: &Value, boundary: &str) -> Result<Vec<u8>, Error> {
+    let statements: Vec<&Value> = match body.get("statements").and_then(Value::as_array) {
+        Some(list) => list.iter().collect(),
+        None => vec![body],
+    };
+    let stored = attachment_store::load_for(&db.conn, &statements).await?;
+    let json = serde_json::to_vec(body).map_err(|e| Error::Internal(e.to_string()))?;
+    let mut parts = vec![Part {
+        headers: vec![("Content-Type".into(), "application/json".into())],
+        body: json,
+    }];
+    parts.extend(stored.into_iter().map(|a| Part {
+        headers: vec![
+            ("Content-Type".into(), a.content_type),
+            ("Content-Transfer-Encoding".into(), "binary".into()),
+            ("X-Experience-API-Hash".into(), a.sha2),
+        ],
+        body: a.content,
+    }));
+    Ok(multipart::write(&parts, boundary))
 }
