@@ -16,6 +16,7 @@ use crate::openapi;
 use crate::ops::api::OpsApi;
 use crate::ops::metrics::{self, RequestMetrics};
 use crate::xapi::about::AboutApi;
+use crate::xapi::alternate::AlternateSyntax;
 use crate::xapi::body::BodyLimit;
 use crate::xapi::clock::WriteClock;
 use crate::xapi::definitions::api::DefinitionsApi;
@@ -123,10 +124,12 @@ fn endpoint(db: &Db, config: &Config) -> BoxEndpoint<'static> {
     Route::new()
         .nest(
             "/",
-            service.with(VersionGate {
-                fallback: config.xapi_version_when_unspecified,
-                clock,
-            }),
+            service
+                .with(VersionGate {
+                    fallback: config.xapi_version_when_unspecified,
+                    clock,
+                })
+                .with(AlternateSyntax),
         )
         .nest("/docs", docs)
         .at("/openapi.json", spec)

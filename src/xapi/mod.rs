@@ -1,6 +1,7 @@
 //! The xAPI Learning Record Store (xAPI 1.0.3 and 2.0 / IEEE 9274.1.1).
 
 pub mod about;
+pub mod alternate;
 pub mod attachments;
 pub mod body;
 pub mod clock;

@@ -46,12 +46,23 @@ pub async fn get(db: &Db, params: &DocumentParams) -> Result<Fetched, Error> {
     }
 }
 
-/// Whether a write to an existing document must carry If-Match or If-None-Match.
-/// xAPI 1.0.3 asks it of the profile resources; 2.0 of every document resource.
-fn precondition_required(kind: DocumentKind, mode: WriteMode, version: XapiVersion) -> bool {
-    match version {
-        XapiVersion::V1_0 => mode == WriteMode::Replace && kind != DocumentKind::State,
-        XapiVersion::V2_0 => mode == WriteMode::Replace,
+/// What a write without If-Match or If-None-Match may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unconditional {
+    Allowed,
+    /// Refused with 409 when the document exists (xAPI 2.0, every document resource).
+    RefusedIfExists,
+    /// Refused always: 409 when the document exists, else 400 (xAPI 1.0.3 profiles,
+    /// conformance requirement XAPI-00273, as the ADL reference LRS does).
+    Refused,
+}
+
+fn unconditional(kind: DocumentKind, mode: WriteMode, version: XapiVersion) -> Unconditional {
+    match (version, mode, kind) {
+        (_, WriteMode::Merge, _) => Unconditional::Allowed,
+        (XapiVersion::V1_0, WriteMode::Replace, DocumentKind::State) => Unconditional::Allowed,
+        (XapiVersion::V1_0, WriteMode::Replace, _) => Unconditional::Refused,
+        (XapiVersion::V2_0, WriteMode::Replace, _) => Unconditional::RefusedIfExists,
     }
 }
 
@@ -81,14 +92,24 @@ pub async fn write(
         let conn = db.writer();
         let current = store::find(conn, &params.scope, doc_id).await?;
         preconditions.check(current.as_ref().map(|d| d.etag.as_str()))?;
-        if current.is_some()
-            && preconditions.is_empty()
-            && precondition_required(params.scope.kind, mode, version)
-        {
-            return Err(Error::Conflict(format!(
-                "document {doc_id:?} exists: send If-Match with its ETag (or If-None-Match: *) \
-                 so that concurrent changes are not lost"
-            )));
+        if preconditions.is_empty() {
+            match (unconditional(params.scope.kind, mode, version), &current) {
+                (Unconditional::Allowed, _) => {}
+                (_, Some(_)) => {
+                    return Err(Error::Conflict(format!(
+                        "document {doc_id:?} exists: send If-Match with its ETag so that \
+                         concurrent changes are not lost"
+                    )));
+                }
+                (Unconditional::RefusedIfExists, None) => {}
+                (Unconditional::Refused, None) => {
+                    return Err(Error::BadRequest(format!(
+                        "PUT {} needs If-None-Match: * to create a document, or If-Match with \
+                         the ETag to replace one (xAPI 1.0.3 concurrency)",
+                        params.scope.kind.resource()
+                    )));
+                }
+            }
         }
         let (content_type, content) = match (&current, mode) {
             (Some(stored), WriteMode::Merge) => {
