@@ -5,6 +5,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod auth;
+mod definitions;
+mod documents;
 mod helpers;
 mod ops;
 mod statements_query;

@@ -1,6 +1,9 @@
 //! Agent Profile documents: data about an agent, across activities.
 //! Spec: xAPI-Communication 2.6 (Agent Profile Resource).
 
+// Each query parameter is an argument so that the OpenAPI document lists it.
+#![allow(clippy::too_many_arguments)]
+
 use poem::Request;
 use poem::web::Data;
 use poem_openapi::OpenApi;
