@@ -4,11 +4,14 @@
 // Tests fail loudly by design.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod alternate;
+mod attachments;
 mod auth;
 mod definitions;
 mod documents;
 mod helpers;
 mod ops;
+mod signed;
 mod statements_query;
 mod statements_validation;
 mod statements_voiding;
