@@ -95,13 +95,17 @@ impl App {
 }
 
 /// Every API of the server, sharing one database handle.
-fn apis(db: &Db, clock: &WriteClock, page_sizes: PageSizes) -> openapi::Apis {
+fn apis(db: &Db, clock: &WriteClock, config: &Config) -> openapi::Apis {
     (
         AboutApi,
         StatementsApi {
             db: db.clone(),
             clock: clock.clone(),
-            page_sizes,
+            page_sizes: PageSizes {
+                default: config.default_page_size,
+                max: config.max_page_size,
+            },
+            max_attachment_bytes: config.max_attachment_bytes,
         },
         StateApi { db: db.clone() },
         ActivityProfileApi { db: db.clone() },
@@ -113,11 +117,7 @@ fn apis(db: &Db, clock: &WriteClock, page_sizes: PageSizes) -> openapi::Apis {
 
 fn endpoint(db: &Db, config: &Config) -> BoxEndpoint<'static> {
     let clock = WriteClock::default();
-    let page_sizes = PageSizes {
-        default: config.default_page_size,
-        max: config.max_page_size,
-    };
-    let apis = apis(db, &clock, page_sizes);
+    let apis = apis(db, &clock, config);
     let service = openapi::service(apis);
     let docs = service.swagger_ui();
     let spec = service.spec_endpoint();
@@ -166,8 +166,11 @@ fn cors() -> Cors {
 
 /// The OpenAPI document as `blackbelt openapi` prints it.
 pub fn openapi_json() -> String {
-    let page_sizes = PageSizes { default: 0, max: 0 };
-    let apis = apis(&Db::disconnected(), &WriteClock::default(), page_sizes);
+    let apis = apis(
+        &Db::disconnected(),
+        &WriteClock::default(),
+        &Config::default(),
+    );
     openapi::service(apis).spec()
 }
 

@@ -24,6 +24,8 @@ pub struct Config {
     pub public_url: String,
     /// Largest accepted request body, in bytes (413 beyond).
     pub max_body_bytes: usize,
+    /// Largest accepted statement attachment, in bytes (413 beyond).
+    pub max_attachment_bytes: usize,
     /// Statements per `GET /xapi/statements` page when no `limit` is given.
     pub default_page_size: u32,
     /// Most statements one page returns (`limit=0` means this).
@@ -50,6 +52,7 @@ impl Default for Config {
             database_max_connections: 16,
             public_url: "http://127.0.0.1:8420".into(),
             max_body_bytes: 16 * 1024 * 1024,
+            max_attachment_bytes: 10 * 1024 * 1024,
             default_page_size: 100,
             max_page_size: 1000,
             xapi_version_when_unspecified: XapiVersion::V2_0,

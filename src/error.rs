@@ -24,7 +24,7 @@ pub enum Error {
     Conflict(String),
     #[error("{0}")]
     PreconditionFailed(String),
-    #[error("the request body is larger than the {0}-byte limit")]
+    #[error("the request body (or one of its attachments) is larger than the {0}-byte limit")]
     PayloadTooLarge(usize),
     #[error("{0}")]
     NotImplemented(String),

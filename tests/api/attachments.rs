@@ -285,3 +285,18 @@ async fn a_batch_with_one_bad_attachment_stores_nothing() {
     response.assert_status(poem::http::StatusCode::BAD_REQUEST);
     assert_not_stored(&app, &good).await;
 }
+
+#[tokio::test]
+async fn an_attachment_over_the_configured_size_gets_413_and_nothing_is_stored() {
+    let app = TestApp::spawn_with(|c| c.max_attachment_bytes = 1000).await;
+    let id = uuid();
+    let content = vec![b'x'; 2000];
+    let body = multipart(
+        &with_attachment(&id, &content, "text/plain"),
+        &[part("text/plain", &content)],
+    );
+    post_multipart(&app, body, "2.0.0")
+        .await
+        .assert_status(poem::http::StatusCode::PAYLOAD_TOO_LARGE);
+    assert_not_stored(&app, &id).await;
+}

@@ -36,8 +36,13 @@ fn essence(content_type: &str) -> String {
         .to_ascii_lowercase()
 }
 
-/// Reads the body of PUT/POST /statements by its content type.
-pub fn read(content_type: Option<&str>, body: &[u8]) -> Result<StatementRequest, Error> {
+/// Reads the body of PUT/POST /statements by its content type; attachments larger than
+/// `max_attachment` bytes are refused with 413.
+pub fn read(
+    content_type: Option<&str>,
+    body: &[u8],
+    max_attachment: usize,
+) -> Result<StatementRequest, Error> {
     let Some(content_type) = content_type else {
         return Err(Error::BadRequest(
             "Content-Type is required: application/json, or multipart/mixed with attachments"
@@ -49,7 +54,7 @@ pub fn read(content_type: Option<&str>, body: &[u8]) -> Result<StatementRequest,
             json: parse_json(body)?,
             parts: HashMap::new(),
         }),
-        "multipart/mixed" => read_multipart(content_type, body),
+        "multipart/mixed" => read_multipart(content_type, body, max_attachment),
         other => Err(Error::BadRequest(format!(
             "Content-Type must be application/json or multipart/mixed, got {other:?}"
         ))),
@@ -61,7 +66,11 @@ fn parse_json(body: &[u8]) -> Result<Value, Error> {
         .map_err(|e| Error::BadRequest(format!("the body is not valid JSON: {e}")))
 }
 
-fn read_multipart(content_type: &str, body: &[u8]) -> Result<StatementRequest, Error> {
+fn read_multipart(
+    content_type: &str,
+    body: &[u8],
+    max_attachment: usize,
+) -> Result<StatementRequest, Error> {
     let boundary = multipart::boundary(content_type)?;
     let mut parts = multipart::parse(body, &boundary)?.into_iter();
     let first = parts
@@ -79,6 +88,9 @@ fn read_multipart(content_type: &str, body: &[u8]) -> Result<StatementRequest, E
     let json = parse_json(&first.body)?;
     let mut attachments = HashMap::new();
     for (i, part) in parts.enumerate() {
+        if part.body.len() > max_attachment {
+            return Err(Error::PayloadTooLarge(max_attachment));
+        }
         let attachment = attachment_part(part, i + 2)?;
         attachments.insert(attachment.sha2.clone(), attachment);
     }

@@ -25,6 +25,8 @@ pub struct StatementsApi {
     pub db: Db,
     pub clock: WriteClock,
     pub page_sizes: PageSizes,
+    /// Largest attachment accepted, in bytes.
+    pub max_attachment_bytes: usize,
 }
 
 /// Default and maximum page sizes of GET /statements.
@@ -93,7 +95,11 @@ impl StatementsApi {
     ) -> ApiResult<PutResponse> {
         auth.require_statement_write()?;
         let id = service::require_uuid("statementId", statement_id.as_deref())?;
-        let request = attachments::request::read(body.content_type.as_deref(), &body.bytes)?;
+        let request = attachments::request::read(
+            body.content_type.as_deref(),
+            &body.bytes,
+            self.max_attachment_bytes,
+        )?;
         service::store(&self.db, &self.clock, &auth, *version.0, request, Some(&id)).await?;
         Ok(PutResponse::NoContent)
     }
@@ -107,7 +113,11 @@ impl StatementsApi {
         body: StatementsBody,
     ) -> ApiResult<PostResponse> {
         auth.require_statement_write()?;
-        let request = attachments::request::read(body.content_type.as_deref(), &body.bytes)?;
+        let request = attachments::request::read(
+            body.content_type.as_deref(),
+            &body.bytes,
+            self.max_attachment_bytes,
+        )?;
         let ids = service::store(&self.db, &self.clock, &auth, *version.0, request, None).await?;
         Ok(PostResponse::Stored(Json(ids)))
     }
