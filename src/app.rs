@@ -6,7 +6,7 @@ use std::io;
 use poem::endpoint::BoxEndpoint;
 use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::middleware::{Cors, Tracing};
-use poem::{EndpointExt, Route, Server};
+use poem::{EndpointExt, Route, Server, get};
 
 use crate::auth::AuthService;
 use crate::config::Config;
@@ -25,6 +25,12 @@ use crate::xapi::documents::agent_profile_api::AgentProfileApi;
 use crate::xapi::documents::state_api::StateApi;
 use crate::xapi::statements::api::{PageSizes, StatementsApi};
 use crate::xapi::version::VersionGate;
+use crate::launch::api::LaunchApi;
+use crate::launch::settings::LaunchSettings;
+use crate::packages::assets::serve_asset;
+use crate::packages::catalog_api::PackagesApi;
+use crate::packages::runtime::serve_runtime;
+use crate::packages::source::Limits;
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -94,6 +100,15 @@ impl App {
     }
 }
 
+/// Package size limits from the configuration.
+pub fn package_limits(config: &Config) -> Limits {
+    Limits {
+        max_files: config.max_package_files,
+        max_total_bytes: config.max_package_bytes,
+        ..Limits::default()
+    }
+}
+
 /// Every API of the server, sharing one database handle.
 fn apis(db: &Db, clock: &WriteClock, config: &Config) -> openapi::Apis {
     (
@@ -106,11 +121,21 @@ fn apis(db: &Db, clock: &WriteClock, config: &Config) -> openapi::Apis {
                 max: config.max_page_size,
             },
             max_attachment_bytes: config.max_attachment_bytes,
+            launch: LaunchSettings::from_config(config),
         },
         StateApi { db: db.clone() },
         ActivityProfileApi { db: db.clone() },
         AgentProfileApi { db: db.clone() },
         DefinitionsApi { db: db.clone() },
+        PackagesApi {
+            db: db.clone(),
+            limits: package_limits(config),
+        },
+        LaunchApi {
+            db: db.clone(),
+            clock: clock.clone(),
+            settings: LaunchSettings::from_config(config),
+        },
         OpsApi { db: db.clone() },
     )
 }
@@ -131,9 +156,12 @@ fn endpoint(db: &Db, config: &Config) -> BoxEndpoint<'static> {
                 })
                 .with(AlternateSyntax),
         )
+        .at("/content/:slug/*path", get(serve_asset))
+        .at("/runtime/*file", get(serve_runtime))
         .nest("/docs", docs)
         .at("/openapi.json", spec)
-        .data(AuthService::new(db.conn.clone()))
+        .data(AuthService::new(db.conn.clone(), &config.public_url))
+        .data(db.clone())
         .data(BodyLimit(config.max_body_bytes))
         .catch_all_error(framework_error)
         .with(RequestMetrics)

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 use crate::app::App;
+use crate::content_cli::{LaunchArgs, PackagesCommand, import_at_start, launch_command, packages};
 use crate::auth::{Scopes, store};
 use crate::config::{Config, LogFormat};
 use crate::{db::Db, telemetry};
@@ -41,6 +42,11 @@ pub enum Command {
     /// Manage API credentials (HTTP Basic key + secret with scopes).
     #[command(subcommand)]
     Credentials(CredentialsCommand),
+    /// Import and list learning content packages (cmi5 / tincan.xml).
+    #[command(subcommand)]
+    Packages(PackagesCommand),
+    /// Launch an AU for a learner and print the launch URL (open it in a browser).
+    Launch(LaunchArgs),
     /// Print the OpenAPI document to stdout.
     Openapi,
 }
@@ -53,6 +59,10 @@ pub struct ServeArgs {
     /// Public base URL of this server, used in links and credential authorities.
     #[arg(long)]
     pub public_url: Option<String>,
+    /// Import the packages folder (`packages_dir`, default ./packages) before serving;
+    /// unchanged packages are skipped.
+    #[arg(long)]
+    pub import_packages: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -102,6 +112,8 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Serve(args) => serve(config, args).await,
         Command::Migrate => migrate(&config).await,
         Command::Credentials(command) => credentials(&config, command).await,
+        Command::Packages(command) => packages(&config, command).await,
+        Command::Launch(args) => launch_command(&config, args).await,
         Command::Openapi => {
             println!("{}", crate::app::openapi_json());
             Ok(())
@@ -127,6 +139,9 @@ async fn serve(mut config: Config, args: ServeArgs) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     bootstrap_credential(&app.db, &config).await?;
+    if args.import_packages {
+        import_at_start(&app, &config).await?;
+    }
     tracing::info!(bind = %config.bind, database = %crate::app::redact(&config.database_url), "listening");
     println!(
         "Black Belt listening on http://{} (API docs at /docs)",

@@ -35,6 +35,17 @@ pub struct Config {
     pub xapi_version_when_unspecified: XapiVersion,
     /// Log format: `text` or `json`.
     pub log_format: LogFormat,
+    /// Folder of content packages `serve --import-packages` imports at start-up.
+    pub packages_dir: PathBuf,
+    /// How long a launch's auth token works, in seconds (cmi5: the session's length).
+    pub launch_token_ttl_secs: u64,
+    /// Seconds after `terminated` during which late statements of that session are
+    /// still accepted (cmi5 §9.3.8); refused after.
+    pub terminated_grace_secs: u64,
+    /// Largest package accepted by import, in bytes (all files, uncompressed).
+    pub max_package_bytes: u64,
+    /// Most files one package may hold.
+    pub max_package_files: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,6 +68,11 @@ impl Default for Config {
             max_page_size: 1000,
             xapi_version_when_unspecified: XapiVersion::V2_0,
             log_format: LogFormat::Text,
+            packages_dir: PathBuf::from("packages"),
+            launch_token_ttl_secs: 4 * 3600,
+            terminated_grace_secs: 10,
+            max_package_bytes: 512 * 1024 * 1024,
+            max_package_files: 5_000,
         }
     }
 }

@@ -18,6 +18,9 @@ pub enum Error {
     Unauthorized,
     #[error("this credential lacks the `{0}` scope")]
     Forbidden(Scope),
+    /// Authenticated, but this request is outside what the credential may do.
+    #[error("{0}")]
+    ForbiddenBecause(String),
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
@@ -120,7 +123,7 @@ impl From<Error> for ApiError {
                 ),
                 BASIC_CHALLENGE.to_owned(),
             ),
-            Error::Forbidden(_) => {
+            Error::Forbidden(_) | Error::ForbiddenBecause(_) => {
                 ApiError::Forbidden(ErrorBody::json(ErrorCode::Forbidden, message))
             }
             Error::NotFound(_) => ApiError::NotFound(ErrorBody::json(ErrorCode::NotFound, message)),

@@ -6,6 +6,8 @@ pub mod app;
 pub mod auth;
 /// The command line: `serve`, `migrate`, `credentials`, `openapi`.
 pub mod cli;
+/// `packages` and `launch` commands.
+pub mod content_cli;
 /// Configuration from defaults, file and environment.
 pub mod config;
 /// Database connections and the SQLite write gate.
@@ -14,6 +16,10 @@ pub mod db;
 pub mod error;
 /// The combined OpenAPI service and its tags.
 pub mod openapi;
+/// cmi5 launches: registrations, sessions, auth tokens, statement rules, progress.
+pub mod launch;
+/// Learning content packages: manifests, import, catalog, assets.
+pub mod packages;
 /// Health, readiness and metrics.
 pub mod ops;
 /// A small SQL text builder shared by the hand-written hot queries.

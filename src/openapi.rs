@@ -2,7 +2,9 @@
 
 use poem_openapi::{OpenApiService, Tags};
 
+use crate::launch::api::LaunchApi;
 use crate::ops::api::OpsApi;
+use crate::packages::catalog_api::PackagesApi;
 use crate::xapi::about::AboutApi;
 use crate::xapi::definitions::api::DefinitionsApi;
 use crate::xapi::documents::activity_profile_api::ActivityProfileApi;
@@ -20,6 +22,10 @@ pub enum ApiTags {
     Documents,
     /// xAPI Activities and Agents resources.
     Definitions,
+    /// Learning content: package import and the course catalog.
+    Content,
+    /// cmi5 launches, the fetch URL, and learners' progress.
+    Launch,
     /// Health, readiness and metrics.
     Ops,
 }
@@ -31,6 +37,8 @@ pub type Apis = (
     ActivityProfileApi,
     AgentProfileApi,
     DefinitionsApi,
+    PackagesApi,
+    LaunchApi,
     OpsApi,
 );
 

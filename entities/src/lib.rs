@@ -5,12 +5,24 @@
 pub mod activity;
 /// Statement attachment bytes, content-addressed by SHA-256.
 pub mod attachment;
+/// Package file bytes, content-addressed by SHA-256.
+pub mod blob;
 /// API credentials (HTTP Basic key + hashed secret) with their xAPI scopes.
 pub mod credential;
 /// State, Activity Profile and Agent Profile documents.
 pub mod document;
 /// Schema migrations, run at start-up and by `blackbelt migrate`.
 pub mod migration;
+/// cmi5 AU launch sessions: fetch code, auth token, lifecycle.
+pub mod launch_session;
+/// Imported content package versions (cmi5 / tincan.xml courses).
+pub mod package;
+/// The files of a package version.
+pub mod package_file;
+/// A learner's progress per registration and AU, block or course (a projection of statements).
+pub mod progress;
+/// cmi5 registrations: one per learner and course.
+pub mod registration;
 /// One row per stored xAPI statement: the JSON once, plus voiding bookkeeping.
 pub mod statement;
 /// Query keys of statements (agents, activities, verb, registration) in stored order.

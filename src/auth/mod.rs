@@ -10,4 +10,4 @@ pub mod store;
 pub use basic::BasicAuth;
 pub use principal::Principal;
 pub use scope::{Scope, Scopes};
-pub use service::AuthService;
+pub use service::{AuthService, lms_authority};

@@ -1,5 +1,7 @@
 //! Who is calling: the authenticated credential and what it may do.
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
 use super::scope::{Scope, Scopes};
@@ -12,6 +14,9 @@ pub struct Principal {
     pub scopes: Scopes,
     /// Written as `authority` on the statements this credential stores.
     pub authority: Value,
+    /// Set for a launch's auth token: the AU may act only for this learner and
+    /// registration (cmi5 §8.2), and the cmi5 statement rules apply.
+    pub launch: Option<Arc<crate::launch::grant::LaunchGrant>>,
 }
 
 impl Principal {
@@ -50,7 +55,7 @@ impl Principal {
     }
 
     pub fn require_definitions_read(&self) -> Result<(), Error> {
-        if self.scopes.reads_definitions() {
+        if self.scopes.reads_definitions() && self.launch.is_none() {
             Ok(())
         } else {
             Err(Error::Forbidden(Scope::AllRead))

@@ -39,6 +39,11 @@ pub fn generate() -> NewSecret {
     }
 }
 
+/// The stored form of a random secret: hex HMAC-SHA256 keyed by `salt`.
+pub fn hash(salt: &str, secret: &str) -> String {
+    hex::encode(digest(salt, secret))
+}
+
 fn digest(salt: &str, secret: &str) -> hmac::Tag {
     hmac::sign(
         &hmac::Key::new(hmac::HMAC_SHA256, salt.as_bytes()),

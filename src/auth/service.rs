@@ -7,6 +7,7 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use sea_orm::DatabaseConnection;
+use serde_json::{Value, json};
 
 use super::principal::Principal;
 use super::scope::Scopes;
@@ -26,19 +27,42 @@ struct Cached {
 pub struct AuthService {
     conn: DatabaseConnection,
     cache: Arc<RwLock<HashMap<String, Arc<Cached>>>>,
+    /// The authority of statements made through launch tokens: this server as the LMS.
+    lms_authority: Arc<Value>,
+}
+
+/// The Agent this server signs as when it acts as the LMS (launches, satisfied...).
+pub fn lms_authority(public_url: &str) -> Value {
+    json!({
+        "objectType": "Agent",
+        "name": "Black Belt",
+        "account": {"homePage": public_url, "name": "blackbelt-lms"},
+    })
 }
 
 impl AuthService {
-    pub fn new(conn: DatabaseConnection) -> Self {
+    pub fn new(conn: DatabaseConnection, public_url: &str) -> Self {
         AuthService {
             conn,
             cache: Arc::default(),
+            lms_authority: Arc::new(lms_authority(public_url)),
         }
     }
 
     /// Checks a key and secret; `Unauthorized` for unknown keys, revoked credentials and
     /// wrong secrets alike, so callers cannot tell which.
     pub async fn authenticate(&self, key: &str, presented: &str) -> Result<Arc<Principal>, Error> {
+        // Launch tokens are checked against their session on every request: an
+        // abandoned or expired session must stop working at once, not after a TTL.
+        if key.starts_with(crate::launch::token::KEY_PREFIX) {
+            return crate::launch::token::authenticate(
+                &self.conn,
+                key,
+                presented,
+                &self.lms_authority,
+            )
+            .await;
+        }
         let entry = match self.cached(key) {
             Some(entry) => entry,
             None => self.load(key).await?.ok_or(Error::Unauthorized)?,
@@ -77,6 +101,7 @@ impl AuthService {
                 key: model.key.clone(),
                 scopes,
                 authority: model.authority,
+                launch: None,
             }),
             salt: model.salt,
             secret_hash: model.secret_hash,

@@ -7,10 +7,13 @@
 mod alternate;
 mod attachments;
 mod auth;
+mod content;
 mod definitions;
 mod documents;
 mod helpers;
+mod launches;
 mod ops;
+mod packages;
 mod signed;
 mod statements_query;
 mod statements_validation;

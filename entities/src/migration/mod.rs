@@ -7,6 +7,8 @@ mod m20261122_000004_create_statement_refs;
 mod m20261123_000005_create_documents;
 mod m20261123_000006_create_activities;
 mod m20261123_000007_create_attachments;
+mod m20261123_000008_create_packages;
+mod m20261123_000009_create_launches;
 
 /// Every migration, oldest first. Never edit one that has shipped: add a new file.
 pub struct Migrator;
@@ -22,6 +24,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_create_documents::Migration),
             Box::new(m20261123_000006_create_activities::Migration),
             Box::new(m20261123_000007_create_attachments::Migration),
+            Box::new(m20261123_000008_create_packages::Migration),
+            Box::new(m20261123_000009_create_launches::Migration),
         ]
     }
 }

@@ -24,6 +24,35 @@ fn params(kind: DocumentKind, req: &Request) -> Result<DocumentParams, Error> {
     DocumentParams::parse(kind, req.uri().query().unwrap_or_default())
 }
 
+/// A launch token reaches only its learner's State and Agent Profile documents, may
+/// not change `LMS.LaunchData` (cmi5 §10: the AU must not modify it), and only reads
+/// Activity Profiles.
+fn check_launch(principal: &Principal, params: &DocumentParams, write: bool) -> Result<(), Error> {
+    let Some(grant) = &principal.launch else {
+        return Ok(());
+    };
+    let scope = &params.scope;
+    let refuse = |why: &str| Err(Error::ForbiddenBecause(format!("launch token: {why}")));
+    match scope.kind {
+        DocumentKind::ActivityProfile if write => {
+            refuse("Activity Profile documents are read-only for a launched AU")
+        }
+        DocumentKind::ActivityProfile => Ok(()),
+        _ if scope.agent_key != grant.actor_key => {
+            refuse("`agent` must be the launched learner (the `actor` launch parameter)")
+        }
+        DocumentKind::State if write && params.doc_id.is_none() => {
+            refuse("a launched AU may not delete all of a learner's State documents")
+        }
+        DocumentKind::State
+            if write && params.doc_id.as_deref() == Some(crate::launch::vocab::LAUNCH_DATA) =>
+        {
+            refuse("LMS.LaunchData is written by the LMS and may not be changed by the AU")
+        }
+        _ => Ok(()),
+    }
+}
+
 pub async fn get(
     db: &Db,
     principal: &Principal,
@@ -32,6 +61,7 @@ pub async fn get(
 ) -> Result<DocumentResponse, Error> {
     principal.require_documents(guard(kind), false)?;
     let params = params(kind, req)?;
+    check_launch(principal, &params, false)?;
     Ok(match service::get(db, &params).await? {
         Fetched::Document(doc) => DocumentResponse::Document(doc),
         Fetched::Ids(ids, latest) => DocumentResponse::Ids(ids, latest),
@@ -49,6 +79,7 @@ pub async fn write(
 ) -> Result<DocumentResponse, Error> {
     principal.require_documents(guard(kind), true)?;
     let params = params(kind, req)?;
+    check_launch(principal, &params, true)?;
     service::write(
         db,
         &params,
@@ -70,6 +101,7 @@ pub async fn delete(
 ) -> Result<DocumentResponse, Error> {
     principal.require_documents(guard(kind), true)?;
     let params = params(kind, req)?;
+    check_launch(principal, &params, true)?;
     service::delete(db, &params, &Preconditions::from_request(req)).await?;
     Ok(DocumentResponse::NoContent)
 }

@@ -5,12 +5,12 @@ pub mod activity_profile_api;
 pub mod agent_profile_api;
 mod body;
 mod handlers;
-mod key;
+pub mod key;
 mod merge;
 mod precondition;
 mod response;
-mod service;
+pub mod service;
 pub mod state_api;
-mod store;
+pub mod store;
 
 pub use key::agent_param;

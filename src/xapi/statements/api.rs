@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::format::accept_languages;
 use super::params::{self, Cursor, KNOWN, RawParams, SINGLE_ALLOWED};
+use super::index::{KeyKind, agent_key};
 use super::service;
 use crate::auth::BasicAuth;
 use crate::db::Db;
@@ -27,6 +28,8 @@ pub struct StatementsApi {
     pub page_sizes: PageSizes,
     /// Largest attachment accepted, in bytes.
     pub max_attachment_bytes: usize,
+    /// cmi5 rules and progress for statements of launched AUs.
+    pub launch: crate::launch::settings::LaunchSettings,
 }
 
 /// Default and maximum page sizes of GET /statements.
@@ -100,7 +103,7 @@ impl StatementsApi {
             &body.bytes,
             self.max_attachment_bytes,
         )?;
-        service::store(&self.db, &self.clock, &auth, *version.0, request, Some(&id)).await?;
+        service::store(&self.db, &self.clock, &self.launch, &auth, *version.0, request, Some(&id)).await?;
         Ok(PutResponse::NoContent)
     }
 
@@ -118,7 +121,7 @@ impl StatementsApi {
             &body.bytes,
             self.max_attachment_bytes,
         )?;
-        let ids = service::store(&self.db, &self.clock, &auth, *version.0, request, None).await?;
+        let ids = service::store(&self.db, &self.clock, &self.launch, &auth, *version.0, request, None).await?;
         Ok(PostResponse::Stored(Json(ids)))
     }
 
@@ -176,7 +179,12 @@ impl StatementsApi {
         #[oai(name = "more")]
         _more: Query<Option<String>>,
     ) -> ApiResult<GetResponse> {
-        let restriction = auth.statement_read_restriction()?;
+        // A launch token reads its learner's statements, whoever stored them.
+        let launch_actor = auth.launch.as_ref().map(|grant| grant.actor_key.clone());
+        let restriction = match launch_actor {
+            Some(_) => None,
+            None => auth.statement_read_restriction()?,
+        };
         let params = raw_params(req)?;
         let languages = accept_languages(req.header("Accept-Language"));
         let consistent = self.clock.consistent_through();
@@ -192,6 +200,11 @@ impl StatementsApi {
                 &languages,
             )
             .await?;
+            if let Some(actor) = &launch_actor
+                && statement.get("actor").and_then(agent_key).as_ref() != Some(actor)
+            {
+                return Err(Error::NotFound(format!("no statement with id {id}")).into());
+            }
             (statement, Some(stored))
         } else {
             let (mut filter, after, limit, format) = match params::get(&params, "more") {
@@ -212,6 +225,9 @@ impl StatementsApi {
                 ),
             };
             filter.credential_id = restriction;
+            if let Some(actor) = &launch_actor {
+                filter.keys.push((KeyKind::Agent.code(), actor.clone()));
+            }
             let page = service::fetch_page(
                 &self.db,
                 filter,

@@ -9,5 +9,5 @@ mod inherit;
 mod params;
 pub mod prepare;
 pub mod read;
-mod service;
+pub mod service;
 pub mod write;

@@ -12,6 +12,8 @@ use super::prepare::{PreparedStatement, WriteContext, prepare};
 use super::read::{self, Position, StatementFilter, StoredStatement};
 use super::write::insert_statements;
 use crate::auth::Principal;
+use crate::launch::settings::LaunchSettings;
+use crate::launch::{projection, rules};
 use crate::db::Db;
 use crate::error::Error;
 use crate::xapi::attachments::multipart::{self, Part};
@@ -24,9 +26,11 @@ use crate::xapi::version::XapiVersion;
 
 /// Validates and stores statements atomically: all or nothing. Returns their ids in
 /// request order.
+#[allow(clippy::too_many_arguments)]
 pub async fn store(
     db: &Db,
     clock: &WriteClock,
+    launch: &LaunchSettings,
     principal: &Principal,
     version: XapiVersion,
     request: StatementRequest,
@@ -52,9 +56,14 @@ pub async fn store(
     let prepared = prepare_all(items, is_batch, put_id, &ctx, &parts)?;
     let ids: Vec<String> = prepared.iter().map(|s| s.id.clone()).collect();
     let txn = db.writer().begin().await?;
+    if let Some(grant) = &principal.launch {
+        rules::check(&txn, grant, &prepared, launch.terminated_grace_us).await?;
+    }
     attachment_store::save(&txn, &parts).await?;
     let stored =
         insert_statements(&txn, &prepared, principal.credential_id, ticket.stored_us()).await?;
+    // Progress and `satisfied` commit with the statements they follow from.
+    projection::apply(&txn, &prepared, ticket.stored, &launch.lms_authority).await?;
     txn.commit().await?;
     drop(ticket);
     metrics::counter!("xapi_statements_stored_total").increment(stored as u64);

@@ -1,0 +1,169 @@
+//! `blackbelt packages …` and `blackbelt launch`: content and launches from the shell.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+
+use crate::app::{App, package_limits};
+use crate::config::Config;
+use crate::launch::grant::LaunchMode;
+use crate::launch::learner::{Learner, LearnerAccount};
+use crate::launch::service::{NewLaunch, launch};
+use crate::launch::settings::LaunchSettings;
+use crate::packages::batch::{describe, import_paths};
+use crate::packages::{catalog, store};
+use crate::xapi::clock::WriteClock;
+
+#[derive(Debug, Subcommand)]
+pub enum PackagesCommand {
+    /// Import packages: folders or zips with cmi5.xml or tincan.xml, or folders of them.
+    /// Unchanged packages are skipped; changed ones become a new version.
+    Import {
+        /// Package folders, zips, or folders holding packages (e.g. ./packages).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the catalog: the newest version of each course and its AUs.
+    List {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct LaunchArgs {
+    /// The AU id (IRI) to launch; `blackbelt packages list` shows them.
+    #[arg(long)]
+    pub au: String,
+    /// The learner's account homePage (the URL of the system that knows them).
+    #[arg(long)]
+    pub home_page: String,
+    /// The learner's account name (a stable user id in that system).
+    #[arg(long)]
+    pub name: String,
+    /// The learner's display name.
+    #[arg(long)]
+    pub display_name: Option<String>,
+    /// The learner's email address.
+    #[arg(long)]
+    pub email: Option<String>,
+    /// The course id, when the AU id is in several courses.
+    #[arg(long)]
+    pub course: Option<String>,
+    /// Where the AU sends the learner on exit.
+    #[arg(long)]
+    pub return_url: Option<String>,
+    /// Print JSON instead of the URL alone.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub async fn packages(config: &Config, command: PackagesCommand) -> Result<(), String> {
+    let app = App::build(config.clone()).await.map_err(|e| e.to_string())?;
+    match command {
+        PackagesCommand::Import { paths, json } => {
+            let show_progress = !json && std::io::IsTerminal::is_terminal(&std::io::stderr());
+            let results =
+                import_paths(&app.db, &paths, &package_limits(config), show_progress).await?;
+            let refused = results.iter().filter(|r| r.outcome.is_err()).count();
+            if json {
+                let list: Vec<_> = results
+                    .iter()
+                    .map(|r| match &r.outcome {
+                        Ok(o) => serde_json::json!({"path": r.path, "ok": true, "outcome": o}),
+                        Err(e) => serde_json::json!({"path": r.path, "ok": false, "error": e}),
+                    })
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?);
+            } else {
+                for result in &results {
+                    println!("{}", describe(result));
+                }
+            }
+            if refused > 0 {
+                return Err(format!("{refused} package(s) refused; nothing of them was stored"));
+            }
+        }
+        PackagesCommand::List { json } => {
+            let models = store::latest_of_each(&app.db.conn)
+                .await
+                .map_err(|e| e.to_string())?;
+            let mut entries = Vec::new();
+            for model in &models {
+                entries.push(catalog::entry(model, "en")?);
+            }
+            if json {
+                let list: Vec<_> = entries
+                    .iter()
+                    .map(|c| {
+                        serde_json::json!({"courseId": c.course_id, "title": c.title, "version": c.version,
+                            "audiences": c.audiences,
+                            "aus": c.aus.iter().map(|a| serde_json::json!({"auId": a.au_id, "title": a.title})).collect::<Vec<_>>()})
+                    })
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?);
+            } else {
+                for course in entries {
+                    println!("{}  v{}  {}", course.course_id, course.version, course.title);
+                    for au in course.aus {
+                        println!("    {}  {}", au.au_id, au.title);
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+pub async fn launch_command(config: &Config, args: LaunchArgs) -> Result<(), String> {
+    let app = App::build(config.clone()).await.map_err(|e| e.to_string())?;
+    let launched = launch(
+        &app.db,
+        &WriteClock::default(),
+        &LaunchSettings::from_config(config),
+        NewLaunch {
+            learner: Learner {
+                account: LearnerAccount {
+                    home_page: args.home_page,
+                    name: args.name,
+                },
+                name: args.display_name,
+                mbox: args.email,
+            },
+            au_id: args.au,
+            course_id: args.course,
+            return_url: args.return_url,
+            launch_mode: LaunchMode::Normal,
+        },
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    if args.json {
+        let out = serde_json::json!({"launchUrl": launched.launch_url, "registration": launched.registration,
+            "sessionId": launched.session_id, "courseId": launched.course_id, "auId": launched.au_id});
+        println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
+    } else {
+        println!("{}", launched.launch_url);
+    }
+    Ok(())
+}
+
+/// `serve --import-packages`: imports the configured folder before listening.
+pub async fn import_at_start(app: &App, config: &Config) -> Result<(), String> {
+    let dir = &config.packages_dir;
+    let results = import_paths(&app.db, std::slice::from_ref(dir), &package_limits(config), false)
+        .await
+        .map_err(|e| format!("--import-packages: {e}"))?;
+    for result in &results {
+        match &result.outcome {
+            Ok(_) => tracing::info!(package = %result.path.display(), "{}", describe(result)),
+            Err(_) => tracing::error!(package = %result.path.display(), "{}", describe(result)),
+        }
+        println!("{}", describe(result));
+    }
+    Ok(())
+}

@@ -1,0 +1,152 @@
+//! The launch API: `POST /api/launches` (admin; LTI calls the same service), the
+//! cmi5 fetch URL, and progress reads.
+
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use serde_json::Value;
+
+use super::fetch::fetch_token;
+use super::grant::LaunchMode;
+use super::learner::{Learner, LearnerAccount};
+use super::report::{self, RegistrationProgress};
+use super::service::{NewLaunch, launch};
+use super::settings::LaunchSettings;
+use crate::auth::BasicAuth;
+use crate::db::Db;
+use crate::error::{ApiResult, Error};
+use crate::openapi::ApiTags;
+use crate::xapi::clock::WriteClock;
+use crate::xapi::statements::index::agent_key;
+
+pub struct LaunchApi {
+    pub db: Db,
+    pub clock: WriteClock,
+    pub settings: LaunchSettings,
+}
+
+#[derive(Debug, Clone, Copy, Enum)]
+pub enum LaunchModeParam {
+    Normal,
+    Browse,
+    Review,
+}
+
+/// A launch request.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct LaunchRequest {
+    pub learner: Learner,
+    /// The AU's id (IRI) from the catalog.
+    pub au_id: String,
+    /// The course, when the AU id alone is ambiguous.
+    pub course_id: Option<String>,
+    /// Where the AU sends the learner when they exit (cmi5 `returnURL`).
+    pub return_url: Option<String>,
+    /// cmi5 launch mode; `Normal` unless given.
+    pub launch_mode: Option<LaunchModeParam>,
+}
+
+/// A created launch: open `launchUrl` in the learner's browser.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct LaunchCreated {
+    pub launch_url: String,
+    pub registration: String,
+    pub session_id: String,
+    pub course_id: String,
+    pub au_id: String,
+    pub package_version: i32,
+    /// RFC 3339; the auth token stops working then.
+    pub expires_at: String,
+}
+
+#[derive(ApiResponse)]
+pub enum LaunchResponse {
+    #[oai(status = 201)]
+    Created(Json<LaunchCreated>),
+}
+
+#[OpenApi(prefix_path = "/api", tag = "ApiTags::Launch")]
+impl LaunchApi {
+    /// Launches an AU for a learner: the registration (one per learner and course,
+    /// reused), a new session, LMS.LaunchData and `launched` (and `abandoned` for a
+    /// session left open) are stored before the URL is returned.
+    #[oai(path = "/launches", method = "post", operation_id = "createLaunch")]
+    async fn create(&self, auth: BasicAuth, body: Json<LaunchRequest>) -> ApiResult<LaunchResponse> {
+        auth.require_admin()?;
+        let body = body.0;
+        let launched = launch(
+            &self.db,
+            &self.clock,
+            &self.settings,
+            NewLaunch {
+                learner: body.learner,
+                au_id: body.au_id,
+                course_id: body.course_id,
+                return_url: body.return_url,
+                launch_mode: match body.launch_mode.unwrap_or(LaunchModeParam::Normal) {
+                    LaunchModeParam::Normal => LaunchMode::Normal,
+                    LaunchModeParam::Browse => LaunchMode::Browse,
+                    LaunchModeParam::Review => LaunchMode::Review,
+                },
+            },
+        )
+        .await?;
+        Ok(LaunchResponse::Created(Json(LaunchCreated {
+            launch_url: launched.launch_url,
+            registration: launched.registration,
+            session_id: launched.session_id,
+            course_id: launched.course_id,
+            au_id: launched.au_id,
+            package_version: launched.package_version,
+            expires_at: jiff::Timestamp::from_microsecond(launched.expires_us)
+                .map(|t| t.to_string())
+                .unwrap_or_default(),
+        })))
+    }
+
+    /// The cmi5 fetch URL: the first POST returns `{"auth-token": …}` (HTTP Basic
+    /// credentials for this session); later calls return `{"error-code": "1", …}`.
+    #[oai(path = "/launches/:session_id/token", method = "post", operation_id = "fetchAuthToken")]
+    async fn fetch(&self, session_id: Path<String>, code: Query<Option<String>>) -> ApiResult<Json<Value>> {
+        let code = code.0.unwrap_or_default();
+        Ok(Json(fetch_token(&self.db, &session_id.0, &code).await?))
+    }
+
+    /// A registration's progress: per AU and for the course.
+    #[oai(path = "/registrations/:registration/progress", method = "get", operation_id = "getRegistrationProgress")]
+    async fn registration_progress(
+        &self,
+        auth: BasicAuth,
+        registration: Path<String>,
+    ) -> ApiResult<Json<RegistrationProgress>> {
+        auth.require_admin()?;
+        Ok(Json(report::for_registration(&self.db.conn, &registration.0).await?))
+    }
+
+    /// Every registration of one learner, with progress.
+    #[oai(path = "/learners/progress", method = "get", operation_id = "getLearnerProgress")]
+    async fn learner_progress(
+        &self,
+        auth: BasicAuth,
+        /// The learner's account homePage.
+        #[oai(name = "homePage")]
+        home_page: Query<String>,
+        /// The learner's account name.
+        name: Query<String>,
+    ) -> ApiResult<Json<Vec<RegistrationProgress>>> {
+        auth.require_admin()?;
+        let learner = Learner {
+            account: LearnerAccount {
+                home_page: home_page.0,
+                name: name.0,
+            },
+            name: None,
+            mbox: None,
+        };
+        let actor = learner.actor()?;
+        let key = agent_key(&actor).ok_or_else(|| Error::BadRequest("unusable account".into()))?;
+        Ok(Json(report::for_learner(&self.db.conn, &key).await?))
+    }
+}

@@ -1,0 +1,298 @@
+//! Creating a launch (cmi5 §8, §10): registration, session, LaunchData, `launched`
+//! (and `abandoned` for sessions left open), all in one transaction; then the URL.
+
+use sea_orm::{ConnectionTrait, TransactionTrait};
+use serde_json::{Value, json};
+
+use super::grant::LaunchMode;
+use super::launch_data::{self, LaunchDataInput};
+use super::learner::Learner;
+use super::projection::{self, RegistrationRef};
+use super::resolve::resolve;
+use super::settings::LaunchSettings;
+use super::system::{self, activity, lms_statement};
+use super::{token, vocab};
+use crate::db::Db;
+use crate::error::Error;
+use crate::packages::catalog::{au_url, move_on_name};
+use crate::sql::Sql;
+use crate::xapi::clock::WriteClock;
+use crate::xapi::statements::index::agent_key;
+
+/// What to launch, for whom.
+pub struct NewLaunch {
+    pub learner: Learner,
+    pub au_id: String,
+    pub course_id: Option<String>,
+    pub return_url: Option<String>,
+    pub launch_mode: LaunchMode,
+}
+
+/// A created launch.
+pub struct Launched {
+    pub launch_url: String,
+    pub registration: String,
+    pub session_id: String,
+    pub course_id: String,
+    pub au_id: String,
+    pub package_version: i32,
+    pub expires_us: i64,
+}
+
+pub async fn launch(
+    db: &Db,
+    clock: &WriteClock,
+    settings: &LaunchSettings,
+    request: NewLaunch,
+) -> Result<Launched, Error> {
+    let actor = request.learner.actor()?;
+    let email = request.learner.email()?;
+    let learner_key = agent_key(&actor)
+        .ok_or_else(|| Error::Internal("a learner account has no agent key".into()))?;
+    if let Some(url) = &request.return_url {
+        check_return_url(url)?;
+    }
+    let _gate = db.write_gate().await;
+    let ticket = clock.begin();
+    let txn = db.writer().begin().await?;
+    let resolved = resolve(&txn, &request.au_id, request.course_id.as_deref(), &learner_key).await?;
+    let now = jiff::Timestamp::now().as_microsecond();
+    let (registration, is_new) = match &resolved.registration {
+        Some(existing) => (existing.registration.clone(), false),
+        None => {
+            let id = uuid::Uuid::new_v4().to_string();
+            insert_registration(&txn, &id, &learner_key, &resolved.package, &actor, email, now)
+                .await?;
+            (id, true)
+        }
+    };
+    let mut statements = abandon_open_sessions(&txn, &registration, &actor, now).await?;
+    let session_id = uuid::Uuid::new_v4().to_string();
+    let salt = token::new_salt();
+    let fetch_code = token::mint(&salt);
+    let expires_us = now + settings.token_ttl_us;
+    let au = &resolved.au;
+    let mut sql = Sql::new(
+        "INSERT INTO launch_sessions (session_id, registration, au_id, launch_mode, mastery_score, \
+         move_on, salt, fetch_hash, token_hash, created_us, expires_us, initialized_us, \
+         terminated_us, abandoned, defined_verbs, return_url) VALUES (",
+    );
+    sql.bind("?", session_id.clone())
+        .bind(", ?", registration.clone())
+        .bind(", ?", au.id.clone())
+        .bind(", ?", request.launch_mode.name().to_owned())
+        .bind(", ?", au.mastery_score)
+        .bind(", ?", move_on_name(au.move_on).to_owned())
+        .bind(", ?", salt)
+        .bind(", ?", fetch_code.hash)
+        .bind(", ?", None::<String>)
+        .bind(", ?", now)
+        .bind(", ?", expires_us)
+        .bind(", ?", None::<i64>)
+        .bind(", ?", None::<i64>)
+        .bind(", ?", false)
+        .bind(", ?", String::new())
+        .bind(", ?)", request.return_url.clone());
+    txn.execute_raw(sql.build(txn.get_database_backend()))
+        .await?;
+    launch_data::write(
+        &txn,
+        &LaunchDataInput {
+            au,
+            actor: &actor,
+            registration: &registration,
+            session_id: &session_id,
+            launch_mode: request.launch_mode,
+            return_url: request.return_url.as_deref(),
+        },
+    )
+    .await?;
+    let page = absolute(settings, &au_url(&resolved.package.slug, &au.url));
+    let fetch = format!(
+        "{}/api/launches/{session_id}/token?code={}",
+        settings.public_url, fetch_code.secret
+    );
+    let launch_url = with_params(
+        &page,
+        &[
+            ("endpoint", &format!("{}/xapi", settings.public_url)),
+            ("fetch", &fetch),
+            ("actor", &actor.to_string()),
+            ("registration", &registration),
+            ("activityId", &au.id),
+        ],
+    );
+    let mut extensions = vec![
+        (vocab::EXT_LAUNCH_MODE, json!(request.launch_mode.name())),
+        (vocab::EXT_LAUNCH_URL, json!(page)),
+        (vocab::EXT_MOVE_ON, json!(move_on_name(au.move_on))),
+    ];
+    if let Some(params) = &au.launch_parameters {
+        extensions.push((vocab::EXT_LAUNCH_PARAMETERS, json!(params)));
+    }
+    if let Some(score) = au.mastery_score {
+        extensions.push((vocab::EXT_MASTERY_SCORE, json!(score)));
+    }
+    let mut launched = lms_statement(
+        &actor,
+        vocab::LAUNCHED,
+        activity(&au.id, None),
+        &registration,
+        &session_id,
+        extensions,
+    );
+    launched["context"]["contextActivities"]["grouping"] =
+        json!([{"objectType": "Activity", "id": au.id}]);
+    statements.push(launched);
+    system::insert(&txn, statements, ticket.stored, &settings.lms_authority).await?;
+    if is_new {
+        let reg = RegistrationRef {
+            registration: registration.clone(),
+            actor: actor.clone(),
+            course: resolved.course.clone(),
+        };
+        projection::evaluate(&txn, &reg, &[], ticket.stored, &settings.lms_authority).await?;
+    }
+    txn.commit().await?;
+    drop(ticket);
+    Ok(Launched {
+        launch_url,
+        registration,
+        session_id,
+        course_id: resolved.package.course_id.clone(),
+        au_id: au.id.clone(),
+        package_version: resolved.package.version,
+        expires_us,
+    })
+}
+
+fn check_return_url(url: &str) -> Result<(), Error> {
+    match url::Url::parse(url) {
+        Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => Ok(()),
+        _ => Err(Error::BadRequest(format!(
+            "returnUrl must be an absolute http(s) URL, got {url:?}"
+        ))),
+    }
+}
+
+async fn insert_registration(
+    conn: &impl ConnectionTrait,
+    id: &str,
+    learner_key: &str,
+    package: &entities::package::Model,
+    actor: &Value,
+    email: Option<String>,
+    now: i64,
+) -> Result<(), Error> {
+    let mut sql = Sql::new(
+        "INSERT INTO registrations (registration, learner_key, course_key, course_id, \
+         package_seq, actor, email, created_us) VALUES (",
+    );
+    sql.bind("?", id.to_owned())
+        .bind(", ?", learner_key.to_owned())
+        .bind(", ?", package.course_key.clone())
+        .bind(", ?", package.course_id.clone())
+        .bind(", ?", package.seq)
+        .bind(", ?", actor.clone())
+        .bind(", ?", email)
+        .bind(", ?)", now);
+    conn.execute_raw(sql.build(conn.get_database_backend()))
+        .await
+        .map_err(|e| match e.sql_err() {
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => Error::Conflict(
+                "another launch for this learner and course is being created; try again".into(),
+            ),
+            _ => Error::Db(e),
+        })?;
+    Ok(())
+}
+
+/// cmi5 §9.3.6: a new launch abandons the registration's sessions still open.
+async fn abandon_open_sessions(
+    conn: &impl ConnectionTrait,
+    registration: &str,
+    actor: &Value,
+    now: i64,
+) -> Result<Vec<Value>, Error> {
+    let mut sql = Sql::new("SELECT session_id, au_id, created_us FROM launch_sessions");
+    sql.bind(" WHERE registration = ?", registration.to_owned())
+        .push(" AND terminated_us IS NULL")
+        .bind(" AND abandoned = ?", false);
+    let rows = conn
+        .query_all_raw(sql.build(conn.get_database_backend()))
+        .await?;
+    let mut statements = Vec::with_capacity(rows.len());
+    for row in rows {
+        let session_id: String = row.try_get("", "session_id")?;
+        let au_id: String = row.try_get("", "au_id")?;
+        let created_us: i64 = row.try_get("", "created_us")?;
+        let mut sql = Sql::new("UPDATE launch_sessions SET abandoned = ");
+        sql.bind("?", true)
+            .bind(" WHERE session_id = ?", session_id.clone());
+        conn.execute_raw(sql.build(conn.get_database_backend()))
+            .await?;
+        let mut statement = lms_statement(
+            actor,
+            vocab::ABANDONED,
+            activity(&au_id, None),
+            registration,
+            &session_id,
+            vec![],
+        );
+        let seconds = (now - created_us).max(0) as f64 / 1_000_000.0;
+        statement["result"] = json!({"duration": format!("PT{seconds:.2}S")});
+        statement["context"]["contextActivities"]["grouping"] =
+            json!([{"objectType": "Activity", "id": au_id}]);
+        statements.push(statement);
+    }
+    Ok(statements)
+}
+
+fn absolute(settings: &LaunchSettings, url: &str) -> String {
+    if url.starts_with('/') {
+        format!("{}{url}", settings.public_url)
+    } else {
+        url.to_owned()
+    }
+}
+
+/// Appends launch parameters, keeping a query the AU URL already has.
+fn with_params(url: &str, params: &[(&str, &String)]) -> String {
+    let (base, fragment) = match url.split_once('#') {
+        Some((b, f)) => (b, Some(f)),
+        None => (url, None),
+    };
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    for (name, value) in params {
+        query.append_pair(name, value);
+    }
+    let separator = if base.contains('?') { '&' } else { '?' };
+    let mut out = format!("{base}{separator}{}", query.finish());
+    if let Some(fragment) = fragment {
+        out.push('#');
+        out.push_str(fragment);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn launch_parameters_keep_an_existing_query_and_fragment() {
+        let reg = "r".to_owned();
+        assert_eq!(with_params("https://a/x.html", &[("registration", &reg)]), "https://a/x.html?registration=r");
+        assert_eq!(
+            with_params("https://a/x.html?lang=fr#top", &[("registration", &reg)]),
+            "https://a/x.html?lang=fr&registration=r#top"
+        );
+    }
+
+    #[test]
+    fn return_urls_must_be_http() {
+        assert!(check_return_url("https://lms.example/back").is_ok());
+        assert!(check_return_url("javascript:alert(1)").is_err());
+        assert!(check_return_url("/relative").is_err());
+    }
+}

@@ -1,0 +1,63 @@
+//! Which packages a path given to `packages import` (or `serve --import-packages`)
+//! stands for: a package folder, a zip, or a folder of those.
+
+use std::path::{Path, PathBuf};
+
+fn is_package_dir(dir: &Path) -> bool {
+    dir.join("cmi5.xml").is_file() || dir.join("tincan.xml").is_file()
+}
+
+fn is_zip(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|ext| ext.eq_ignore_ascii_case("zip"))
+}
+
+/// The packages under `path`, sorted. A folder without a manifest is a collection: its
+/// package folders and zips are taken, except names starting with `_` or `.` (the
+/// shared AU runtime lives in `packages/_runtime`).
+pub fn discover(path: &Path) -> Result<Vec<PathBuf>, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    if meta.is_file() {
+        return Ok(vec![path.to_owned()]);
+    }
+    if is_package_dir(path) {
+        return Ok(vec![path.to_owned()]);
+    }
+    let mut found = Vec::new();
+    let entries = std::fs::read_dir(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("{}: {e}", path.display()))?;
+        let child = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('_') || name.starts_with('.') {
+            continue;
+        }
+        if (child.is_dir() && is_package_dir(&child)) || (child.is_file() && is_zip(&child)) {
+            found.push(child);
+        }
+    }
+    found.sort();
+    if found.is_empty() {
+        return Err(format!(
+            "{}: no package here (a package is a folder or zip with cmi5.xml or tincan.xml at its root)",
+            path.display()
+        ));
+    }
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_curriculum_folder_holds_six_packages_and_skips_the_runtime() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("packages");
+        let found = discover(&root).expect("packages/ is a collection");
+        assert_eq!(found.len(), 6, "{found:?}");
+        assert!(found.iter().all(|p| !p.ends_with("_runtime")));
+        let one = discover(&root.join("executives")).expect("a package folder");
+        assert_eq!(one, vec![root.join("executives")]);
+        assert!(discover(&root.join("_runtime")).is_err());
+    }
+}

@@ -1,0 +1,16 @@
+//! Learning content: cmi5 (and tincan.xml) packages, imported into the database and
+//! served to learners' browsers.
+
+pub mod assets;
+pub mod batch;
+pub mod catalog;
+pub mod catalog_api;
+pub mod discover;
+pub mod digest;
+pub mod import;
+pub mod manifest;
+pub mod runtime;
+pub mod source;
+pub mod store;
+pub mod upload;
+pub mod validate;

@@ -1,0 +1,192 @@
+#!/usr/bin/env node
+// End-to-end: a learner takes one cmi5 AU in headless Chromium, then the LRS is checked.
+//
+//   BB_URL=http://127.0.0.1:8431 BB_KEY=bb_... BB_SECRET=... node tests/e2e/take-module.mjs
+//   node tests/e2e/take-module.mjs --preview http://127.0.0.1:8000/courses/all-employees/policy-essentials.html [URL...]
+//
+// Launch mode (default) needs a running server with the course imported (tests/e2e/run.sh
+// starts one). Preview mode opens AU pages without launch parameters, so the runtime
+// records nothing; it checks only the page walk (markup contract + runtime UI) and needs
+// nothing but a static file server.
+//
+// Contracts checked: packages/README.md (markup, runtime UI, statement sequence) and cmi5
+// (quartz) sections 9.3 (verbs), 9.4 (object), 9.6.3.2 (masteryscore) and 10 (LaunchData).
+
+import { randomUUID } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { E2EError, check, exitModule, newPage, runtimeAlert, sleep, waitForText, walkModule } from './browser.mjs';
+import { verifyProgress, verifyStatements } from './lrs-checks.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const FAILURE_PNG = join(HERE, 'failure.png');
+const DEFAULT_AU = 'https://blackbelt.example/courses/all-employees/au/policy-essentials';
+
+/** Re-run `fn` until it stops throwing an E2EError or `ms` has passed (server-side work may lag). */
+async function eventually(fn, ms = 10000) {
+  const until = Date.now() + ms;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!(e instanceof E2EError) || Date.now() > until) throw e;
+      await sleep(250);
+    }
+  }
+}
+
+/* ------------------------------------------------------------------ preview mode */
+
+async function preview(urls, diag) {
+  const page = await newPage(diag);
+  const summary = [];
+  for (const url of urls) {
+    diag.errors.length = 0;
+    diag.requests.length = 0;
+    await page.goto(url);
+    const note = await waitForText(page.getByRole('status'), /^Preview:/, 'preview notice');
+    check(note, 'no preview notice');
+    const walk = await walkModule(page, (l) => console.log(`  ${l}`));
+    check(/opened in preview mode, so nothing counts/.test(walk.resultText), `results panel does not say preview: ${walk.resultText}`);
+    await exitModule(page, walk, null);
+    // Preview records nothing: no POST/PUT at all, and every asset loads.
+    check(diag.requests.length === 0, `preview mode: unexpected requests or failed loads: ${diag.requests.join('; ')}`);
+    check(diag.errors.length === 0, `browser reported:\n  ${diag.errors.join('\n  ')}`);
+    summary.push(`${url}: ${walk.pages} pages, ${walk.questions.length} questions${walk.scored ? `, ${walk.score}%` : ''}`);
+    console.log(`ok ${summary[summary.length - 1]}`);
+  }
+  console.log(`preview: ${urls.length} passed, 0 failed`);
+}
+
+/* ------------------------------------------------------------------ launch mode */
+
+function config() {
+  const env = process.env;
+  const missing = ['BB_URL', 'BB_KEY', 'BB_SECRET'].filter((k) => !env[k]);
+  check(!missing.length, `missing environment: ${missing.join(', ')} (or use --preview URL)`);
+  const base = env.BB_URL.replace(/\/+$/, '');
+  return {
+    base,
+    au: env.BB_AU || DEFAULT_AU,
+    auth: 'Basic ' + Buffer.from(`${env.BB_KEY}:${env.BB_SECRET}`).toString('base64'),
+    returnUrl: `${base}/healthz`,
+  };
+}
+
+async function api(cfg, method, path, body) {
+  const headers = { Authorization: cfg.auth, Accept: 'application/json' };
+  if (path.startsWith('/xapi/')) headers['X-Experience-API-Version'] = '1.0.3';
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const url = new URL(path, cfg.base + '/').href;
+  const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  let json = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    /* not JSON: reported below if it matters */
+  }
+  return { status: res.status, json, text, url };
+}
+
+async function createLaunch(cfg) {
+  const name = `e2e-${randomUUID().slice(0, 8)}`;
+  const res = await api(cfg, 'POST', '/api/launches', {
+    learner: { account: { homePage: 'https://lms.example.com', name }, name: 'E2E Learner', mbox: 'mailto:e2e@example.com' },
+    auId: cfg.au,
+    returnUrl: cfg.returnUrl,
+  });
+  check(res.status === 201, `POST /api/launches: expected 201, got ${res.status}: ${res.text.slice(0, 500)}`);
+  const j = res.json || {};
+  for (const k of ['launchUrl', 'registration', 'sessionId']) check(typeof j[k] === 'string' && j[k], `POST /api/launches: response has no "${k}": ${res.text.slice(0, 500)}`);
+  return { ...j, learnerName: name, launchUrl: new URL(j.launchUrl, cfg.base + '/').href };
+}
+
+async function allStatements(cfg, registration) {
+  const out = [];
+  let path = `/xapi/statements?${new URLSearchParams({ registration, limit: '500', ascending: 'true' })}`;
+  for (let pages = 0; path; pages++) {
+    check(pages < 20, 'statements: more than 20 pages of "more" links');
+    const res = await api(cfg, 'GET', path);
+    check(res.status === 200 && res.json && Array.isArray(res.json.statements), `GET ${path}: ${res.status} ${res.text.slice(0, 300)}`);
+    out.push(...res.json.statements);
+    path = res.json.more || '';
+  }
+  return out;
+}
+
+async function launchAndTake(diag) {
+  const cfg = config();
+  const launch = await createLaunch(cfg);
+  diag.registration = launch.registration;
+  console.log(`launch: registration ${launch.registration}, session ${launch.sessionId}`);
+
+  const page = await newPage(diag);
+  await page.goto(launch.launchUrl);
+  await page.waitForFunction(() => {
+    const s = window.BlackBeltAU && window.BlackBeltAU.state;
+    return s && (s.ready || s.failedStart || s.halted || s.terminated);
+  }, null, { timeout: 20000 }).catch(() => {
+    throw new E2EError('the AU runtime did not finish starting within 20 s');
+  });
+  const state = await page.evaluate(() => ({ ready: window.BlackBeltAU.state.ready, mode: window.BlackBeltAU.state.mode }));
+  const alert = await runtimeAlert(page);
+  check(state.ready, `the AU runtime could not start: ${alert || 'no message'}`);
+  check(state.mode === 'Normal', `launchMode is ${state.mode}, want Normal`);
+
+  const walk = await walkModule(page, (l) => console.log(`  ${l}`));
+  check(/being saved to your learning record/.test(walk.resultText), `results panel does not say it is saving: ${walk.resultText}`);
+  await exitModule(page, walk, cfg.returnUrl);
+  console.log(`exit: back at ${page.url()}`);
+  check(diag.errors.length === 0, `browser reported:\n  ${diag.errors.join('\n  ')}`);
+  diag.phase = 'lrs';
+
+  const st = await eventually(async () => verifyStatements(await allStatements(cfg, launch.registration), cfg, launch, walk));
+  const pr = await eventually(async () => {
+    const res = await api(cfg, 'GET', `/api/registrations/${encodeURIComponent(launch.registration)}/progress`);
+    check(res.status === 200, `GET progress: ${res.status} ${res.text.slice(0, 300)}`);
+    return verifyProgress(res.json, cfg, launch);
+  });
+
+  console.log(`questions answered: ${walk.questions.length} (${walk.scored} scored, ${walk.score}% in the page)`);
+  console.log(`statements (${st.verbs.length}): ${st.verbs.join(' ')}`);
+  console.log(`progressed: ${st.progress.join('% ')}%; passed scaled ${st.score}; satisfied statements: ${st.satisfied}`);
+  console.log(`progress API: course ${pr.status}; AU status=${pr.au.status} completed=${pr.au.completed} passed=${pr.au.passed} satisfied=${pr.au.satisfied} score=${pr.au.score} progress=${pr.au.progress}`);
+  console.log('e2e: 1 passed, 0 failed');
+}
+
+/* ------------------------------------------------------------------ main */
+
+async function main() {
+  const args = process.argv.slice(2);
+  const diag = { errors: [], requests: [], browser: null, page: null, phase: 'browser' };
+  try {
+    if (args[0] === '--preview') {
+      check(args.length > 1, 'usage: take-module.mjs --preview URL [URL...]');
+      await preview(args.slice(1), diag);
+    } else {
+      check(!args.length, `unknown arguments: ${args.join(' ')} (usage: take-module.mjs [--preview URL...])`);
+      await launchAndTake(diag);
+    }
+  } catch (e) {
+    process.exitCode = 1;
+    console.error(`FAIL: ${e instanceof E2EError ? e.message : e && e.stack ? e.stack : e}`);
+    if (diag.registration) console.error(`registration: ${diag.registration}`);
+    if (diag.page) {
+      console.error(`page: ${diag.page.url()}`);
+      const alert = await runtimeAlert(diag.page).catch(() => '');
+      if (alert) console.error(`runtime alert: ${alert}`);
+      await diag.page.screenshot({ path: FAILURE_PNG, fullPage: true }).then(
+        () => console.error(`screenshot: ${FAILURE_PNG}`),
+        () => {},
+      );
+    }
+    if (diag.errors.length) console.error(`browser:\n  ${diag.errors.join('\n  ')}`);
+    if (diag.requests.length && diag.phase !== 'lrs') console.error(`requests (non-GET or failed):\n  ${diag.requests.slice(-30).join('\n  ')}`);
+  } finally {
+    if (diag.browser) await diag.browser.close().catch(() => {});
+  }
+}
+
+// Run when executed; importing this file (for walkModule) runs nothing.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
