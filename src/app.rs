@@ -12,9 +12,15 @@ use crate::auth::AuthService;
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::framework_error;
+use crate::launch::api::LaunchApi;
+use crate::launch::settings::LaunchSettings;
 use crate::openapi;
 use crate::ops::api::OpsApi;
 use crate::ops::metrics::{self, RequestMetrics};
+use crate::packages::assets::serve_asset;
+use crate::packages::catalog_api::PackagesApi;
+use crate::packages::runtime::serve_runtime;
+use crate::packages::source::Limits;
 use crate::xapi::about::AboutApi;
 use crate::xapi::alternate::AlternateSyntax;
 use crate::xapi::body::BodyLimit;
@@ -25,12 +31,6 @@ use crate::xapi::documents::agent_profile_api::AgentProfileApi;
 use crate::xapi::documents::state_api::StateApi;
 use crate::xapi::statements::api::{PageSizes, StatementsApi};
 use crate::xapi::version::VersionGate;
-use crate::launch::api::LaunchApi;
-use crate::launch::settings::LaunchSettings;
-use crate::packages::assets::serve_asset;
-use crate::packages::catalog_api::PackagesApi;
-use crate::packages::runtime::serve_runtime;
-use crate::packages::source::Limits;
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]

@@ -8,9 +8,9 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 use crate::app::App;
-use crate::content_cli::{LaunchArgs, PackagesCommand, import_at_start, launch_command, packages};
 use crate::auth::{Scopes, store};
 use crate::config::{Config, LogFormat};
+use crate::content_cli::{LaunchArgs, PackagesCommand, import_at_start, launch_command, packages};
 use crate::{db::Db, telemetry};
 
 #[derive(Debug, Parser)]

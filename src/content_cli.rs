@@ -63,7 +63,9 @@ pub struct LaunchArgs {
 }
 
 pub async fn packages(config: &Config, command: PackagesCommand) -> Result<(), String> {
-    let app = App::build(config.clone()).await.map_err(|e| e.to_string())?;
+    let app = App::build(config.clone())
+        .await
+        .map_err(|e| e.to_string())?;
     match command {
         PackagesCommand::Import { paths, json } => {
             let show_progress = !json && std::io::IsTerminal::is_terminal(&std::io::stderr());
@@ -78,14 +80,19 @@ pub async fn packages(config: &Config, command: PackagesCommand) -> Result<(), S
                         Err(e) => serde_json::json!({"path": r.path, "ok": false, "error": e}),
                     })
                     .collect();
-                println!("{}", serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?
+                );
             } else {
                 for result in &results {
                     println!("{}", describe(result));
                 }
             }
             if refused > 0 {
-                return Err(format!("{refused} package(s) refused; nothing of them was stored"));
+                return Err(format!(
+                    "{refused} package(s) refused; nothing of them was stored"
+                ));
             }
         }
         PackagesCommand::List { json } => {
@@ -105,10 +112,16 @@ pub async fn packages(config: &Config, command: PackagesCommand) -> Result<(), S
                             "aus": c.aus.iter().map(|a| serde_json::json!({"auId": a.au_id, "title": a.title})).collect::<Vec<_>>()})
                     })
                     .collect();
-                println!("{}", serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?
+                );
             } else {
                 for course in entries {
-                    println!("{}  v{}  {}", course.course_id, course.version, course.title);
+                    println!(
+                        "{}  v{}  {}",
+                        course.course_id, course.version, course.title
+                    );
                     for au in course.aus {
                         println!("    {}  {}", au.au_id, au.title);
                     }
@@ -120,7 +133,9 @@ pub async fn packages(config: &Config, command: PackagesCommand) -> Result<(), S
 }
 
 pub async fn launch_command(config: &Config, args: LaunchArgs) -> Result<(), String> {
-    let app = App::build(config.clone()).await.map_err(|e| e.to_string())?;
+    let app = App::build(config.clone())
+        .await
+        .map_err(|e| e.to_string())?;
     let launched = launch(
         &app.db,
         &WriteClock::default(),
@@ -145,7 +160,10 @@ pub async fn launch_command(config: &Config, args: LaunchArgs) -> Result<(), Str
     if args.json {
         let out = serde_json::json!({"launchUrl": launched.launch_url, "registration": launched.registration,
             "sessionId": launched.session_id, "courseId": launched.course_id, "auId": launched.au_id});
-        println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?
+        );
     } else {
         println!("{}", launched.launch_url);
     }
@@ -155,9 +173,14 @@ pub async fn launch_command(config: &Config, args: LaunchArgs) -> Result<(), Str
 /// `serve --import-packages`: imports the configured folder before listening.
 pub async fn import_at_start(app: &App, config: &Config) -> Result<(), String> {
     let dir = &config.packages_dir;
-    let results = import_paths(&app.db, std::slice::from_ref(dir), &package_limits(config), false)
-        .await
-        .map_err(|e| format!("--import-packages: {e}"))?;
+    let results = import_paths(
+        &app.db,
+        std::slice::from_ref(dir),
+        &package_limits(config),
+        false,
+    )
+    .await
+    .map_err(|e| format!("--import-packages: {e}"))?;
     for result in &results {
         match &result.outcome {
             Ok(_) => tracing::info!(package = %result.path.display(), "{}", describe(result)),

@@ -6,22 +6,22 @@ pub mod app;
 pub mod auth;
 /// The command line: `serve`, `migrate`, `credentials`, `openapi`.
 pub mod cli;
-/// `packages` and `launch` commands.
-pub mod content_cli;
 /// Configuration from defaults, file and environment.
 pub mod config;
+/// `packages` and `launch` commands.
+pub mod content_cli;
 /// Database connections and the SQLite write gate.
 pub mod db;
 /// The domain error and its HTTP mapping.
 pub mod error;
-/// The combined OpenAPI service and its tags.
-pub mod openapi;
 /// cmi5 launches: registrations, sessions, auth tokens, statement rules, progress.
 pub mod launch;
-/// Learning content packages: manifests, import, catalog, assets.
-pub mod packages;
+/// The combined OpenAPI service and its tags.
+pub mod openapi;
 /// Health, readiness and metrics.
 pub mod ops;
+/// Learning content packages: manifests, import, catalog, assets.
+pub mod packages;
 /// A small SQL text builder shared by the hand-written hot queries.
 pub mod sql;
 /// Logging setup.

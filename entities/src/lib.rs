@@ -11,10 +11,10 @@ pub mod blob;
 pub mod credential;
 /// State, Activity Profile and Agent Profile documents.
 pub mod document;
-/// Schema migrations, run at start-up and by `blackbelt migrate`.
-pub mod migration;
 /// cmi5 AU launch sessions: fetch code, auth token, lifecycle.
 pub mod launch_session;
+/// Schema migrations, run at start-up and by `blackbelt migrate`.
+pub mod migration;
 /// Imported content package versions (cmi5 / tincan.xml courses).
 pub mod package;
 /// The files of a package version.

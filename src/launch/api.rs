@@ -73,7 +73,11 @@ impl LaunchApi {
     /// reused), a new session, LMS.LaunchData and `launched` (and `abandoned` for a
     /// session left open) are stored before the URL is returned.
     #[oai(path = "/launches", method = "post", operation_id = "createLaunch")]
-    async fn create(&self, auth: BasicAuth, body: Json<LaunchRequest>) -> ApiResult<LaunchResponse> {
+    async fn create(
+        &self,
+        auth: BasicAuth,
+        body: Json<LaunchRequest>,
+    ) -> ApiResult<LaunchResponse> {
         auth.require_admin()?;
         let body = body.0;
         let launched = launch(
@@ -108,25 +112,43 @@ impl LaunchApi {
 
     /// The cmi5 fetch URL: the first POST returns `{"auth-token": …}` (HTTP Basic
     /// credentials for this session); later calls return `{"error-code": "1", …}`.
-    #[oai(path = "/launches/:session_id/token", method = "post", operation_id = "fetchAuthToken")]
-    async fn fetch(&self, session_id: Path<String>, code: Query<Option<String>>) -> ApiResult<Json<Value>> {
+    #[oai(
+        path = "/launches/:session_id/token",
+        method = "post",
+        operation_id = "fetchAuthToken"
+    )]
+    async fn fetch(
+        &self,
+        session_id: Path<String>,
+        code: Query<Option<String>>,
+    ) -> ApiResult<Json<Value>> {
         let code = code.0.unwrap_or_default();
         Ok(Json(fetch_token(&self.db, &session_id.0, &code).await?))
     }
 
     /// A registration's progress: per AU and for the course.
-    #[oai(path = "/registrations/:registration/progress", method = "get", operation_id = "getRegistrationProgress")]
+    #[oai(
+        path = "/registrations/:registration/progress",
+        method = "get",
+        operation_id = "getRegistrationProgress"
+    )]
     async fn registration_progress(
         &self,
         auth: BasicAuth,
         registration: Path<String>,
     ) -> ApiResult<Json<RegistrationProgress>> {
         auth.require_admin()?;
-        Ok(Json(report::for_registration(&self.db.conn, &registration.0).await?))
+        Ok(Json(
+            report::for_registration(&self.db.conn, &registration.0).await?,
+        ))
     }
 
     /// Every registration of one learner, with progress.
-    #[oai(path = "/learners/progress", method = "get", operation_id = "getLearnerProgress")]
+    #[oai(
+        path = "/learners/progress",
+        method = "get",
+        operation_id = "getLearnerProgress"
+    )]
     async fn learner_progress(
         &self,
         auth: BasicAuth,

@@ -29,14 +29,23 @@ pub async fn fetch_token(db: &Db, session_id: &str, code: &str) -> Result<Value,
         return Ok(fetch_error("2", "unknown launch session"));
     };
     if !secret::verify(&session.salt, &session.fetch_hash, code) {
-        return Ok(fetch_error("2", "the fetch code is not valid for this session"));
+        return Ok(fetch_error(
+            "2",
+            "the fetch code is not valid for this session",
+        ));
     }
     let now = jiff::Timestamp::now().as_microsecond();
     if session.token_hash.is_some() {
-        return Ok(fetch_error("1", "The authorization token has already been returned."));
+        return Ok(fetch_error(
+            "1",
+            "The authorization token has already been returned.",
+        ));
     }
     if session.abandoned || session.terminated_us.is_some() || now >= session.expires_us {
-        return Ok(fetch_error("1", "this launch session has ended or expired; launch again"));
+        return Ok(fetch_error(
+            "1",
+            "this launch session has ended or expired; launch again",
+        ));
     }
     let minted = token::mint(&session.salt);
     // The `token_hash IS NULL` condition makes the URL single-use even when two
@@ -49,7 +58,10 @@ pub async fn fetch_token(db: &Db, session_id: &str, code: &str) -> Result<Value,
         .execute_raw(sql.build(conn.get_database_backend()))
         .await?;
     if done.rows_affected() != 1 {
-        return Ok(fetch_error("1", "The authorization token has already been returned."));
+        return Ok(fetch_error(
+            "1",
+            "The authorization token has already been returned.",
+        ));
     }
     Ok(json!({"auth-token": token::auth_token(&session_id, &minted.secret)}))
 }

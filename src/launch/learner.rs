@@ -47,7 +47,12 @@ impl Learner {
             "objectType": "Agent",
             "account": {"homePage": home, "name": name},
         });
-        if let Some(display) = self.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+        if let Some(display) = self
+            .name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+        {
             actor["name"] = Value::String(display.to_owned());
         }
         Ok(actor)
@@ -55,13 +60,18 @@ impl Learner {
 
     /// The email as a `mailto:` IRI, checked.
     pub fn email(&self) -> Result<Option<String>, Error> {
-        let Some(raw) = self.mbox.as_deref().map(str::trim).filter(|m| !m.is_empty()) else {
+        let Some(raw) = self
+            .mbox
+            .as_deref()
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+        else {
             return Ok(None);
         };
         let address = raw.strip_prefix("mailto:").unwrap_or(raw);
-        let valid = address
-            .split_once('@')
-            .is_some_and(|(user, host)| !user.is_empty() && host.contains('.') && !address.contains(char::is_whitespace));
+        let valid = address.split_once('@').is_some_and(|(user, host)| {
+            !user.is_empty() && host.contains('.') && !address.contains(char::is_whitespace)
+        });
         if !valid {
             return Err(Error::BadRequest(format!(
                 "learner.mbox must be an email address, got {raw:?}"
@@ -102,12 +112,20 @@ mod tests {
     fn bad_fields_are_named() {
         let err = learner("lms", "u", None).actor().unwrap_err().to_string();
         assert!(err.contains("learner.account.homePage"), "{err}");
-        let err = learner("https://x.example", " ", None).actor().unwrap_err().to_string();
+        let err = learner("https://x.example", " ", None)
+            .actor()
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("learner.account.name"), "{err}");
-        let err = learner("https://x.example", "u", Some("nope")).email().unwrap_err().to_string();
+        let err = learner("https://x.example", "u", Some("nope"))
+            .email()
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("learner.mbox"), "{err}");
         assert_eq!(
-            learner("https://x.example", "u", Some("mailto:a@b.co")).email().unwrap(),
+            learner("https://x.example", "u", Some("mailto:a@b.co"))
+                .email()
+                .unwrap(),
             Some("mailto:a@b.co".into())
         );
     }

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use sea_orm::ConnectionTrait;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::system::{self, activity, lms_statement};
 use super::vocab;
@@ -77,7 +77,12 @@ pub async fn evaluate(
 ) -> Result<(), Error> {
     let before = load_progress(conn, &reg.registration).await?;
     let mut now = before.clone();
-    let aus: HashMap<&str, &Au> = reg.course.aus().into_iter().map(|a| (a.id.as_str(), a)).collect();
+    let aus: HashMap<&str, &Au> = reg
+        .course
+        .aus()
+        .into_iter()
+        .map(|a| (a.id.as_str(), a))
+        .collect();
     let mut session_id = None;
     for statement in statements {
         let Some(object_id) = statement.pointer("/object/id").and_then(Value::as_str) else {
@@ -106,12 +111,16 @@ pub async fn evaluate(
         .keys()
         .filter(|id| now.get(**id).is_some_and(|r| r.satisfied))
         .count() as i32;
-    let attempted = aus.keys().any(|id| now.get(*id).is_some_and(|r| r.attempted));
+    let attempted = aus
+        .keys()
+        .any(|id| now.get(*id).is_some_and(|r| r.attempted));
     let course_satisfied = reg.course.children.iter().all(|n| node_satisfied(n, &now));
-    let course_row = now.entry(reg.course.id.clone()).or_insert_with(|| Standing {
-        kind: "course".into(),
-        ..Standing::default()
-    });
+    let course_row = now
+        .entry(reg.course.id.clone())
+        .or_insert_with(|| Standing {
+            kind: "course".into(),
+            ..Standing::default()
+        });
     course_row.attempted |= attempted;
     course_row.progress = Some(satisfied_aus * 100 / all_aus);
     if course_satisfied && !course_row.satisfied {
@@ -203,7 +212,9 @@ fn meets_move_on(move_on: MoveOn, row: Option<&Standing>) -> bool {
 
 fn node_satisfied(node: &Node, now: &BTreeMap<String, Standing>) -> bool {
     match node {
-        Node::Au(au) => now.get(&au.id).is_some_and(|r| r.satisfied) || au.move_on == MoveOn::NotApplicable,
+        Node::Au(au) => {
+            now.get(&au.id).is_some_and(|r| r.satisfied) || au.move_on == MoveOn::NotApplicable
+        }
         Node::Block(block) => now.get(&block.id).is_some_and(|r| r.satisfied),
     }
 }
@@ -223,7 +234,8 @@ fn roll_up(
                     kind: "au".into(),
                     ..Standing::default()
                 });
-                if meets && !row.satisfied && (row.attempted || au.move_on != MoveOn::NotApplicable) {
+                if meets && !row.satisfied && (row.attempted || au.move_on != MoveOn::NotApplicable)
+                {
                     row.satisfied = true;
                     out.push((au.id.clone(), None));
                 }
@@ -352,11 +364,18 @@ pub fn status(row: Option<&Standing>) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn move_on_rules() {
-        let done = Standing { completed: true, ..Standing::default() };
-        let passed = Standing { passed: true, ..Standing::default() };
+        let done = Standing {
+            completed: true,
+            ..Standing::default()
+        };
+        let passed = Standing {
+            passed: true,
+            ..Standing::default()
+        };
         assert!(meets_move_on(MoveOn::Completed, Some(&done)));
         assert!(!meets_move_on(MoveOn::CompletedAndPassed, Some(&done)));
         assert!(meets_move_on(MoveOn::CompletedOrPassed, Some(&passed)));
@@ -367,15 +386,30 @@ mod tests {
     #[test]
     fn statements_fold_into_standing() {
         let mut row = Standing::default();
-        record(&mut row, &json!({"verb": {"id": vocab::PROGRESSED},
-            "result": {"extensions": {vocab::RESULT_EXT_PROGRESS: 40}}}));
-        record(&mut row, &json!({"verb": {"id": vocab::PROGRESSED},
-            "result": {"extensions": {vocab::RESULT_EXT_PROGRESS: 20}}}));
+        record(
+            &mut row,
+            &json!({"verb": {"id": vocab::PROGRESSED},
+            "result": {"extensions": {vocab::RESULT_EXT_PROGRESS: 40}}}),
+        );
+        record(
+            &mut row,
+            &json!({"verb": {"id": vocab::PROGRESSED},
+            "result": {"extensions": {vocab::RESULT_EXT_PROGRESS: 20}}}),
+        );
         assert_eq!(row.progress, Some(40));
-        record(&mut row, &json!({"verb": {"id": vocab::FAILED}, "result": {"score": {"scaled": 0.5}}}));
+        record(
+            &mut row,
+            &json!({"verb": {"id": vocab::FAILED}, "result": {"score": {"scaled": 0.5}}}),
+        );
         assert!(row.failed);
-        record(&mut row, &json!({"verb": {"id": vocab::PASSED}, "result": {"score": {"scaled": 0.9}}}));
-        record(&mut row, &json!({"verb": {"id": vocab::FAILED}, "result": {"score": {"scaled": 0.1}}}));
+        record(
+            &mut row,
+            &json!({"verb": {"id": vocab::PASSED}, "result": {"score": {"scaled": 0.9}}}),
+        );
+        record(
+            &mut row,
+            &json!({"verb": {"id": vocab::FAILED}, "result": {"score": {"scaled": 0.1}}}),
+        );
         assert!(row.passed && !row.failed);
         assert_eq!(row.score, Some(0.9));
         assert_eq!(status(Some(&row)), "passed");

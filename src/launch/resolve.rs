@@ -54,7 +54,9 @@ pub async fn resolve(
         0 => {
             return Err(Error::NotFound(format!(
                 "auId {au_id:?} is not an AU of {}; GET /api/courses lists the AUs",
-                course_id.map_or("any imported course".to_owned(), |c| format!("course {c:?}"))
+                course_id.map_or("any imported course".to_owned(), |c| format!(
+                    "course {c:?}"
+                ))
             )));
         }
         1 => matches.remove(0),
@@ -69,12 +71,13 @@ pub async fn resolve(
         .filter(registration::Column::CourseKey.eq(latest.course_key.clone()))
         .one(conn)
         .await?;
-    let package = match &existing {
-        Some(reg) if reg.package_seq != latest.seq => store::by_seq(conn, reg.package_seq)
-            .await?
-            .ok_or_else(|| Error::Internal("registration names a missing package".into()))?,
-        _ => latest,
-    };
+    let package =
+        match &existing {
+            Some(reg) if reg.package_seq != latest.seq => store::by_seq(conn, reg.package_seq)
+                .await?
+                .ok_or_else(|| Error::Internal("registration names a missing package".into()))?,
+            _ => latest,
+        };
     let course = course_of(&package)?;
     let au = find_au(&course, au_id).ok_or_else(|| {
         Error::Conflict(format!(

@@ -37,7 +37,9 @@ pub async fn check(
     let mut state = load(conn, grant).await?;
     let now = jiff::Timestamp::now().as_microsecond();
     if state.abandoned {
-        return Err(refused("this launch session was abandoned; relaunch the module"));
+        return Err(refused(
+            "this launch session was abandoned; relaunch the module",
+        ));
     }
     for (i, statement) in batch.iter().enumerate() {
         if already.contains(&statement.id) {
@@ -104,11 +106,17 @@ fn is_defined(statement: &Value) -> bool {
         })
 }
 
-fn check_order(grant: &LaunchGrant, statement: &Value, state: &mut SessionSoFar) -> Result<(), String> {
+fn check_order(
+    grant: &LaunchGrant,
+    statement: &Value,
+    state: &mut SessionSoFar,
+) -> Result<(), String> {
     let verb_id = verb(statement);
     if !state.initialized {
         if verb_id != vocab::INITIALIZED {
-            return Err("the first statement of a session must be `initialized` (cmi5 §9.3.2)".into());
+            return Err(
+                "the first statement of a session must be `initialized` (cmi5 §9.3.2)".into(),
+            );
         }
         state.initialized = true;
     }
@@ -125,10 +133,15 @@ fn check_order(grant: &LaunchGrant, statement: &Value, state: &mut SessionSoFar)
     };
     let object_id = statement.pointer("/object/id").and_then(Value::as_str);
     if object_id != Some(grant.au_id.as_str()) {
-        return Err("the object of a cmi5 defined statement must be the AU (`activityId`) (cmi5 §9.4)".into());
+        return Err(
+            "the object of a cmi5 defined statement must be the AU (`activityId`) (cmi5 §9.4)"
+                .into(),
+        );
     }
     if state.verbs.iter().any(|v| v == short) && short != "initialized" {
-        return Err(format!("`{short}` was already sent in this session (cmi5 §9.3)"));
+        return Err(format!(
+            "`{short}` was already sent in this session (cmi5 §9.3)"
+        ));
     }
     let judged = matches!(short, "passed" | "failed" | "completed");
     if judged && grant.launch_mode != LaunchMode::Normal {
@@ -137,7 +150,9 @@ fn check_order(grant: &LaunchGrant, statement: &Value, state: &mut SessionSoFar)
             grant.launch_mode.name()
         ));
     }
-    let scaled = statement.pointer("/result/score/scaled").and_then(Value::as_f64);
+    let scaled = statement
+        .pointer("/result/score/scaled")
+        .and_then(Value::as_f64);
     match short {
         "completed" if state.completed => {
             return Err("`completed` was already sent in this registration (cmi5 §9.3.3)".into());
@@ -149,7 +164,9 @@ fn check_order(grant: &LaunchGrant, statement: &Value, state: &mut SessionSoFar)
             return Err("`failed` may not follow `passed` in a registration (cmi5 §9.3.5)".into());
         }
         "passed" | "failed" if state.verbs.iter().any(|v| v == "passed" || v == "failed") => {
-            return Err("only one of `passed` and `failed` may be sent in a session (cmi5 §9.3)".into());
+            return Err(
+                "only one of `passed` and `failed` may be sent in a session (cmi5 §9.3)".into(),
+            );
         }
         _ => {}
     }
@@ -295,22 +312,33 @@ mod tests {
     fn order_rules() {
         let g = grant(LaunchMode::Normal);
         let mut st = SessionSoFar::default();
-        let err = check_order(&g, &statement(&g, vocab::COMPLETED, true, None), &mut st).unwrap_err();
+        let err =
+            check_order(&g, &statement(&g, vocab::COMPLETED, true, None), &mut st).unwrap_err();
         assert!(err.contains("initialized"), "{err}");
         check_order(&g, &statement(&g, vocab::INITIALIZED, true, None), &mut st).unwrap();
-        let err = check_order(&g, &statement(&g, vocab::PASSED, true, Some(0.5)), &mut st).unwrap_err();
+        let err =
+            check_order(&g, &statement(&g, vocab::PASSED, true, Some(0.5)), &mut st).unwrap_err();
         assert!(err.contains("mastery"), "{err}");
-        let err = check_order(&g, &statement(&g, vocab::FAILED, true, Some(0.9)), &mut st).unwrap_err();
+        let err =
+            check_order(&g, &statement(&g, vocab::FAILED, true, Some(0.9)), &mut st).unwrap_err();
         assert!(err.contains("mastery"), "{err}");
         check_order(&g, &statement(&g, vocab::PASSED, true, Some(0.9)), &mut st).unwrap();
-        let err = check_order(&g, &statement(&g, vocab::FAILED, true, Some(0.1)), &mut st).unwrap_err();
+        let err =
+            check_order(&g, &statement(&g, vocab::FAILED, true, Some(0.1)), &mut st).unwrap_err();
         assert!(err.contains("passed"), "{err}");
         check_order(&g, &statement(&g, vocab::COMPLETED, true, None), &mut st).unwrap();
-        let err = check_order(&g, &statement(&g, vocab::COMPLETED, true, None), &mut st).unwrap_err();
+        let err =
+            check_order(&g, &statement(&g, vocab::COMPLETED, true, None), &mut st).unwrap_err();
         assert!(err.contains("already"), "{err}");
-        check_order(&g, &statement(&g, "http://adlnet.gov/expapi/verbs/answered", false, None), &mut st).unwrap();
+        check_order(
+            &g,
+            &statement(&g, "http://adlnet.gov/expapi/verbs/answered", false, None),
+            &mut st,
+        )
+        .unwrap();
         check_order(&g, &statement(&g, vocab::TERMINATED, true, None), &mut st).unwrap();
-        let err = check_order(&g, &statement(&g, vocab::TERMINATED, true, None), &mut st).unwrap_err();
+        let err =
+            check_order(&g, &statement(&g, vocab::TERMINATED, true, None), &mut st).unwrap_err();
         assert!(err.contains("terminated"), "{err}");
     }
 
@@ -319,7 +347,8 @@ mod tests {
         let g = grant(LaunchMode::Browse);
         let mut st = SessionSoFar::default();
         check_order(&g, &statement(&g, vocab::INITIALIZED, true, None), &mut st).unwrap();
-        let err = check_order(&g, &statement(&g, vocab::COMPLETED, true, None), &mut st).unwrap_err();
+        let err =
+            check_order(&g, &statement(&g, vocab::COMPLETED, true, None), &mut st).unwrap_err();
         assert!(err.contains("Browse"), "{err}");
     }
 }

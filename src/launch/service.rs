@@ -55,14 +55,28 @@ pub async fn launch(
     let _gate = db.write_gate().await;
     let ticket = clock.begin();
     let txn = db.writer().begin().await?;
-    let resolved = resolve(&txn, &request.au_id, request.course_id.as_deref(), &learner_key).await?;
+    let resolved = resolve(
+        &txn,
+        &request.au_id,
+        request.course_id.as_deref(),
+        &learner_key,
+    )
+    .await?;
     let now = jiff::Timestamp::now().as_microsecond();
     let (registration, is_new) = match &resolved.registration {
         Some(existing) => (existing.registration.clone(), false),
         None => {
             let id = uuid::Uuid::new_v4().to_string();
-            insert_registration(&txn, &id, &learner_key, &resolved.package, &actor, email, now)
-                .await?;
+            insert_registration(
+                &txn,
+                &id,
+                &learner_key,
+                &resolved.package,
+                &actor,
+                email,
+                now,
+            )
+            .await?;
             (id, true)
         }
     };
@@ -282,7 +296,10 @@ mod tests {
     #[test]
     fn launch_parameters_keep_an_existing_query_and_fragment() {
         let reg = "r".to_owned();
-        assert_eq!(with_params("https://a/x.html", &[("registration", &reg)]), "https://a/x.html?registration=r");
+        assert_eq!(
+            with_params("https://a/x.html", &[("registration", &reg)]),
+            "https://a/x.html?registration=r"
+        );
         assert_eq!(
             with_params("https://a/x.html?lang=fr#top", &[("registration", &reg)]),
             "https://a/x.html?lang=fr&registration=r#top"

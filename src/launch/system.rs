@@ -32,7 +32,13 @@ pub async fn insert(
         .map(|s| prepare(s, &JsonPath::root("$"), &ctx))
         .collect::<Result<Vec<PreparedStatement>, _>>()
         .map_err(|e| Error::Internal(format!("an LMS statement failed validation: {e}")))?;
-    insert_statements(conn, &prepared, LAUNCH_CREDENTIAL_ID, stored.as_microsecond()).await?;
+    insert_statements(
+        conn,
+        &prepared,
+        LAUNCH_CREDENTIAL_ID,
+        stored.as_microsecond(),
+    )
+    .await?;
     Ok(())
 }
 

@@ -41,7 +41,10 @@ pub fn mint(salt: &str) -> Minted {
 
 /// The `auth-token` value: base64 of `ls_<session>:<secret>`, ready for `Basic `.
 pub fn auth_token(session_id: &str, secret: &str) -> String {
-    STANDARD.encode(format!("{KEY_PREFIX}{}:{secret}", session_id.replace('-', "")))
+    STANDARD.encode(format!(
+        "{KEY_PREFIX}{}:{secret}",
+        session_id.replace('-', "")
+    ))
 }
 
 /// The session id a Basic user name names, if it is a launch token's.
@@ -81,7 +84,12 @@ pub async fn authenticate(
     };
     let actor_key = agent_key(&reg.actor).ok_or(Error::Unauthorized)?;
     let mut scopes = Scopes::default();
-    for scope in [Scope::StatementsWrite, Scope::StatementsReadMine, Scope::State, Scope::Profile] {
+    for scope in [
+        Scope::StatementsWrite,
+        Scope::StatementsReadMine,
+        Scope::State,
+        Scope::Profile,
+    ] {
         scopes.insert(scope);
     }
     Ok(Arc::new(Principal {

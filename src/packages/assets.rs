@@ -88,7 +88,8 @@ fn missing(slug: &str, path: &str) -> Response {
 
 fn failure(cause: &str) -> Response {
     tracing::error!(error = %cause, "serving a package file failed");
-    let body = serde_json::json!({"error": "internal", "message": "internal error; see the server log"});
+    let body =
+        serde_json::json!({"error": "internal", "message": "internal error; see the server log"});
     Response::builder()
         .status(StatusCode::INTERNAL_SERVER_ERROR)
         .content_type("application/json")

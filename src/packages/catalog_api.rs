@@ -50,7 +50,11 @@ impl PackagesApi {
             .map_err(Error::from)?
         {
             let course = entry(&model, &language).map_err(Error::Internal)?;
-            if audience.0.as_ref().is_none_or(|a| course.audiences.contains(a)) {
+            if audience
+                .0
+                .as_ref()
+                .is_none_or(|a| course.audiences.contains(a))
+            {
                 entries.push(course);
             }
         }

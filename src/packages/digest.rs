@@ -30,7 +30,10 @@ mod tests {
         let changed = content_hash([("a.html", "01"), ("b.html", "03")].into_iter());
         assert_ne!(a, renamed);
         assert_ne!(a, changed);
-        assert_eq!(a, content_hash([("a.html", "01"), ("b.html", "02")].into_iter()));
+        assert_eq!(
+            a,
+            content_hash([("a.html", "01"), ("b.html", "02")].into_iter())
+        );
         assert_eq!(sha256_hex(b"").len(), 64);
     }
 }

@@ -73,15 +73,17 @@ fn check(source: PackageSource) -> Result<Checked, ImportError> {
     })
 }
 
+/// A manifest format's parser.
+type ManifestParser = fn(&str) -> Result<Course, manifest::ManifestError>;
+
 fn parse_manifest(source: &PackageSource) -> Result<Course, ImportError> {
-    let (file, parse): (&'static str, fn(&str) -> Result<Course, manifest::ManifestError>) =
-        if source.files.contains_key("cmi5.xml") {
-            ("cmi5.xml", manifest::parse_cmi5)
-        } else if source.files.contains_key("tincan.xml") {
-            ("tincan.xml", manifest::parse_tincan)
-        } else {
-            return Err(ImportError::NoManifest);
-        };
+    let (file, parse): (&'static str, ManifestParser) = if source.files.contains_key("cmi5.xml") {
+        ("cmi5.xml", manifest::parse_cmi5)
+    } else if source.files.contains_key("tincan.xml") {
+        ("tincan.xml", manifest::parse_tincan)
+    } else {
+        return Err(ImportError::NoManifest);
+    };
     let bytes = source.get(file).ok_or(ImportError::NoManifest)?;
     let text = std::str::from_utf8(bytes).map_err(|_| ImportError::ManifestEncoding { file })?;
     parse(text.trim_start_matches('\u{feff}'))
@@ -209,11 +211,21 @@ fn slug_stem(course_id: &str) -> String {
         .unwrap_or("course");
     let stem: String = last
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .take(40)
         .collect();
     let stem = stem.trim_matches('-').to_owned();
-    if stem.is_empty() { "course".into() } else { stem }
+    if stem.is_empty() {
+        "course".into()
+    } else {
+        stem
+    }
 }
 
 /// The Content-Type a file is served with; text gets an explicit UTF-8 charset.
@@ -238,7 +250,10 @@ mod tests {
 
     #[test]
     fn slugs_are_readable() {
-        assert_eq!(slug_stem("https://blackbelt.example/courses/all-employees"), "all-employees");
+        assert_eq!(
+            slug_stem("https://blackbelt.example/courses/all-employees"),
+            "all-employees"
+        );
         assert_eq!(slug_stem("urn:x:Course_One/"), "course-one");
         assert_eq!(slug_stem("https://x/"), "x");
     }

@@ -29,7 +29,10 @@ pub async fn serve_runtime(req: &Request, Path(file): Path<String>) -> Response 
     };
     let etag = format!("\"{}\"", hex::encode(found.metadata.sha256_hash()));
     let builder = Response::builder()
-        .header(header::CACHE_CONTROL, "public, max-age=300, must-revalidate")
+        .header(
+            header::CACHE_CONTROL,
+            "public, max-age=300, must-revalidate",
+        )
         .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")
         .header(header::ETAG, etag.clone());
     if not_modified(req, &etag) {

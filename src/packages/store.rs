@@ -12,7 +12,10 @@ pub fn course_key(course_id: &str) -> String {
     if course_id.len() <= 200 {
         course_id.to_owned()
     } else {
-        format!("sha256:{}", hex::encode(digest(&SHA256, course_id.as_bytes())))
+        format!(
+            "sha256:{}",
+            hex::encode(digest(&SHA256, course_id.as_bytes()))
+        )
     }
 }
 
@@ -95,10 +98,10 @@ pub async fn file(
 }
 
 pub async fn blob(conn: &impl ConnectionTrait, sha256: &str) -> Result<Option<Vec<u8>>, DbErr> {
-    Ok(blob::Entity::find_by_id(sha256.to_owned())
+    blob::Entity::find_by_id(sha256.to_owned())
         .select_only()
         .column(blob::Column::Content)
         .into_tuple::<Vec<u8>>()
         .one(conn)
-        .await?)
+        .await
 }

@@ -68,7 +68,9 @@ impl<'a> ApiExtractor<'a> for PackageZip {
 
     fn request_meta() -> Option<MetaRequest> {
         Some(MetaRequest {
-            description: Some("A zipped package: cmi5.xml or tincan.xml at the root, and its files."),
+            description: Some(
+                "A zipped package: cmi5.xml or tincan.xml at the root, and its files.",
+            ),
             content: vec![MetaMediaType {
                 content_type: <Self as Payload>::CONTENT_TYPE,
                 schema: <Self as Payload>::schema_ref(),

@@ -10,7 +10,9 @@ use crate::helpers::{TestApp, json_of};
 
 /// A zip of `packages/<course>`, with `change` applied to (path, bytes) pairs first.
 pub fn course_zip(course: &str, change: impl Fn(&str, Vec<u8>) -> Vec<u8>) -> Vec<u8> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("packages").join(course);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("packages")
+        .join(course);
     let mut entries: Vec<_> = std::fs::read_dir(&root)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -24,7 +26,12 @@ pub fn course_zip(course: &str, change: impl Fn(&str, Vec<u8>) -> Vec<u8>) -> Ve
             (name, bytes)
         })
         .collect::<Vec<_>>();
-    zip_of(&files.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect::<Vec<_>>())
+    zip_of(
+        &files
+            .iter()
+            .map(|(n, b)| (n.as_str(), b.as_slice()))
+            .collect::<Vec<_>>(),
+    )
 }
 
 pub fn zip_of(files: &[(&str, &[u8])]) -> Vec<u8> {
@@ -74,7 +81,10 @@ impl TestApp {
     /// POSTs to a launch's fetch URL and returns the JSON answer.
     pub async fn fetch(&self, launch: &Value) -> Value {
         let url = param(launch, "fetch");
-        let path = url.split_once("/api/").map(|(_, p)| format!("/api/{p}")).unwrap();
+        let path = url
+            .split_once("/api/")
+            .map(|(_, p)| format!("/api/{p}"))
+            .unwrap();
         let response = self.client.post(path).send().await;
         response.assert_status_is_ok();
         json_of(response).await
@@ -83,7 +93,10 @@ impl TestApp {
     /// A launch's auth token as an Authorization header value.
     pub async fn token(&self, launch: &Value) -> String {
         let answer = self.fetch(launch).await;
-        format!("Basic {}", answer["auth-token"].as_str().expect("auth-token"))
+        format!(
+            "Basic {}",
+            answer["auth-token"].as_str().expect("auth-token")
+        )
     }
 
     pub async fn progress(&self, registration: &str) -> Value {
@@ -117,4 +130,5 @@ pub fn param(launch: &Value, name: &str) -> String {
 }
 
 pub const POLICY_AU: &str = "https://blackbelt.example/courses/all-employees/au/policy-essentials";
-pub const SURVEY_AU: &str = "https://blackbelt.example/courses/readiness-survey/au/readiness-survey";
+pub const SURVEY_AU: &str =
+    "https://blackbelt.example/courses/readiness-survey/au/readiness-survey";

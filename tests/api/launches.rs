@@ -46,12 +46,26 @@ async fn send(app: &TestApp, token: &str, statement: &Value) -> poem::test::Test
 }
 
 async fn verbs_of(app: &TestApp, registration: &str) -> Vec<String> {
-    let body = json_of(app.get(&format!("?registration={registration}&ascending=true&limit=0")).await).await;
+    let body = json_of(
+        app.get(&format!(
+            "?registration={registration}&ascending=true&limit=0"
+        ))
+        .await,
+    )
+    .await;
     body["statements"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| s["verb"]["id"].as_str().unwrap().rsplit('/').next().unwrap().to_owned())
+        .map(|s| {
+            s["verb"]["id"]
+                .as_str()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_owned()
+        })
         .collect()
 }
 
@@ -83,8 +97,14 @@ async fn launch_writes_launch_data_and_launched() {
     assert_eq!(data["moveOn"], "CompletedAndPassed");
     assert_eq!(data["masteryScore"], 0.8);
     assert_eq!(data["returnURL"], "https://lms.example.com/back");
-    assert_eq!(data["contextTemplate"]["extensions"][SESSION], launch["sessionId"]);
-    assert_eq!(data["contextTemplate"]["contextActivities"]["grouping"][0]["id"], POLICY_AU);
+    assert_eq!(
+        data["contextTemplate"]["extensions"][SESSION],
+        launch["sessionId"]
+    );
+    assert_eq!(
+        data["contextTemplate"]["contextActivities"]["grouping"][0]["id"],
+        POLICY_AU
+    );
 
     assert_eq!(verbs_of(&app, registration).await, vec!["launched"]);
     let progress = app.progress(registration).await;
@@ -120,8 +140,16 @@ async fn a_full_session_passes_completes_and_satisfies_the_au() {
     let registration = launch["registration"].as_str().unwrap().to_owned();
     for (short, result) in [
         ("initialized", None),
-        ("progressed", Some(json!({"extensions": {"https://w3id.org/xapi/cmi5/result/extensions/progress": 50}}))),
-        ("passed", Some(json!({"success": true, "score": {"scaled": 0.9}}))),
+        (
+            "progressed",
+            Some(
+                json!({"extensions": {"https://w3id.org/xapi/cmi5/result/extensions/progress": 50}}),
+            ),
+        ),
+        (
+            "passed",
+            Some(json!({"success": true, "score": {"scaled": 0.9}})),
+        ),
         ("completed", Some(json!({"completion": true}))),
         ("terminated", None),
     ] {
@@ -135,7 +163,15 @@ async fn a_full_session_passes_completes_and_satisfies_the_au() {
     let verbs = verbs_of(&app, &registration).await;
     assert_eq!(
         verbs,
-        ["launched", "initialized", "progressed", "passed", "completed", "satisfied", "terminated"]
+        [
+            "launched",
+            "initialized",
+            "progressed",
+            "passed",
+            "completed",
+            "satisfied",
+            "terminated"
+        ]
     );
     let progress = app.progress(&registration).await;
     let au = &progress["aus"][0];
@@ -157,10 +193,18 @@ async fn satisfying_the_only_au_satisfies_the_course() {
     let token = app.token(&launch).await;
     for short in ["initialized", "completed", "terminated"] {
         let result = (short == "completed").then(|| json!({"completion": true}));
-        send(&app, &token, &au_statement(&launch, short, result)).await.assert_status_is_ok();
+        send(&app, &token, &au_statement(&launch, short, result))
+            .await
+            .assert_status_is_ok();
     }
     let registration = launch["registration"].as_str().unwrap();
-    let body = json_of(app.get(&format!("?registration={registration}&verb=https://w3id.org/xapi/adl/verbs/satisfied")).await).await;
+    let body = json_of(
+        app.get(&format!(
+            "?registration={registration}&verb=https://w3id.org/xapi/adl/verbs/satisfied"
+        ))
+        .await,
+    )
+    .await;
     let objects: Vec<&str> = body["statements"]
         .as_array()
         .unwrap()
@@ -182,20 +226,43 @@ async fn cmi5_rules_refuse_out_of_order_statements() {
     let token = app.token(&launch).await;
     let refused = |response: poem::test::TestResponse, needle: &'static str| async move {
         response.assert_status(StatusCode::BAD_REQUEST);
-        let message = json_of(response).await["message"].as_str().unwrap().to_owned();
+        let message = json_of(response).await["message"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         assert!(message.contains(needle), "{message:?} lacks {needle:?}");
     };
-    refused(send(&app, &token, &au_statement(&launch, "completed", None)).await, "initialized").await;
-    send(&app, &token, &au_statement(&launch, "initialized", None)).await.assert_status_is_ok();
-    let low = au_statement(&launch, "passed", Some(json!({"success": true, "score": {"scaled": 0.5}})));
+    refused(
+        send(&app, &token, &au_statement(&launch, "completed", None)).await,
+        "initialized",
+    )
+    .await;
+    send(&app, &token, &au_statement(&launch, "initialized", None))
+        .await
+        .assert_status_is_ok();
+    let low = au_statement(
+        &launch,
+        "passed",
+        Some(json!({"success": true, "score": {"scaled": 0.5}})),
+    );
     refused(send(&app, &token, &low).await, "mastery").await;
-    let pass = au_statement(&launch, "passed", Some(json!({"success": true, "score": {"scaled": 0.8}})));
+    let pass = au_statement(
+        &launch,
+        "passed",
+        Some(json!({"success": true, "score": {"scaled": 0.8}})),
+    );
     send(&app, &token, &pass).await.assert_status_is_ok();
     // A resend of a stored statement is still fine (network retries).
     send(&app, &token, &pass).await.assert_status_is_ok();
-    let fail = au_statement(&launch, "failed", Some(json!({"success": false, "score": {"scaled": 0.1}})));
+    let fail = au_statement(
+        &launch,
+        "failed",
+        Some(json!({"success": false, "score": {"scaled": 0.1}})),
+    );
     refused(send(&app, &token, &fail).await, "passed").await;
-    send(&app, &token, &au_statement(&launch, "terminated", None)).await.assert_status_is_ok();
+    send(&app, &token, &au_statement(&launch, "terminated", None))
+        .await
+        .assert_status_is_ok();
     tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     let late = au_statement(&launch, "completed", Some(json!({"completion": true})));
     refused(send(&app, &token, &late).await, "terminated").await;
@@ -204,8 +271,14 @@ async fn cmi5_rules_refuse_out_of_order_statements() {
     let again = app.launch("ada", POLICY_AU).await;
     assert_eq!(again["registration"], launch["registration"]);
     let token = app.token(&again).await;
-    send(&app, &token, &au_statement(&again, "initialized", None)).await.assert_status_is_ok();
-    let pass = au_statement(&again, "passed", Some(json!({"success": true, "score": {"scaled": 0.9}})));
+    send(&app, &token, &au_statement(&again, "initialized", None))
+        .await
+        .assert_status_is_ok();
+    let pass = au_statement(
+        &again,
+        "passed",
+        Some(json!({"success": true, "score": {"scaled": 0.9}})),
+    );
     refused(send(&app, &token, &pass).await, "already").await;
 }
 
@@ -217,7 +290,9 @@ async fn browse_mode_refuses_judgements() {
     body["launchMode"] = json!("Browse");
     let launch = json_of(app.launch_raw(&body).await).await;
     let token = app.token(&launch).await;
-    send(&app, &token, &au_statement(&launch, "initialized", None)).await.assert_status_is_ok();
+    send(&app, &token, &au_statement(&launch, "initialized", None))
+        .await
+        .assert_status_is_ok();
     let response = send(&app, &token, &au_statement(&launch, "completed", None)).await;
     response.assert_status(StatusCode::BAD_REQUEST);
 }
@@ -228,7 +303,9 @@ async fn relaunch_abandons_the_open_session_and_its_token() {
     app.import_course("all-employees").await;
     let first = app.launch("ada", POLICY_AU).await;
     let old_token = app.token(&first).await;
-    send(&app, &old_token, &au_statement(&first, "initialized", None)).await.assert_status_is_ok();
+    send(&app, &old_token, &au_statement(&first, "initialized", None))
+        .await
+        .assert_status_is_ok();
     let second = app.launch("ada", POLICY_AU).await;
     assert_eq!(second["registration"], first["registration"]);
     assert_ne!(second["sessionId"], first["sessionId"]);
@@ -247,21 +324,29 @@ async fn the_token_acts_only_for_its_learner_and_registration() {
     app.import_course("all-employees").await;
     let launch = app.launch("ada", POLICY_AU).await;
     let token = app.token(&launch).await;
-    send(&app, &token, &au_statement(&launch, "initialized", None)).await.assert_status_is_ok();
+    send(&app, &token, &au_statement(&launch, "initialized", None))
+        .await
+        .assert_status_is_ok();
 
     let mut other_actor = au_statement(&launch, "progressed", None);
     other_actor["actor"] = json!({"objectType": "Agent", "account": {"homePage": "https://lms.example.com", "name": "mallory"}});
-    send(&app, &token, &other_actor).await.assert_status(StatusCode::FORBIDDEN);
+    send(&app, &token, &other_actor)
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
 
     let mut other_registration = au_statement(&launch, "progressed", None);
     other_registration["context"]["registration"] = json!(uuid());
-    send(&app, &token, &other_registration).await.assert_status(StatusCode::FORBIDDEN);
+    send(&app, &token, &other_registration)
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
 
     let mut voiding = au_statement(&launch, "voided", None);
     voiding["verb"]["id"] = json!("http://adlnet.gov/expapi/verbs/voided");
     voiding["object"] = json!({"objectType": "StatementRef", "id": uuid()});
     voiding["context"] = json!({"registration": param(&launch, "registration")});
-    send(&app, &token, &voiding).await.assert_status(StatusCode::FORBIDDEN);
+    send(&app, &token, &voiding)
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
 
     // Reads: the learner's statements only.
     let stranger = crate::helpers::statement(7);
@@ -271,7 +356,11 @@ async fn the_token_acts_only_for_its_learner_and_registration() {
     assert!(!statements.is_empty());
     let ada_key = param(&launch, "actor");
     let ada: Value = serde_json::from_str(&ada_key).unwrap();
-    assert!(statements.iter().all(|s| s["actor"]["account"] == ada["account"]));
+    assert!(
+        statements
+            .iter()
+            .all(|s| s["actor"]["account"] == ada["account"])
+    );
     let stranger_id = json_of(app.get("?limit=1").await).await["statements"][0]["id"]
         .as_str()
         .unwrap()
@@ -294,13 +383,25 @@ async fn the_token_acts_only_for_its_learner_and_registration() {
             .body("{\"done\": false}")
             .send()
     };
-    state(ada_key.clone(), "https://blackbelt.example/xapi/state/au-status").await.assert_status(StatusCode::NO_CONTENT);
-    state(ada_key.clone(), "LMS.LaunchData").await.assert_status(StatusCode::FORBIDDEN);
+    state(
+        ada_key.clone(),
+        "https://blackbelt.example/xapi/state/au-status",
+    )
+    .await
+    .assert_status(StatusCode::NO_CONTENT);
+    state(ada_key.clone(), "LMS.LaunchData")
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
     let mallory = json!({"objectType": "Agent", "account": {"homePage": "https://lms.example.com", "name": "mallory"}});
-    state(mallory.to_string(), "x").await.assert_status(StatusCode::FORBIDDEN);
+    state(mallory.to_string(), "x")
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
 
     // Nothing else: admin API, definitions.
-    for path in ["/api/courses", "/xapi/activities?activityId=https://x.example/a"] {
+    for path in [
+        "/api/courses",
+        "/xapi/activities?activityId=https://x.example/a",
+    ] {
         let response = app
             .client
             .get(path)
@@ -320,14 +421,23 @@ async fn bad_launch_requests_are_refused_with_the_field() {
     body["learner"]["account"]["homePage"] = json!("not a url");
     let response = app.launch_raw(&body).await;
     response.assert_status(StatusCode::BAD_REQUEST);
-    assert!(json_of(response).await["message"].as_str().unwrap().contains("learner.account.homePage"));
+    assert!(
+        json_of(response).await["message"]
+            .as_str()
+            .unwrap()
+            .contains("learner.account.homePage")
+    );
 
-    let response = app.launch_raw(&launch_body("ada", "https://x.example/no-such-au")).await;
+    let response = app
+        .launch_raw(&launch_body("ada", "https://x.example/no-such-au"))
+        .await;
     response.assert_status(StatusCode::NOT_FOUND);
 
     let mut body = launch_body("ada", POLICY_AU);
     body["returnUrl"] = json!("javascript:alert(1)");
-    app.launch_raw(&body).await.assert_status(StatusCode::BAD_REQUEST);
+    app.launch_raw(&body)
+        .await
+        .assert_status(StatusCode::BAD_REQUEST);
 
     let writer = app.credential("all").await;
     let response = app

@@ -54,14 +54,21 @@ async fn assert_refused(app: &TestApp, zip: Vec<u8>, needle: &str) {
     response.assert_status(StatusCode::BAD_REQUEST);
     let body = json_of(response).await;
     let message = body["message"].as_str().unwrap();
-    assert!(message.contains(needle), "{message:?} should mention {needle:?}");
+    assert!(
+        message.contains(needle),
+        "{message:?} should mention {needle:?}"
+    );
     let catalog = app
         .client
         .get("/api/courses")
         .header("Authorization", &app.auth)
         .send()
         .await;
-    assert_eq!(json_of(catalog).await, serde_json::json!([]), "nothing stored");
+    assert_eq!(
+        json_of(catalog).await,
+        serde_json::json!([]),
+        "nothing stored"
+    );
 }
 
 #[tokio::test]
@@ -72,7 +79,12 @@ async fn bad_packages_are_refused_whole() {
     )
     .unwrap();
     // The AU's page is missing.
-    assert_refused(&app, zip_of(&[("cmi5.xml", &manifest)]), "readiness-survey.html").await;
+    assert_refused(
+        &app,
+        zip_of(&[("cmi5.xml", &manifest)]),
+        "readiness-survey.html",
+    )
+    .await;
     // Zip slip.
     assert_refused(
         &app,
@@ -81,7 +93,12 @@ async fn bad_packages_are_refused_whole() {
     )
     .await;
     // Malformed XML names the file.
-    assert_refused(&app, zip_of(&[("cmi5.xml", b"<courseStructure")]), "cmi5.xml").await;
+    assert_refused(
+        &app,
+        zip_of(&[("cmi5.xml", b"<courseStructure")]),
+        "cmi5.xml",
+    )
+    .await;
     // No manifest at all.
     assert_refused(&app, zip_of(&[("index.html", b"hi")]), "cmi5.xml").await;
     // Not a zip.
@@ -125,11 +142,17 @@ async fn assets_are_served_immutable_with_etags() {
     response.assert_status_is_ok();
     response.assert_content_type("text/html; charset=utf-8");
     let headers = response.0.headers().clone();
-    assert!(headers["cache-control"].to_str().unwrap().contains("immutable"));
+    assert!(
+        headers["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
     let etag = headers["etag"].to_str().unwrap().to_owned();
     let body = response.0.into_body().into_vec().await.unwrap();
     let on_disk = std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("packages/executives/executive-routine.html"),
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("packages/executives/executive-routine.html"),
     )
     .unwrap();
     assert_eq!(body, on_disk, "served byte-exact");
@@ -143,10 +166,18 @@ async fn assets_are_served_immutable_with_etags() {
     cached.assert_status(StatusCode::NOT_MODIFIED);
 
     for path in ["missing.html", "../executives/cmi5.xml", "%2e%2e/cmi5.xml"] {
-        let response = app.client.get(format!("/content/{slug}/{path}")).send().await;
+        let response = app
+            .client
+            .get(format!("/content/{slug}/{path}"))
+            .send()
+            .await;
         response.assert_status(StatusCode::NOT_FOUND);
     }
-    let response = app.client.get("/content/no-such-slug/cmi5.xml").send().await;
+    let response = app
+        .client
+        .get("/content/no-such-slug/cmi5.xml")
+        .send()
+        .await;
     response.assert_status(StatusCode::NOT_FOUND);
 
     let runtime = app.client.get("/runtime/blackbelt-au.js").send().await;

@@ -160,6 +160,8 @@ enum LaunchSessions {
     ReturnUrl,
 }
 
+// `ProgressPercent` names the column `progress_percent`.
+#[allow(clippy::enum_variant_names)]
 #[derive(DeriveIden)]
 enum Progress {
     Table,

@@ -1,1 +1,11 @@
-//! placeholder until the manifest parser lands
+//! Course structure manifests: `cmi5.xml` (cmi5 13.0) and `tincan.xml`, both parsed
+//! and validated into one [`Course`] model, which is what gets stored and launched.
+
+mod cmi5;
+mod model;
+mod tincan;
+mod xml;
+
+pub use cmi5::parse_cmi5;
+pub use model::{Au, Block, Course, Format, LangString, LaunchMethod, ManifestError, MoveOn, Node};
+pub use tincan::parse_tincan;

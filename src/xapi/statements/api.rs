@@ -9,8 +9,8 @@ use poem_openapi::{ApiResponse, OpenApi};
 use serde_json::Value;
 
 use super::format::accept_languages;
-use super::params::{self, Cursor, KNOWN, RawParams, SINGLE_ALLOWED};
 use super::index::{KeyKind, agent_key};
+use super::params::{self, Cursor, KNOWN, RawParams, SINGLE_ALLOWED};
 use super::service;
 use crate::auth::BasicAuth;
 use crate::db::Db;
@@ -103,7 +103,16 @@ impl StatementsApi {
             &body.bytes,
             self.max_attachment_bytes,
         )?;
-        service::store(&self.db, &self.clock, &self.launch, &auth, *version.0, request, Some(&id)).await?;
+        service::store(
+            &self.db,
+            &self.clock,
+            &self.launch,
+            &auth,
+            *version.0,
+            request,
+            Some(&id),
+        )
+        .await?;
         Ok(PutResponse::NoContent)
     }
 
@@ -121,7 +130,16 @@ impl StatementsApi {
             &body.bytes,
             self.max_attachment_bytes,
         )?;
-        let ids = service::store(&self.db, &self.clock, &self.launch, &auth, *version.0, request, None).await?;
+        let ids = service::store(
+            &self.db,
+            &self.clock,
+            &self.launch,
+            &auth,
+            *version.0,
+            request,
+            None,
+        )
+        .await?;
         Ok(PostResponse::Stored(Json(ids)))
     }
 
