@@ -333,7 +333,8 @@
       if (!S.prior.completed) record('completed', { cats: ['cmi5', 'moveon'], result: { completion: true, duration: dur } });
       S.completedSent = true;
       var status = { completed: true, passed: !!(S.prior.passed || res.pass) };
-      drained().then(function () { return lrs('PUT', stateUrl(STATUS_ID), status); }).catch(function () {});
+      // keepalive: the learner may exit right after submitting; the save must outlive the page.
+      drained().then(function () { return lrs('PUT', stateUrl(STATUS_ID), status, true); }).catch(function () {});
     }
     var lines = [];
     if (res.scored) {

@@ -415,4 +415,52 @@ mod tests {
         assert_eq!(status(Some(&row)), "passed");
         assert_eq!(status(None), "not_started");
     }
+
+    fn au(id: &str, move_on: MoveOn) -> Node {
+        Node::Au(Au {
+            id: id.into(),
+            title: Default::default(),
+            description: Default::default(),
+            url: "a.html".into(),
+            launch_method: Default::default(),
+            move_on,
+            mastery_score: None,
+            launch_parameters: None,
+            entitlement_key: None,
+            activity_type: None,
+        })
+    }
+
+    #[test]
+    fn blocks_are_satisfied_when_all_their_aus_are() {
+        let structure = vec![Node::Block(crate::packages::manifest::Block {
+            id: "https://x.example/block".into(),
+            title: Default::default(),
+            description: Default::default(),
+            children: vec![
+                au("https://x.example/a", MoveOn::Completed),
+                au("https://x.example/b", MoveOn::NotApplicable),
+            ],
+        })];
+        let mut now = BTreeMap::new();
+        let mut out = Vec::new();
+        roll_up(&structure, &mut now, &mut out);
+        assert!(out.is_empty(), "nothing done yet: {out:?}");
+        now.insert(
+            "https://x.example/a".into(),
+            Standing {
+                kind: "au".into(),
+                attempted: true,
+                completed: true,
+                ..Standing::default()
+            },
+        );
+        roll_up(&structure, &mut now, &mut out);
+        let ids: Vec<&str> = out.iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(ids, ["https://x.example/a", "https://x.example/block"]);
+        assert_eq!(out[1].1, Some(vocab::TYPE_BLOCK));
+        out.clear();
+        roll_up(&structure, &mut now, &mut out);
+        assert!(out.is_empty(), "satisfied is issued once");
+    }
 }

@@ -474,3 +474,13 @@ async fn registrations_keep_the_version_they_started() {
     let newcomer = app.launch("eve", POLICY_AU).await;
     assert_eq!(newcomer["packageVersion"], 2);
 }
+
+#[tokio::test]
+async fn an_expired_launch_gives_no_token() {
+    let app = TestApp::spawn_with(|c| c.launch_token_ttl_secs = 0).await;
+    app.import_course("all-employees").await;
+    let launch = app.launch("ada", POLICY_AU).await;
+    let answer = app.fetch(&launch).await;
+    assert_eq!(answer["error-code"], "1", "{answer}");
+    assert!(answer.get("auth-token").is_none());
+}
