@@ -14,6 +14,7 @@ use crate::db::Db;
 use crate::error::framework_error;
 use crate::launch::api::LaunchApi;
 use crate::launch::settings::LaunchSettings;
+use crate::lti::api::LtiApi;
 use crate::openapi;
 use crate::ops::api::OpsApi;
 use crate::ops::metrics::{self, RequestMetrics};
@@ -100,6 +101,15 @@ impl App {
     }
 }
 
+/// The client for outbound calls (platform key sets, later grade passback).
+fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .user_agent(concat!("BlackBelt/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(std::time::Duration::from_secs(5))
+        .build()
+        .unwrap_or_default()
+}
+
 /// Package size limits from the configuration.
 pub fn package_limits(config: &Config) -> Limits {
     Limits {
@@ -135,6 +145,12 @@ fn apis(db: &Db, clock: &WriteClock, config: &Config) -> openapi::Apis {
             db: db.clone(),
             clock: clock.clone(),
             settings: LaunchSettings::from_config(config),
+        },
+        LtiApi {
+            db: db.clone(),
+            clock: clock.clone(),
+            settings: LaunchSettings::from_config(config),
+            http: http_client(),
         },
         OpsApi { db: db.clone() },
     )

@@ -47,6 +47,9 @@ pub enum Command {
     Packages(PackagesCommand),
     /// Launch an AU for a learner and print the launch URL (open it in a browser).
     Launch(LaunchArgs),
+    /// LTI: platform registrations and the tool's signing keys.
+    #[command(subcommand)]
+    Lti(crate::lti_cli::LtiCommand),
     /// Print the OpenAPI document to stdout.
     Openapi,
 }
@@ -114,6 +117,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Credentials(command) => credentials(&config, command).await,
         Command::Packages(command) => packages(&config, command).await,
         Command::Launch(args) => launch_command(&config, args).await,
+        Command::Lti(command) => crate::lti_cli::run(&config, command).await,
         Command::Openapi => {
             println!("{}", crate::app::openapi_json());
             Ok(())

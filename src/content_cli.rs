@@ -153,6 +153,7 @@ pub async fn launch_command(config: &Config, args: LaunchArgs) -> Result<(), Str
             course_id: args.course,
             return_url: args.return_url,
             launch_mode: LaunchMode::Normal,
+            lti: None,
         },
     )
     .await

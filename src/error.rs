@@ -31,6 +31,9 @@ pub enum Error {
     PayloadTooLarge(usize),
     #[error("{0}")]
     NotImplemented(String),
+    /// A service we depend on (a platform's key set, say) failed.
+    #[error("{0}")]
+    BadGateway(String),
     #[error("database error")]
     Db(#[from] sea_orm::DbErr),
     #[error("internal error: {0}")]
@@ -51,6 +54,7 @@ pub enum ErrorCode {
     PayloadTooLarge,
     UnsupportedMediaType,
     NotImplemented,
+    BadGateway,
     Internal,
 }
 
@@ -102,6 +106,9 @@ pub enum ApiError {
     /// Not available in this version of the server.
     #[oai(status = 501)]
     NotImplemented(Json<ErrorBody>),
+    /// A remote service this request needed failed; try again later.
+    #[oai(status = 502)]
+    BadGateway(Json<ErrorBody>),
 }
 
 pub const BASIC_CHALLENGE: &str = "Basic realm=\"Black Belt\", charset=\"UTF-8\"";
@@ -137,6 +144,9 @@ impl From<Error> for ApiError {
             }
             Error::NotImplemented(_) => {
                 ApiError::NotImplemented(ErrorBody::json(ErrorCode::NotImplemented, message))
+            }
+            Error::BadGateway(_) => {
+                ApiError::BadGateway(ErrorBody::json(ErrorCode::BadGateway, message))
             }
             Error::Db(cause) => {
                 tracing::error!(error = %cause, debug = ?cause, "database error");
@@ -214,6 +224,7 @@ impl CodeName for ErrorCode {
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
             ErrorCode::NotImplemented => "not_implemented",
+            ErrorCode::BadGateway => "bad_gateway",
             ErrorCode::Internal => "internal",
         }
     }

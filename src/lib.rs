@@ -16,6 +16,10 @@ pub mod db;
 pub mod error;
 /// cmi5 launches: registrations, sessions, auth tokens, statement rules, progress.
 pub mod launch;
+/// LTI 1.3 and 1.1 tool provider.
+pub mod lti;
+/// `lti` commands.
+pub mod lti_cli;
 /// The combined OpenAPI service and its tags.
 pub mod openapi;
 /// Health, readiness and metrics.

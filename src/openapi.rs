@@ -3,6 +3,7 @@
 use poem_openapi::{OpenApiService, Tags};
 
 use crate::launch::api::LaunchApi;
+use crate::lti::api::LtiApi;
 use crate::ops::api::OpsApi;
 use crate::packages::catalog_api::PackagesApi;
 use crate::xapi::about::AboutApi;
@@ -26,6 +27,8 @@ pub enum ApiTags {
     Content,
     /// cmi5 launches, the fetch URL, and learners' progress.
     Launch,
+    /// LTI 1.3 and 1.1: login, launch, Deep Linking, platform registrations.
+    Lti,
     /// Health, readiness and metrics.
     Ops,
 }
@@ -39,6 +42,7 @@ pub type Apis = (
     DefinitionsApi,
     PackagesApi,
     LaunchApi,
+    LtiApi,
     OpsApi,
 );
 

@@ -13,6 +13,10 @@ pub mod credential;
 pub mod document;
 /// cmi5 AU launch sessions: fetch code, auth token, lifecycle.
 pub mod launch_session;
+/// The tool's LTI signing keys (current and retired-but-published).
+pub mod lti_key;
+/// LTI 1.3 platform registrations, with their cached JWKS.
+pub mod lti_platform;
 /// Schema migrations, run at start-up and by `blackbelt migrate`.
 pub mod migration;
 /// Imported content package versions (cmi5 / tincan.xml courses).

@@ -94,6 +94,7 @@ impl LaunchApi {
                     LaunchModeParam::Browse => LaunchMode::Browse,
                     LaunchModeParam::Review => LaunchMode::Review,
                 },
+                lti: None,
             },
         )
         .await?;

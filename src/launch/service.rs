@@ -26,6 +26,19 @@ pub struct NewLaunch {
     pub course_id: Option<String>,
     pub return_url: Option<String>,
     pub launch_mode: LaunchMode,
+    /// For LTI launches: what the platform sent for grade passback, stored with the
+    /// session in the same transaction.
+    pub lti: Option<LtiRecord>,
+}
+
+/// The LTI side of a launch.
+pub struct LtiRecord {
+    /// `1.3` or `1.1`.
+    pub version: &'static str,
+    /// `platform:<id>` or `consumer:<key>`.
+    pub source: String,
+    /// AGS/NRPS claims (1.3) or outcome service fields (1.1).
+    pub services: Value,
 }
 
 /// A created launch.
@@ -159,6 +172,19 @@ pub async fn launch(
         json!([{"objectType": "Activity", "id": au.id}]);
     statements.push(launched);
     system::insert(&txn, statements, ticket.stored, &settings.lms_authority).await?;
+    if let Some(lti) = &request.lti {
+        let mut sql = Sql::new(
+            "INSERT INTO lti_launches (session_id, registration, version, source, services, created_us) VALUES (",
+        );
+        sql.bind("?", session_id.clone())
+            .bind(", ?", registration.clone())
+            .bind(", ?", lti.version.to_owned())
+            .bind(", ?", lti.source.clone())
+            .bind(", ?", lti.services.clone())
+            .bind(", ?)", now);
+        txn.execute_raw(sql.build(txn.get_database_backend()))
+            .await?;
+    }
     if is_new {
         let reg = RegistrationRef {
             registration: registration.clone(),

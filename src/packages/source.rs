@@ -1,16 +1,31 @@
-//! Reading a package (a folder, or a zip of one) into memory, safely: paths that
-//! escape the package, links, encrypted entries and duplicates are refused, and the
+//! Reading a content package (a folder, or a zip of one) into memory for import.
+//! Packages come from outside (an admin's upload, a folder someone copied), so every
+//! path is checked before it is used, links and encrypted entries are refused, and the
 //! limits hold on the bytes actually read, whatever a zip's headers claim.
 
-use std::collections::{BTreeMap, HashSet};
-use std::io::Read;
+use std::collections::BTreeMap;
+use std::fs::{File, Metadata};
+use std::io::{Cursor, Read};
 use std::path::Path;
 
-/// Limits applied while reading.
+use zip::result::ZipError;
+
+/// Longer paths are refused: no real package needs them, and some file systems and
+/// URL handlers break on them.
+const MAX_PATH_BYTES: usize = 1024;
+
+/// Unix file-type bits of a zip entry's mode, and the value that marks a link.
+const S_IFMT: u32 = 0o170000;
+const S_IFLNK: u32 = 0o120000;
+
+/// Limits applied while reading; defaults: 5_000 files, 512 MiB total, 100 MiB per file.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
+    /// Most files one package may hold (hidden files and archiver noise not counted).
     pub max_files: usize,
+    /// Most bytes all files may hold together, uncompressed.
     pub max_total_bytes: u64,
+    /// Most bytes one file may hold, uncompressed.
     pub max_file_bytes: u64,
 }
 
@@ -31,116 +46,340 @@ pub struct PackageSource {
 }
 
 impl PackageSource {
+    /// Bytes of all files together.
     pub fn total_bytes(&self) -> u64 {
-        self.files.values().map(|b| b.len() as u64).sum()
+        self.files.values().map(|bytes| bytes.len() as u64).sum()
     }
 
+    /// One file's bytes, by its path inside the package.
     pub fn get(&self, path: &str) -> Option<&[u8]> {
         self.files.get(path).map(Vec::as_slice)
     }
 }
 
+/// Why a package could not be read. Each message names the path and the rule, since
+/// it reaches the person who made the package (an import's 400 body, the CLI).
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
-    #[error("unsafe path {0:?}: entries must be relative paths that stay inside the package")]
-    UnsafePath(String),
-    #[error("{0:?} is a symbolic link: packages may not contain links")]
+    #[error("unsafe path `{path}`: {rule}")]
+    UnsafePath { path: String, rule: &'static str },
+    #[error("`{0}` is a symbolic link: packages may not contain links")]
     Link(String),
-    #[error("the package has more than {0} files (max_package_files)")]
+    #[error("`{0}` is not a regular file: packages may hold only files and folders")]
+    NotAFile(String),
+    #[error(
+        "the package has more than {0} files (limit max_files, configured as max_package_files)"
+    )]
     TooManyFiles(usize),
-    #[error("{path:?} is larger than the {limit}-byte limit per file")]
+    #[error("`{path}` is larger than the {limit}-byte limit per file")]
     FileTooLarge { path: String, limit: u64 },
-    #[error("the package is larger than {0} bytes in total (max_package_bytes)")]
+    #[error(
+        "the package is larger than {0} bytes in total \
+         (limit max_total_bytes, configured as max_package_bytes)"
+    )]
     TooLarge(u64),
     #[error("not a zip archive: {0}")]
-    NotZip(String),
-    #[error("cannot read {path:?}: {cause}")]
-    Io { path: String, cause: String },
-    #[error("encrypted entry {0:?} is not supported")]
+    NotZip(ZipError),
+    #[error("cannot read `{path}` in the zip: {cause}")]
+    Entry { path: String, cause: ZipError },
+    #[error("cannot read `{path}`: {cause}")]
+    Io { path: String, cause: std::io::Error },
+    #[error("encrypted entry `{0}` is not supported: zip the package without a password")]
     Encrypted(String),
-    #[error("duplicate path {0:?} (paths must differ in more than letter case)")]
-    Duplicate(String),
-    #[error("the package is empty")]
+    #[error(
+        "duplicate path `{path}`: it matches `{other}` apart from letter case, \
+         which case-insensitive file systems and URLs cannot tell apart"
+    )]
+    Duplicate { path: String, other: String },
+    #[error("`{0}` is both a file and a folder")]
+    FileAndFolder(String),
+    #[error("the package is empty (hidden files and archiver noise do not count)")]
     Empty,
 }
 
-/// Reads a folder, or a zip file.
+/// Reads a package folder, or a zip file of one. `path` itself may be a link (the
+/// operator chose it); links inside the package are refused.
 pub fn read_path(path: &Path, limits: &Limits) -> Result<PackageSource, SourceError> {
-    let io = |e: std::io::Error| SourceError::Io {
+    let io = |cause| SourceError::Io {
         path: path.display().to_string(),
-        cause: e.to_string(),
+        cause,
     };
-    let meta = std::fs::symlink_metadata(path).map_err(io)?;
+    let meta = std::fs::metadata(path).map_err(io)?;
     if meta.is_dir() {
         return read_dir(path, limits);
     }
-    if meta.len() > limits.max_total_bytes {
-        return Err(SourceError::TooLarge(limits.max_total_bytes));
+    if !meta.is_file() {
+        return Err(SourceError::NotAFile(path.display().to_string()));
     }
-    let bytes = std::fs::read(path).map_err(io)?;
+    // The size check spares reading a huge file; `take` holds if it grows meanwhile.
+    let too_large = SourceError::TooLarge(limits.max_total_bytes);
+    if meta.len() > limits.max_total_bytes {
+        return Err(too_large);
+    }
+    let mut bytes = Vec::new();
+    File::open(path)
+        .map_err(io)?
+        .take(limits.max_total_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > limits.max_total_bytes {
+        return Err(too_large);
+    }
     read_zip(&bytes, limits)
 }
 
-/// Checks one relative path; `/` separated, nothing that climbs out or hides.
+/// Reads a package folder. Hidden files and folders (`.git`, `.DS_Store`) are not
+/// content and are skipped; links are never followed.
+pub fn read_dir(root: &Path, limits: &Limits) -> Result<PackageSource, SourceError> {
+    let mut reader = Reader::new(limits);
+    let mut pending = vec![(root.to_owned(), String::new())];
+    while let Some((dir, prefix)) = pending.pop() {
+        let io = |cause| SourceError::Io {
+            path: dir.display().to_string(),
+            cause,
+        };
+        let mut entries = std::fs::read_dir(&dir)
+            .map_err(io)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(io)?;
+        // Sorted, so the same folder always fails on the same file.
+        entries.sort_by_key(std::fs::DirEntry::file_name);
+        for entry in entries {
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else {
+                return Err(SourceError::UnsafePath {
+                    path: shown(&format!("{prefix}{}", name.to_string_lossy())),
+                    rule: "names must be valid UTF-8",
+                });
+            };
+            let rel = format!("{prefix}{name}");
+            if name.starts_with('.') || is_noise(&rel) {
+                continue;
+            }
+            check_path(&rel)?;
+            let meta =
+                std::fs::symlink_metadata(entry.path()).map_err(|cause| SourceError::Io {
+                    path: rel.clone(),
+                    cause,
+                })?;
+            let kind = meta.file_type();
+            if kind.is_symlink() {
+                return Err(SourceError::Link(rel));
+            } else if kind.is_dir() {
+                pending.push((entry.path(), format!("{rel}/")));
+            } else if kind.is_file() {
+                reader.admit(&rel)?;
+                let file = open_seen(&entry.path(), &meta, &rel)?;
+                reader.read(rel, file)?;
+            } else {
+                return Err(SourceError::NotAFile(rel));
+            }
+        }
+    }
+    reader.check_folders()?;
+    reader.finish()
+}
+
+/// Opens a file that `symlink_metadata` saw as a regular file, and makes sure the file
+/// opened is that one: a link swapped in meanwhile would be followed by `open`.
+#[cfg_attr(not(unix), allow(unused_variables))]
+fn open_seen(path: &Path, seen: &Metadata, rel: &str) -> Result<File, SourceError> {
+    let io = |cause| SourceError::Io {
+        path: rel.to_owned(),
+        cause,
+    };
+    let file = File::open(path).map_err(io)?;
+    let opened = file.metadata().map_err(io)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if (opened.dev(), opened.ino()) != (seen.dev(), seen.ino()) {
+            return Err(SourceError::Link(rel.to_owned()));
+        }
+    }
+    if !opened.is_file() {
+        return Err(SourceError::NotAFile(rel.to_owned()));
+    }
+    Ok(file)
+}
+
+/// Reads a zipped package. Names, links, encryption, duplicates and the file count are
+/// all checked from the central directory before anything is decompressed.
+pub fn read_zip(bytes: &[u8], limits: &Limits) -> Result<PackageSource, SourceError> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(SourceError::NotZip)?;
+    let mut reader = Reader::new(limits);
+    let mut wanted = Vec::new();
+    for index in 0..archive.len() {
+        let entry = archive.by_index_raw(index).map_err(SourceError::NotZip)?;
+        // The decoded name as stored, checked here rather than trusting `enclosed_name`,
+        // which accepts `a/../b` and absolute Windows forms differently per platform.
+        let name = entry.name();
+        if is_noise(name) {
+            continue;
+        }
+        if entry.is_dir() {
+            // Skipped, but a directory entry that climbs out says the archive is hostile.
+            check_path(name.strip_suffix('/').unwrap_or(name))?;
+            continue;
+        }
+        check_path(name)?;
+        let link = entry.unix_mode().is_some_and(|m| m & S_IFMT == S_IFLNK);
+        if link || entry.is_symlink() {
+            return Err(SourceError::Link(name.to_owned()));
+        }
+        if entry.encrypted() {
+            return Err(SourceError::Encrypted(name.to_owned()));
+        }
+        reader.admit(name)?;
+        wanted.push((index, name.to_owned()));
+    }
+    reader.check_folders()?;
+    for (index, name) in wanted {
+        let entry = archive
+            .by_index(index)
+            .map_err(|cause| SourceError::Entry {
+                path: name.clone(),
+                cause,
+            })?;
+        reader.read(name, entry)?;
+    }
+    reader.finish()
+}
+
+/// Checks one relative path, `/`-separated: nothing that climbs out of the package,
+/// means something else on another system, or hides from a person reading it.
 fn check_path(path: &str) -> Result<(), SourceError> {
-    let unsafe_path = || SourceError::UnsafePath(path.to_owned());
-    if path.is_empty()
-        || path.len() > 1024
-        || path.starts_with('/')
-        || path.contains('\\')
-        || path.chars().any(char::is_control)
-        || path.as_bytes().get(1) == Some(&b':')
-    {
-        return Err(unsafe_path());
+    match broken_rule(path) {
+        Some(rule) => Err(SourceError::UnsafePath {
+            path: shown(path),
+            rule,
+        }),
+        None => Ok(()),
     }
-    if path
-        .split('/')
-        .any(|part| part.is_empty() || part == "." || part == "..")
-    {
-        return Err(unsafe_path());
-    }
-    Ok(())
 }
 
-/// Archiver noise that is never part of a package.
+/// The rule `path` breaks, if any.
+fn broken_rule(path: &str) -> Option<&'static str> {
+    if path.len() > MAX_PATH_BYTES {
+        return Some("paths may be at most 1024 bytes long");
+    }
+    if path.chars().any(char::is_control) {
+        return Some("paths may not contain control characters");
+    }
+    if path.contains('\\') {
+        return Some("folders are separated by `/`, and `\\` may not appear in names");
+    }
+    if path.starts_with('/') {
+        return Some("paths must be relative to the package, not absolute");
+    }
+    if matches!(path.as_bytes(), [letter, b':', ..] if letter.is_ascii_alphabetic()) {
+        return Some("paths must be relative to the package, not start with a drive letter");
+    }
+    path.split('/').find_map(|part| match part {
+        "" => Some("paths may not have empty parts (`//`, or a leading or trailing `/`)"),
+        ".." => Some("entries must stay inside the package, so `..` is not allowed"),
+        "." => Some("`.` is not allowed as a part of a path"),
+        _ => None,
+    })
+}
+
+/// A path as it may appear in a message: control characters escaped (a name could
+/// hold terminal codes) and cut short.
+fn shown(path: &str) -> String {
+    const MAX_CHARS: usize = 200;
+    let mut out = String::new();
+    for c in path.chars().take(MAX_CHARS) {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    if path.chars().nth(MAX_CHARS).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+/// Files that archivers and Finder add and that were never part of the package:
+/// `__MACOSX/` resource forks, `.DS_Store`, and `Icon\r` (a folder's custom icon).
 fn is_noise(path: &str) -> bool {
-    path.starts_with("__MACOSX/") || path.rsplit('/').next() == Some(".DS_Store")
+    path.split('/').next() == Some("__MACOSX")
+        || matches!(path.rsplit('/').next(), Some(".DS_Store" | "Icon\r"))
 }
 
-struct Collector<'a> {
+/// Collects files within the limits: paths are admitted first, then read.
+struct Reader<'a> {
     limits: &'a Limits,
+    /// Admitted paths by their lowercase form, to catch names that differ only in case.
+    admitted: BTreeMap<String, String>,
     files: BTreeMap<String, Vec<u8>>,
-    folded: HashSet<String>,
     total: u64,
 }
 
-impl Collector<'_> {
-    fn add(&mut self, path: String, reader: impl Read) -> Result<(), SourceError> {
-        check_path(&path)?;
-        if self.files.len() >= self.limits.max_files {
+impl<'a> Reader<'a> {
+    fn new(limits: &'a Limits) -> Self {
+        Reader {
+            limits,
+            admitted: BTreeMap::new(),
+            files: BTreeMap::new(),
+            total: 0,
+        }
+    }
+
+    /// Counts a checked path and refuses duplicates, before any of its bytes are read.
+    fn admit(&mut self, path: &str) -> Result<(), SourceError> {
+        if self.admitted.len() >= self.limits.max_files {
             return Err(SourceError::TooManyFiles(self.limits.max_files));
         }
-        if !self.folded.insert(path.to_lowercase()) {
-            return Err(SourceError::Duplicate(path));
+        let folded = path.to_lowercase();
+        if let Some(other) = self.admitted.get(&folded) {
+            return Err(SourceError::Duplicate {
+                path: path.to_owned(),
+                other: other.clone(),
+            });
         }
+        self.admitted.insert(folded, path.to_owned());
+        Ok(())
+    }
+
+    /// Refuses a name used both for a file and for a folder (`a` and `a/b`): it cannot
+    /// be written to a disk, and its URLs would be ambiguous.
+    fn check_folders(&self) -> Result<(), SourceError> {
+        for folded in self.admitted.keys() {
+            for (end, _) in folded.match_indices('/') {
+                if let Some(file) = folded.get(..end).and_then(|f| self.admitted.get(f)) {
+                    return Err(SourceError::FileAndFolder(file.clone()));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads one admitted file, stopping one byte past what the limits leave: sizes in
+    /// headers can lie, the bytes that come out cannot.
+    fn read(&mut self, path: String, source: impl Read) -> Result<(), SourceError> {
+        let left = self.limits.max_total_bytes.saturating_sub(self.total);
+        let cap = self.limits.max_file_bytes.min(left);
         let mut bytes = Vec::new();
-        reader
-            .take(self.limits.max_file_bytes + 1)
+        let read = source
+            .take(cap.saturating_add(1))
             .read_to_end(&mut bytes)
-            .map_err(|e| SourceError::Io {
+            .map_err(|cause| SourceError::Io {
                 path: path.clone(),
-                cause: e.to_string(),
+                cause,
             })?;
-        if bytes.len() as u64 > self.limits.max_file_bytes {
+        let read = read as u64;
+        if read > self.limits.max_file_bytes {
             return Err(SourceError::FileTooLarge {
                 path,
                 limit: self.limits.max_file_bytes,
             });
         }
-        self.total += bytes.len() as u64;
-        if self.total > self.limits.max_total_bytes {
+        if read > left {
             return Err(SourceError::TooLarge(self.limits.max_total_bytes));
         }
+        self.total += read;
         self.files.insert(path, bytes);
         Ok(())
     }
@@ -155,256 +394,30 @@ impl Collector<'_> {
     }
 }
 
-/// Zips made with "compress folder" hold everything under one folder; use its inside.
+/// Zips made with "compress folder" hold everything under one folder; use its inside,
+/// unless a manifest already sits at the root.
 fn strip_single_top_folder(files: BTreeMap<String, Vec<u8>>) -> BTreeMap<String, Vec<u8>> {
     if files.contains_key("cmi5.xml") || files.contains_key("tincan.xml") {
         return files;
     }
-    let mut tops = files.keys().map(|p| p.split_once('/').map(|(top, _)| top));
+    let mut tops = files
+        .keys()
+        .map(|path| path.split_once('/').map(|(top, _)| top));
     let Some(Some(first)) = tops.next() else {
         return files;
     };
-    let first = first.to_owned();
-    if !tops.all(|t| t == Some(first.as_str())) {
+    if !tops.all(|top| top == Some(first)) {
         return files;
     }
     let prefix = format!("{first}/");
     files
         .into_iter()
-        .map(|(path, bytes)| (path[prefix.len()..].to_owned(), bytes))
+        .map(|(path, bytes)| match path.strip_prefix(&prefix) {
+            Some(inner) => (inner.to_owned(), bytes),
+            None => (path, bytes),
+        })
         .collect()
 }
 
-pub fn read_dir(root: &Path, limits: &Limits) -> Result<PackageSource, SourceError> {
-    let mut collector = Collector {
-        limits,
-        files: BTreeMap::new(),
-        folded: HashSet::new(),
-        total: 0,
-    };
-    let mut pending = vec![(root.to_owned(), String::new())];
-    while let Some((dir, prefix)) = pending.pop() {
-        let io = |e: std::io::Error| SourceError::Io {
-            path: dir.display().to_string(),
-            cause: e.to_string(),
-        };
-        let mut entries: Vec<_> = std::fs::read_dir(&dir)
-            .map_err(io)?
-            .collect::<Result<_, _>>()
-            .map_err(io)?;
-        entries.sort_by_key(|e| e.file_name());
-        for entry in entries {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if name.starts_with('.') {
-                continue; // .git, .DS_Store and other hidden files are not content
-            }
-            let rel = format!("{prefix}{name}");
-            let meta = std::fs::symlink_metadata(entry.path()).map_err(io)?;
-            if meta.file_type().is_symlink() {
-                return Err(SourceError::Link(rel));
-            }
-            if meta.is_dir() {
-                pending.push((entry.path(), format!("{rel}/")));
-            } else {
-                if collector.files.len() >= limits.max_files {
-                    return Err(SourceError::TooManyFiles(limits.max_files));
-                }
-                let file = std::fs::File::open(entry.path()).map_err(|e| SourceError::Io {
-                    path: rel.clone(),
-                    cause: e.to_string(),
-                })?;
-                collector.add(rel, file)?;
-            }
-        }
-    }
-    collector.finish()
-}
-
-pub fn read_zip(bytes: &[u8], limits: &Limits) -> Result<PackageSource, SourceError> {
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
-        .map_err(|e| SourceError::NotZip(e.to_string()))?;
-    if archive.len() > limits.max_files.saturating_mul(2) {
-        return Err(SourceError::TooManyFiles(limits.max_files));
-    }
-    let mut collector = Collector {
-        limits,
-        files: BTreeMap::new(),
-        folded: HashSet::new(),
-        total: 0,
-    };
-    for index in 0..archive.len() {
-        let entry = archive
-            .by_index_raw(index)
-            .map_err(|e| SourceError::NotZip(e.to_string()))?;
-        let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
-        let is_link = entry
-            .unix_mode()
-            .is_some_and(|mode| mode & 0o170000 == 0o120000);
-        let encrypted = entry.encrypted();
-        let is_dir = entry.is_dir();
-        drop(entry);
-        if is_noise(&name) {
-            continue;
-        }
-        if is_link {
-            return Err(SourceError::Link(name));
-        }
-        if is_dir {
-            check_path(name.trim_end_matches('/'))?;
-            continue;
-        }
-        if encrypted {
-            return Err(SourceError::Encrypted(name));
-        }
-        let entry = archive
-            .by_index(index)
-            .map_err(|e| SourceError::NotZip(format!("{name}: {e}")))?;
-        collector.add(name, entry)?;
-    }
-    collector.finish()
-}
-
 #[cfg(test)]
-mod tests {
-    use std::io::Write;
-
-    use zip::write::SimpleFileOptions;
-
-    use super::*;
-
-    fn zip(entries: &[(&str, &[u8])], options: SimpleFileOptions) -> Vec<u8> {
-        let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-        for (name, bytes) in entries {
-            writer.start_file(*name, options).unwrap();
-            writer.write_all(bytes).unwrap();
-        }
-        writer.finish().unwrap().into_inner()
-    }
-
-    fn plain(entries: &[(&str, &[u8])]) -> Vec<u8> {
-        zip(entries, SimpleFileOptions::default())
-    }
-
-    #[test]
-    fn reads_a_zip_and_strips_a_single_top_folder() {
-        let bytes = plain(&[("course/cmi5.xml", b"<x/>"), ("course/a/b.html", b"hi")]);
-        let source = read_zip(&bytes, &Limits::default()).unwrap();
-        assert_eq!(
-            source.files.keys().collect::<Vec<_>>(),
-            ["a/b.html", "cmi5.xml"]
-        );
-        assert_eq!(source.get("a/b.html"), Some(&b"hi"[..]));
-        assert_eq!(source.total_bytes(), 6);
-    }
-
-    #[test]
-    fn unsafe_paths_are_refused() {
-        for name in [
-            "../evil",
-            "/etc/passwd",
-            "a\\b",
-            "a/../../b",
-            "C:/x",
-            "a//b",
-        ] {
-            let err = read_zip(
-                &plain(&[("cmi5.xml", b"x"), (name, b"x")]),
-                &Limits::default(),
-            )
-            .unwrap_err();
-            assert!(matches!(err, SourceError::UnsafePath(_)), "{name}: {err}");
-        }
-    }
-
-    #[test]
-    fn links_are_refused_in_zips_and_folders() {
-        let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-        writer
-            .add_symlink("link", "/etc/passwd", SimpleFileOptions::default())
-            .unwrap();
-        let bytes = writer.finish().unwrap().into_inner();
-        assert!(matches!(
-            read_zip(&bytes, &Limits::default()),
-            Err(SourceError::Link(_))
-        ));
-
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("cmi5.xml"), "x").unwrap();
-        std::os::unix::fs::symlink("/etc/passwd", dir.path().join("pw")).unwrap();
-        assert!(matches!(
-            read_dir(dir.path(), &Limits::default()),
-            Err(SourceError::Link(_))
-        ));
-    }
-
-    #[test]
-    fn limits_hold_on_decompressed_bytes() {
-        let limits = Limits {
-            max_files: 2,
-            max_total_bytes: 1000,
-            max_file_bytes: 600,
-        };
-        let many = plain(&[("a", b"1"), ("b", b"2"), ("c", b"3")]);
-        assert!(matches!(
-            read_zip(&many, &limits),
-            Err(SourceError::TooManyFiles(2))
-        ));
-        let bomb = vec![0u8; 10_000]; // compresses to a few bytes
-        let options =
-            SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-        let err = read_zip(&zip(&[("big", &bomb)], options), &limits).unwrap_err();
-        assert!(matches!(err, SourceError::FileTooLarge { .. }), "{err}");
-        let total = plain(&[("a", &[1; 500]), ("b", &[2; 501])]);
-        assert!(matches!(
-            read_zip(&total, &limits),
-            Err(SourceError::TooLarge(1000))
-        ));
-    }
-
-    #[test]
-    fn duplicates_noise_empty_and_garbage() {
-        let dup = plain(&[("A.html", b"1"), ("a.html", b"2")]);
-        assert!(matches!(
-            read_zip(&dup, &Limits::default()),
-            Err(SourceError::Duplicate(_))
-        ));
-        let noisy = plain(&[
-            ("cmi5.xml", b"x"),
-            ("__MACOSX/._cmi5.xml", b"y"),
-            (".DS_Store", b"z"),
-        ]);
-        let source = read_zip(&noisy, &Limits::default()).unwrap();
-        assert_eq!(source.files.len(), 1);
-        assert!(matches!(
-            read_zip(&plain(&[]), &Limits::default()),
-            Err(SourceError::Empty)
-        ));
-        assert!(matches!(
-            read_zip(b"nope", &Limits::default()),
-            Err(SourceError::NotZip(_))
-        ));
-    }
-
-    #[test]
-    fn zip64_archives_are_read() {
-        let options = SimpleFileOptions::default().large_file(true);
-        let bytes = zip(&[("cmi5.xml", b"<x/>"), ("page.html", b"hello")], options);
-        let source = read_zip(&bytes, &Limits::default()).unwrap();
-        assert_eq!(source.get("page.html"), Some(&b"hello"[..]));
-    }
-
-    #[test]
-    fn reads_a_folder_skipping_hidden_files() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("media")).unwrap();
-        std::fs::create_dir_all(dir.path().join(".git")).unwrap();
-        std::fs::write(dir.path().join("cmi5.xml"), "x").unwrap();
-        std::fs::write(dir.path().join("media/logo.png"), [1, 2]).unwrap();
-        std::fs::write(dir.path().join(".git/HEAD"), "ref").unwrap();
-        let source = read_path(dir.path(), &Limits::default()).unwrap();
-        assert_eq!(
-            source.files.keys().collect::<Vec<_>>(),
-            ["cmi5.xml", "media/logo.png"]
-        );
-    }
-}
+mod tests;

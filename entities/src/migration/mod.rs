@@ -9,6 +9,7 @@ mod m20261123_000006_create_activities;
 mod m20261123_000007_create_attachments;
 mod m20261123_000008_create_packages;
 mod m20261123_000009_create_launches;
+mod m20261123_000010_create_lti;
 
 /// Every migration, oldest first. Never edit one that has shipped: add a new file.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000007_create_attachments::Migration),
             Box::new(m20261123_000008_create_packages::Migration),
             Box::new(m20261123_000009_create_launches::Migration),
+            Box::new(m20261123_000010_create_lti::Migration),
         ]
     }
 }

@@ -1,0 +1,292 @@
+//! LTI endpoints: the tool's JWKS, OIDC login, launch, and the admin API for platform
+//! registrations.
+
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::{Form, Html, Json};
+use poem_openapi::{ApiResponse, OpenApi};
+use serde_json::Value;
+
+use super::consumers::{self, Consumer, NewConsumer};
+use super::failure::Failure;
+use super::form_body::RawForm;
+use super::launch11::{self, Incoming};
+use super::launch13::{self, LaunchForm, Next};
+use super::login::{self, LoginParams};
+use super::platforms::{self, NewPlatform, Platform};
+use super::{deep_linking, keys};
+use crate::auth::BasicAuth;
+use crate::db::Db;
+use crate::error::{ApiResult, Error};
+use crate::launch::settings::LaunchSettings;
+use crate::openapi::ApiTags;
+use crate::xapi::clock::WriteClock;
+
+pub struct LtiApi {
+    pub db: Db,
+    pub clock: WriteClock,
+    pub settings: LaunchSettings,
+    pub http: reqwest::Client,
+}
+
+/// What a browser gets from an LTI endpoint: a redirect, a page, or an error page.
+#[derive(ApiResponse)]
+pub enum BrowserResponse {
+    /// Go on to the platform (login) or to the module (launch).
+    #[oai(status = 302)]
+    Redirect(
+        #[oai(header = "Location")] String,
+        #[oai(header = "Cache-Control")] String,
+    ),
+    /// A page: the Deep Linking picker, or a form that posts back to the platform.
+    #[oai(status = 200)]
+    Page(Html<String>, #[oai(header = "Cache-Control")] String),
+    /// The request is malformed or names nothing registered.
+    #[oai(status = 400)]
+    BadRequest(Html<String>),
+    /// The launch failed verification (signature, claims, state, nonce).
+    #[oai(status = 401)]
+    Unauthorized(Html<String>),
+    /// The module named does not exist.
+    #[oai(status = 404)]
+    NotFound(Html<String>),
+    /// The platform's keys could not be fetched.
+    #[oai(status = 502)]
+    BadGateway(Html<String>),
+    /// Something failed on our side.
+    #[oai(status = 500)]
+    Internal(Html<String>),
+}
+
+impl From<Failure> for BrowserResponse {
+    fn from(f: Failure) -> Self {
+        tracing::info!(code = f.code, message = %f.message, "LTI request refused");
+        let html = super::page::error_html(f.code, &f.message);
+        match f.status {
+            401 => BrowserResponse::Unauthorized(Html(html)),
+            404 => BrowserResponse::NotFound(Html(html)),
+            502 => BrowserResponse::BadGateway(Html(html)),
+            500 => BrowserResponse::Internal(Html(html)),
+            _ => BrowserResponse::BadRequest(Html(html)),
+        }
+    }
+}
+
+fn redirect(url: String) -> BrowserResponse {
+    BrowserResponse::Redirect(url, "no-store".into())
+}
+
+#[derive(ApiResponse)]
+pub enum PlatformCreated {
+    #[oai(status = 201)]
+    Created(Json<Platform>),
+}
+
+#[derive(ApiResponse)]
+pub enum ConsumerCreated {
+    #[oai(status = 201)]
+    Created(Json<NewConsumer>),
+}
+
+/// A new LTI 1.1 consumer.
+#[derive(Debug, Clone, poem_openapi::Object)]
+pub struct ConsumerRequest {
+    /// A name for people, e.g. "Cornerstone (production)".
+    pub name: String,
+}
+
+#[derive(ApiResponse)]
+pub enum Done {
+    #[oai(status = 204)]
+    NoContent,
+}
+
+#[OpenApi(tag = "ApiTags::Lti")]
+impl LtiApi {
+    /// The tool's public signing keys (JWKS), for platforms to verify our messages.
+    #[oai(path = "/lti/jwks", method = "get", operation_id = "ltiJwks")]
+    async fn jwks(&self) -> ApiResult<Json<Value>> {
+        Ok(Json(keys::jwks(self.db.writer()).await?))
+    }
+
+    /// OIDC login initiation (LTI 1.3), by GET.
+    #[oai(path = "/lti/login", method = "get", operation_id = "ltiLoginGet")]
+    async fn login_get(
+        &self,
+        iss: Query<Option<String>>,
+        login_hint: Query<Option<String>>,
+        target_link_uri: Query<Option<String>>,
+        lti_message_hint: Query<Option<String>>,
+        client_id: Query<Option<String>>,
+        lti_deployment_id: Query<Option<String>>,
+    ) -> BrowserResponse {
+        let params = LoginParams {
+            iss: iss.0,
+            login_hint: login_hint.0,
+            target_link_uri: target_link_uri.0,
+            lti_message_hint: lti_message_hint.0,
+            client_id: client_id.0,
+            lti_deployment_id: lti_deployment_id.0,
+        };
+        self.login(&params).await
+    }
+
+    /// OIDC login initiation (LTI 1.3), by form POST.
+    #[oai(path = "/lti/login", method = "post", operation_id = "ltiLoginPost")]
+    async fn login_post(&self, form: Form<LoginParams>) -> BrowserResponse {
+        self.login(&form.0).await
+    }
+
+    /// The LTI 1.3 launch: the platform's form post with `id_token` and `state`.
+    #[oai(path = "/lti/launch", method = "post", operation_id = "ltiLaunch")]
+    async fn launch(&self, form: Form<LaunchForm>) -> BrowserResponse {
+        match launch13::launch(&self.db, &self.clock, &self.settings, &self.http, &form.0).await {
+            Ok(Next::Redirect(url)) => redirect(url),
+            Ok(Next::DeepLinking(claims, platform_id)) => {
+                match deep_linking::picker(&self.db, &self.settings, &claims, platform_id).await {
+                    Ok(html) => BrowserResponse::Page(Html(html), "no-store".into()),
+                    Err(f) => f.into(),
+                }
+            }
+            Err(f) => f.into(),
+        }
+    }
+
+    /// Deep Linking: the instructor's choice, returned to the platform as a signed
+    /// `LtiDeepLinkingResponse`.
+    #[oai(
+        path = "/lti/deep-linking",
+        method = "post",
+        operation_id = "ltiDeepLinkingChoice"
+    )]
+    async fn deep_linking_choice(&self, form: Form<deep_linking::Choice>) -> BrowserResponse {
+        match deep_linking::respond(&self.db, &self.settings, &form.0).await {
+            Ok(html) => BrowserResponse::Page(Html(html), "no-store".into()),
+            Err(f) => f.into(),
+        }
+    }
+
+    /// The LTI 1.1 launch: a `basic-lti-launch-request` signed with OAuth 1.0a.
+    #[oai(path = "/lti/11/launch", method = "post", operation_id = "lti11Launch")]
+    async fn launch_11(&self, req: &poem::Request, body: RawForm) -> BrowserResponse {
+        let path_and_query = req
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_else(|| req.uri().path().to_owned());
+        let incoming = Incoming {
+            path_and_query: &path_and_query,
+            body: &body.0,
+            authorization: req.header("Authorization"),
+        };
+        match launch11::launch(&self.db, &self.clock, &self.settings, &incoming).await {
+            Ok(url) => redirect(url),
+            Err(f) => f.into(),
+        }
+    }
+
+    /// LTI 1.1 consumers (never their secrets).
+    #[oai(
+        path = "/api/lti/consumers",
+        method = "get",
+        operation_id = "listLtiConsumers"
+    )]
+    async fn list_consumers(&self, auth: BasicAuth) -> ApiResult<Json<Vec<Consumer>>> {
+        auth.require_admin()?;
+        Ok(Json(consumers::list(&self.db.conn).await?))
+    }
+
+    /// Creates an LTI 1.1 consumer key and secret (the secret is shown only here).
+    #[oai(
+        path = "/api/lti/consumers",
+        method = "post",
+        operation_id = "addLtiConsumer"
+    )]
+    async fn add_consumer(
+        &self,
+        auth: BasicAuth,
+        body: Json<ConsumerRequest>,
+    ) -> ApiResult<ConsumerCreated> {
+        auth.require_admin()?;
+        let created =
+            consumers::create(self.db.writer(), &body.0.name, &self.settings.public_url).await?;
+        Ok(ConsumerCreated::Created(Json(created)))
+    }
+
+    /// Removes an LTI 1.1 consumer; its launches stop working at once.
+    #[oai(
+        path = "/api/lti/consumers/:key",
+        method = "delete",
+        operation_id = "removeLtiConsumer"
+    )]
+    async fn remove_consumer(&self, auth: BasicAuth, key: Path<String>) -> ApiResult<Done> {
+        auth.require_admin()?;
+        if !consumers::remove(self.db.writer(), &key.0).await? {
+            return Err(Error::NotFound(format!("no LTI 1.1 consumer {}", key.0)).into());
+        }
+        Ok(Done::NoContent)
+    }
+
+    /// Registered LTI 1.3 platforms.
+    #[oai(
+        path = "/api/lti/platforms",
+        method = "get",
+        operation_id = "listLtiPlatforms"
+    )]
+    async fn list_platforms(&self, auth: BasicAuth) -> ApiResult<Json<Vec<Platform>>> {
+        auth.require_admin()?;
+        Ok(Json(platforms::list(&self.db.conn).await?))
+    }
+
+    /// Registers an LTI 1.3 platform (active at once).
+    #[oai(
+        path = "/api/lti/platforms",
+        method = "post",
+        operation_id = "addLtiPlatform"
+    )]
+    async fn add_platform(
+        &self,
+        auth: BasicAuth,
+        body: Json<NewPlatform>,
+    ) -> ApiResult<PlatformCreated> {
+        auth.require_admin()?;
+        let platform = platforms::add(self.db.writer(), &body.0, "active").await?;
+        Ok(PlatformCreated::Created(Json(platform)))
+    }
+
+    /// Approves a platform registered through Dynamic Registration.
+    #[oai(
+        path = "/api/lti/platforms/:id/approve",
+        method = "post",
+        operation_id = "approveLtiPlatform"
+    )]
+    async fn approve_platform(&self, auth: BasicAuth, id: Path<i64>) -> ApiResult<Done> {
+        auth.require_admin()?;
+        if !platforms::set_status(self.db.writer(), id.0, "active").await? {
+            return Err(Error::NotFound(format!("no LTI platform {}", id.0)).into());
+        }
+        Ok(Done::NoContent)
+    }
+
+    /// Removes a platform registration; its launches stop working at once.
+    #[oai(
+        path = "/api/lti/platforms/:id",
+        method = "delete",
+        operation_id = "removeLtiPlatform"
+    )]
+    async fn remove_platform(&self, auth: BasicAuth, id: Path<i64>) -> ApiResult<Done> {
+        auth.require_admin()?;
+        if !platforms::remove(self.db.writer(), id.0).await? {
+            return Err(Error::NotFound(format!("no LTI platform {}", id.0)).into());
+        }
+        Ok(Done::NoContent)
+    }
+}
+
+impl LtiApi {
+    async fn login(&self, params: &LoginParams) -> BrowserResponse {
+        match login::start(self.db.writer(), &self.settings.public_url, params).await {
+            Ok(url) => redirect(url),
+            Err(f) => f.into(),
+        }
+    }
+}

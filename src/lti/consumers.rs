@@ -1,0 +1,119 @@
+//! LTI 1.1 consumers: a key and a shared secret per LMS. OAuth 1.0a signs with the
+//! secret itself, so it is kept as given (it cannot be hashed); protect the database.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use poem_openapi::Object;
+use sea_orm::ConnectionTrait;
+
+use crate::auth::secret::random_bytes;
+use crate::error::Error;
+use crate::sql::Sql;
+
+/// A consumer as listed (never its secret).
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct Consumer {
+    pub consumer_key: String,
+    pub name: String,
+}
+
+/// A new consumer: the secret is shown once.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct NewConsumer {
+    pub consumer_key: String,
+    pub secret: String,
+    pub name: String,
+    /// Where the LMS sends launches.
+    pub launch_url: String,
+}
+
+pub async fn create(
+    conn: &impl ConnectionTrait,
+    name: &str,
+    public_url: &str,
+) -> Result<NewConsumer, Error> {
+    if name.trim().is_empty() {
+        return Err(Error::BadRequest("name must not be empty".into()));
+    }
+    let key = format!("bb11_{}", hex::encode(random_bytes::<10>()));
+    let secret = URL_SAFE_NO_PAD.encode(random_bytes::<24>());
+    let mut sql =
+        Sql::new("INSERT INTO lti_consumers (consumer_key, name, secret, created_us) VALUES (");
+    sql.bind("?", key.clone())
+        .bind(", ?", name.trim().to_owned())
+        .bind(", ?", secret.clone())
+        .bind(", ?)", jiff::Timestamp::now().as_microsecond());
+    conn.execute_raw(sql.build(conn.get_database_backend()))
+        .await?;
+    Ok(NewConsumer {
+        consumer_key: key,
+        secret,
+        name: name.trim().to_owned(),
+        launch_url: format!("{public_url}/lti/11/launch"),
+    })
+}
+
+pub async fn secret_of(conn: &impl ConnectionTrait, key: &str) -> Result<Option<String>, Error> {
+    let mut sql = Sql::new("SELECT secret FROM lti_consumers");
+    sql.bind(" WHERE consumer_key = ?", key.to_owned());
+    match conn
+        .query_one_raw(sql.build(conn.get_database_backend()))
+        .await?
+    {
+        Some(row) => Ok(Some(row.try_get("", "secret")?)),
+        None => Ok(None),
+    }
+}
+
+pub async fn list(conn: &impl ConnectionTrait) -> Result<Vec<Consumer>, Error> {
+    let sql = Sql::new("SELECT consumer_key, name FROM lti_consumers ORDER BY created_us");
+    let rows = conn
+        .query_all_raw(sql.build(conn.get_database_backend()))
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Consumer {
+                consumer_key: r.try_get("", "consumer_key")?,
+                name: r.try_get("", "name")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn remove(conn: &impl ConnectionTrait, key: &str) -> Result<bool, Error> {
+    let mut sql = Sql::new("DELETE FROM lti_consumers");
+    sql.bind(" WHERE consumer_key = ?", key.to_owned());
+    Ok(conn
+        .execute_raw(sql.build(conn.get_database_backend()))
+        .await?
+        .rows_affected()
+        == 1)
+}
+
+/// Records a nonce for `scope`; false when it was seen before (a replay).
+pub async fn first_use(
+    conn: &impl ConnectionTrait,
+    scope: &str,
+    nonce: &str,
+    expires_us: i64,
+) -> Result<bool, Error> {
+    let now = jiff::Timestamp::now().as_microsecond();
+    // Expired nonces can no longer be replayed (their timestamps fail the window), so
+    // they are dropped as we go.
+    let mut sql = Sql::new("DELETE FROM lti_nonces");
+    sql.bind(" WHERE scope = ?", scope.to_owned())
+        .bind(" AND expires_us < ?", now);
+    conn.execute_raw(sql.build(conn.get_database_backend()))
+        .await?;
+    let mut sql = Sql::new("INSERT INTO lti_nonces (scope, nonce, expires_us) VALUES (");
+    sql.bind("?", scope.to_owned())
+        .bind(", ?", nonce.to_owned())
+        .bind(", ?) ON CONFLICT DO NOTHING", expires_us);
+    Ok(conn
+        .execute_raw(sql.build(conn.get_database_backend()))
+        .await?
+        .rows_affected()
+        == 1)
+}

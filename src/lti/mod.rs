@@ -1,0 +1,20 @@
+//! LTI 1.3 and LTI 1.1, tool side. Our own code on jsonwebtoken and aws-lc-rs: see
+//! README, "LTI".
+
+pub mod api;
+pub mod claims;
+pub mod consumers;
+pub mod deep_linking;
+pub mod failure;
+pub mod form_body;
+pub mod id_token;
+pub mod keys;
+pub mod launch11;
+pub mod launch13;
+pub mod learner_launch;
+pub mod login;
+pub mod oauth1;
+pub mod page;
+pub mod platform_keys;
+pub mod platforms;
+pub mod roles;

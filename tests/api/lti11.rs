@@ -1,0 +1,167 @@
+//! LTI 1.1 launches: OAuth 1.0a signatures over the exact URL and parameters,
+//! timestamp window, nonce replay, and the launch itself.
+
+use blackbelt::lti::oauth1::{base_string, sign};
+use poem::http::StatusCode;
+
+use crate::content::POLICY_AU;
+use crate::helpers::{TestApp, json_of};
+
+async fn consumer(app: &TestApp) -> (String, String) {
+    let response = app
+        .client
+        .post("/api/lti/consumers")
+        .header("Authorization", &app.auth)
+        .content_type("application/json")
+        .body(r#"{"name": "Test LMS 1.1"}"#)
+        .send()
+        .await;
+    response.assert_status(StatusCode::CREATED);
+    let body = json_of(response).await;
+    (
+        body["consumerKey"].as_str().unwrap().to_owned(),
+        body["secret"].as_str().unwrap().to_owned(),
+    )
+}
+
+/// A signed launch body for `url` (as the consumer sees our launch URL).
+fn signed(
+    url: &str,
+    key: &str,
+    secret: &str,
+    nonce: &str,
+    timestamp: i64,
+    extra: &[(&str, &str)],
+) -> String {
+    let mut params: Vec<(String, String)> = vec![
+        ("lti_message_type", "basic-lti-launch-request"),
+        ("lti_version", "LTI-1p0"),
+        ("resource_link_id", "link-1"),
+        ("user_id", "student-7"),
+        ("roles", "Learner"),
+        ("lis_person_name_full", "Zoë Ångström"),
+        (
+            "lis_outcome_service_url",
+            "https://lms.example.com/outcomes?x=1",
+        ),
+        ("lis_result_sourcedid", "sourced-1"),
+        ("custom_au", POLICY_AU),
+        ("oauth_consumer_key", key),
+        ("oauth_nonce", nonce),
+        ("oauth_signature_method", "HMAC-SHA1"),
+        ("oauth_timestamp", &timestamp.to_string()),
+        ("oauth_version", "1.0"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    params.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    // The signature covers the launch URL's query parameters too.
+    let mut signed_params = params.clone();
+    signed_params.extend(
+        url::Url::parse(url)
+            .unwrap()
+            .query_pairs()
+            .map(|(k, v)| (k.into_owned(), v.into_owned())),
+    );
+    let base = base_string("POST", url, &signed_params).unwrap();
+    params.push(("oauth_signature".into(), sign(&base, secret, "")));
+    let mut body = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in &params {
+        body.append_pair(k, v);
+    }
+    body.finish()
+}
+
+async fn post(app: &TestApp, path: &str, body: String) -> poem::test::TestResponse {
+    app.client
+        .post(path)
+        .content_type("application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+}
+
+#[tokio::test]
+async fn signed_launches_open_the_module_once() {
+    let app = TestApp::spawn().await;
+    app.import_course("all-employees").await;
+    let (key, secret) = consumer(&app).await;
+    let now = jiff::Timestamp::now().as_second();
+    // Duplicate parameter names and a query string are part of what is signed.
+    let body = signed(
+        "http://127.0.0.1:8420/lti/11/launch?tenant=a&x=1",
+        &key,
+        &secret,
+        "nonce-1",
+        now,
+        &[("custom_x", "1"), ("custom_x", "2")],
+    );
+    let response = post(&app, "/lti/11/launch?tenant=a&x=1", body.clone()).await;
+    if response.0.status() != StatusCode::FOUND {
+        panic!("{}", response.0.into_body().into_string().await.unwrap());
+    }
+    let location = response.0.headers()["location"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        location.contains("/content/all-employees-v1-"),
+        "{location}"
+    );
+
+    // The same nonce again is a replay.
+    let replay = post(&app, "/lti/11/launch?tenant=a&x=1", body).await;
+    replay.assert_status(StatusCode::UNAUTHORIZED);
+    assert!(
+        replay
+            .0
+            .into_body()
+            .into_string()
+            .await
+            .unwrap()
+            .contains("replayed_nonce")
+    );
+}
+
+#[tokio::test]
+async fn bad_signatures_old_timestamps_and_unknown_consumers_are_refused() {
+    let app = TestApp::spawn().await;
+    app.import_course("all-employees").await;
+    let (key, secret) = consumer(&app).await;
+    let now = jiff::Timestamp::now().as_second();
+    let url = "http://127.0.0.1:8420/lti/11/launch";
+    let cases = [
+        (
+            "wrong secret",
+            signed(url, &key, "not-the-secret", "n1", now, &[]),
+            "bad_signature",
+        ),
+        (
+            "signed for another URL",
+            signed("http://127.0.0.1:8420/other", &key, &secret, "n2", now, &[]),
+            "bad_signature",
+        ),
+        (
+            "old timestamp",
+            signed(url, &key, &secret, "n3", now - 3600, &[]),
+            "stale_timestamp",
+        ),
+        (
+            "unknown consumer",
+            signed(url, "bb11_nobody", &secret, "n4", now, &[]),
+            "unknown_consumer",
+        ),
+        (
+            "tampered",
+            signed(url, &key, &secret, "n5", now, &[]).replace("student-7", "student-8"),
+            "bad_signature",
+        ),
+    ];
+    for (name, body, code) in cases {
+        let response = post(&app, "/lti/11/launch", body).await;
+        response.assert_status(StatusCode::UNAUTHORIZED);
+        let page = response.0.into_body().into_string().await.unwrap();
+        assert!(page.contains(code), "{name}: {page}");
+    }
+}
