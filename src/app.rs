@@ -15,6 +15,7 @@ use crate::error::framework_error;
 use crate::launch::api::LaunchApi;
 use crate::launch::settings::LaunchSettings;
 use crate::lti::api::LtiApi;
+use crate::lti::frame::FrameAncestors;
 use crate::openapi;
 use crate::ops::api::OpsApi;
 use crate::ops::metrics::{self, RequestMetrics};
@@ -151,6 +152,7 @@ fn apis(db: &Db, clock: &WriteClock, config: &Config) -> openapi::Apis {
             clock: clock.clone(),
             settings: LaunchSettings::from_config(config),
             http: http_client(),
+            auto_approve: config.lti_auto_approve,
         },
         OpsApi { db: db.clone() },
     )
@@ -180,6 +182,10 @@ fn endpoint(db: &Db, config: &Config) -> BoxEndpoint<'static> {
         .data(db.clone())
         .data(BodyLimit(config.max_body_bytes))
         .catch_all_error(framework_error)
+        .with(FrameAncestors::new(
+            db.clone(),
+            config.frame_ancestors.clone(),
+        ))
         .with(RequestMetrics)
         .with(Tracing)
         .with(cors())

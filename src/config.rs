@@ -46,6 +46,13 @@ pub struct Config {
     pub max_package_bytes: u64,
     /// Most files one package may hold.
     pub max_package_files: usize,
+    /// LTI Dynamic Registrations become active at once instead of waiting for an
+    /// administrator's approval. Only for closed networks: anyone who can reach
+    /// `/lti/register` can register a platform.
+    pub lti_auto_approve: bool,
+    /// Origins allowed to frame Black Belt's pages besides registered LTI platforms
+    /// (e.g. an LTI 1.1 LMS: `https://lms.example.com`).
+    pub frame_ancestors: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,6 +80,8 @@ impl Default for Config {
             terminated_grace_secs: 10,
             max_package_bytes: 512 * 1024 * 1024,
             max_package_files: 5_000,
+            lti_auto_approve: false,
+            frame_ancestors: Vec::new(),
         }
     }
 }

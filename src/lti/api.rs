@@ -13,7 +13,7 @@ use super::launch11::{self, Incoming};
 use super::launch13::{self, LaunchForm, Next};
 use super::login::{self, LoginParams};
 use super::platforms::{self, NewPlatform, Platform};
-use super::{deep_linking, keys};
+use super::{deep_linking, dynamic_registration, keys};
 use crate::auth::BasicAuth;
 use crate::db::Db;
 use crate::error::{ApiResult, Error};
@@ -26,6 +26,8 @@ pub struct LtiApi {
     pub clock: WriteClock,
     pub settings: LaunchSettings,
     pub http: reqwest::Client,
+    /// Dynamic registrations are active at once instead of pending approval.
+    pub auto_approve: bool,
 }
 
 /// What a browser gets from an LTI endpoint: a redirect, a page, or an error page.
@@ -224,6 +226,36 @@ impl LtiApi {
             return Err(Error::NotFound(format!("no LTI 1.1 consumer {}", key.0)).into());
         }
         Ok(Done::NoContent)
+    }
+
+    /// LTI Dynamic Registration: the platform opens this with its configuration URL
+    /// and a registration token; we register and close with `org.imsglobal.lti.close`.
+    #[oai(
+        path = "/lti/register",
+        method = "get",
+        operation_id = "ltiDynamicRegistration"
+    )]
+    async fn dynamic_registration(
+        &self,
+        openid_configuration: Query<Option<String>>,
+        registration_token: Query<Option<String>>,
+    ) -> BrowserResponse {
+        let init = dynamic_registration::Initiation {
+            openid_configuration: openid_configuration.0.as_deref(),
+            registration_token: registration_token.0.as_deref(),
+        };
+        match dynamic_registration::register(
+            &self.db,
+            &self.http,
+            &self.settings.public_url,
+            self.auto_approve,
+            &init,
+        )
+        .await
+        {
+            Ok(html) => BrowserResponse::Page(Html(html), "no-store".into()),
+            Err(f) => f.into(),
+        }
     }
 
     /// Registered LTI 1.3 platforms.

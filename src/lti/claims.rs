@@ -144,8 +144,9 @@ pub struct DeepLinkingSettings {
     pub accept_presentation_document_targets: Vec<String>,
     /// Absent means one item only: the safe reading for the platform.
     pub accept_multiple: bool,
-    /// Opaque; must be echoed back unchanged in the response.
-    pub data: Option<String>,
+    /// Opaque; echoed back exactly. The spec types it as a string, but some platforms
+    /// send a JSON object, which costs nothing to return unchanged.
+    pub data: Option<Value>,
 }
 
 /// A launch as the rest of the tool sees it, after [`super::id_token::verify`].
@@ -297,7 +298,7 @@ fn deep_linking_settings(value: Option<&Value>) -> Result<DeepLinkingSettings, L
         )?
         .unwrap_or_default(),
         accept_multiple,
-        data: opt_str(s.get("data"), NAME)?,
+        data: s.get("data").filter(|d| !d.is_null()).cloned(),
     })
 }
 

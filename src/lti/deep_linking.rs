@@ -147,8 +147,8 @@ pub async fn respond(
         "https://purl.imsglobal.org/spec/lti/claim/deployment_id": context["deploymentId"],
         "https://purl.imsglobal.org/spec/lti-dl/claim/content_items": [item],
     });
-    if let Some(data) = context["data"].as_str() {
-        message["https://purl.imsglobal.org/spec/lti-dl/claim/data"] = json!(data);
+    if let Some(data) = context.get("data").filter(|d| !d.is_null()) {
+        message["https://purl.imsglobal.org/spec/lti-dl/claim/data"] = data.clone();
     }
     let jwt = keys::sign(db.writer(), &message).await?;
     let return_url = context["returnUrl"].as_str().unwrap_or_default();

@@ -385,3 +385,27 @@ async fn deep_linking_returns_a_signed_resource_link() {
     let _ = platform.jwks_url;
     let _ = platform.platform_id;
 }
+
+#[tokio::test]
+async fn only_registered_platforms_may_frame_the_modules() {
+    let (app, _platform) = setup().await;
+    let catalog = json_of(
+        app.client
+            .get("/api/courses")
+            .header("Authorization", &app.auth)
+            .send()
+            .await,
+    )
+    .await;
+    let url = catalog[0]["aus"][0]["url"].as_str().unwrap().to_owned();
+    let response = app.client.get(&url).send().await;
+    response.assert_status_is_ok();
+    let policy = response.0.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(policy, "frame-ancestors 'self' https://lms.example.com");
+    // API answers are not pages and carry no frame policy.
+    let api = app.client.get("/healthz").send().await;
+    assert!(api.0.headers().get("content-security-policy").is_none());
+}

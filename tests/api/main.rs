@@ -14,6 +14,7 @@ mod helpers;
 mod launches;
 mod lti;
 mod lti11;
+mod lti_dynamic;
 mod lti_platform;
 mod ops;
 mod packages;

@@ -84,7 +84,7 @@ fn deep_linking_request_needs_no_resource_link_and_reads_its_settings() {
         ["iframe", "window"]
     );
     assert!(dl.accept_multiple);
-    assert_eq!(dl.data.as_deref(), Some("opaque-123"));
+    assert_eq!(dl.data, Some(serde_json::json!("opaque-123")));
 }
 
 #[test]

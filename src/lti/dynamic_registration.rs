@@ -1,0 +1,247 @@
+//! LTI Dynamic Registration 1.0: the platform opens our initiation URL with its
+//! `openid_configuration` and a `registration_token`; we read its configuration,
+//! register with the `lti-tool-configuration` claim, store the registration (pending
+//! until an administrator approves it, unless auto-approval is configured), and close
+//! with the `org.imsglobal.lti.close` message.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use super::failure::Failure;
+use super::page::{escape, page};
+use super::platforms::{self, NewPlatform};
+use crate::db::Db;
+
+const TIMEOUT: Duration = Duration::from_secs(10);
+const MAX_BYTES: usize = 256 * 1024;
+
+pub const AGS_SCOPES: [&str; 4] = [
+    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+    "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly",
+    "https://purl.imsglobal.org/spec/lti-ags/scope/score",
+    "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly",
+];
+
+/// What the initiation request carries.
+pub struct Initiation<'a> {
+    pub openid_configuration: Option<&'a str>,
+    pub registration_token: Option<&'a str>,
+}
+
+/// Registers with the platform and returns the closing page.
+pub async fn register(
+    db: &Db,
+    http: &reqwest::Client,
+    public_url: &str,
+    auto_approve: bool,
+    init: &Initiation<'_>,
+) -> Result<String, Failure> {
+    let config_url = init
+        .openid_configuration
+        .filter(|u| !u.is_empty())
+        .ok_or_else(|| {
+            Failure::new(
+                400,
+                "missing_parameter",
+                "the registration request has no openid_configuration",
+            )
+        })?;
+    let parsed = url::Url::parse(config_url)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "https" | "http"))
+        .ok_or_else(|| {
+            Failure::new(
+                400,
+                "bad_configuration_url",
+                "openid_configuration must be an http(s) URL",
+            )
+        })?;
+    let config = get_json(http, config_url, None).await?;
+    let issuer = text(&config, "issuer")?;
+    // Dynamic Registration §3.5.1: the configuration must come from the issuer's host,
+    // or anyone could register in a platform's name.
+    if url::Url::parse(&issuer)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned))
+        != parsed.host_str().map(str::to_owned)
+    {
+        return Err(Failure::new(
+            400,
+            "issuer_mismatch",
+            format!("the configuration's issuer {issuer:?} is not on the host it was served from"),
+        ));
+    }
+    let registration_endpoint = text(&config, "registration_endpoint")?;
+    let request = tool_configuration(public_url);
+    let answer = post_json(
+        http,
+        &registration_endpoint,
+        init.registration_token,
+        &request,
+    )
+    .await?;
+    let client_id = text(&answer, "client_id")?;
+    let deployment = answer
+        .pointer("/https:~1~1purl.imsglobal.org~1spec~1lti-tool-configuration/deployment_id")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let product = config
+        .pointer(
+            "/https:~1~1purl.imsglobal.org~1spec~1lti-platform-configuration/product_family_code",
+        )
+        .and_then(Value::as_str)
+        .unwrap_or("LMS")
+        .to_owned();
+    let status = if auto_approve { "active" } else { "pending" };
+    let platform = platforms::add(
+        db.writer(),
+        &NewPlatform {
+            name: format!("{product} ({})", parsed.host_str().unwrap_or_default()),
+            issuer,
+            client_id,
+            deployment_ids: deployment.into_iter().collect::<Vec<_>>(),
+            auth_login_url: text(&config, "authorization_endpoint")?,
+            token_url: text(&config, "token_endpoint")?,
+            jwks_url: text(&config, "jwks_uri")?,
+        },
+        status,
+    )
+    .await
+    .map_err(|e| match e {
+        crate::error::Error::BadRequest(m) if m.contains("deploymentIds") => Failure::new(
+            400,
+            "no_deployment",
+            "the platform's registration answer has no deployment_id; add the deployment id with `blackbelt lti platforms add`",
+        ),
+        other => Failure::from(other),
+    })?;
+    let note = if auto_approve {
+        "Black Belt is registered and ready to use.".to_owned()
+    } else {
+        format!(
+            "Black Belt is registered. A Black Belt administrator must approve it before launches work \
+             (registration {}: <code>blackbelt lti platforms approve {}</code>).",
+            platform.id, platform.id
+        )
+    };
+    let body = format!(
+        "<main><h1>Registration complete</h1><p>{note}</p></main>\
+         <script>(window.opener || window.parent).postMessage({{subject: 'org.imsglobal.lti.close'}}, '*');</script>"
+    );
+    Ok(page("Registered", &body))
+}
+
+/// The registration request (Dynamic Registration §3.5.2 and the
+/// `lti-tool-configuration` claim, §5.1): the domain includes the port when it is not
+/// the default, because platforms compare it with launch URLs.
+pub fn tool_configuration(public_url: &str) -> Value {
+    let domain = url::Url::parse(public_url)
+        .ok()
+        .and_then(|u| {
+            let host = u.host_str()?.to_owned();
+            Some(match u.port() {
+                Some(port) => format!("{host}:{port}"),
+                None => host,
+            })
+        })
+        .unwrap_or_default();
+    let launch = format!("{public_url}/lti/launch");
+    json!({
+        "application_type": "web",
+        "response_types": ["id_token"],
+        "grant_types": ["implicit", "client_credentials"],
+        "initiate_login_uri": format!("{public_url}/lti/login"),
+        "redirect_uris": [launch],
+        "client_name": "Black Belt",
+        "jwks_uri": format!("{public_url}/lti/jwks"),
+        "token_endpoint_auth_method": "private_key_jwt",
+        "scope": AGS_SCOPES.join(" "),
+        "https://purl.imsglobal.org/spec/lti-tool-configuration": {
+            "domain": domain,
+            "target_link_uri": launch,
+            "description": "Social-media certification modules with xAPI tracking.",
+            "claims": ["iss", "sub", "name", "given_name", "family_name", "email"],
+            "messages": [
+                {"type": "LtiResourceLinkRequest", "target_link_uri": launch},
+                {"type": "LtiDeepLinkingRequest", "target_link_uri": launch, "label": "Black Belt module"},
+            ],
+        },
+    })
+}
+
+fn text(json: &Value, field: &str) -> Result<String, Failure> {
+    json.get(field)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            Failure::new(
+                502,
+                "bad_platform_answer",
+                format!("the platform's answer has no `{field}`"),
+            )
+        })
+}
+
+async fn get_json(
+    http: &reqwest::Client,
+    url: &str,
+    bearer: Option<&str>,
+) -> Result<Value, Failure> {
+    let mut request = http.get(url).timeout(TIMEOUT);
+    if let Some(token) = bearer {
+        request = request.bearer_auth(token);
+    }
+    read(request.send().await, url).await
+}
+
+async fn post_json(
+    http: &reqwest::Client,
+    url: &str,
+    bearer: Option<&str>,
+    body: &Value,
+) -> Result<Value, Failure> {
+    let mut request = http.post(url).timeout(TIMEOUT).json(body);
+    if let Some(token) = bearer.filter(|t| !t.is_empty()) {
+        request = request.bearer_auth(token);
+    }
+    read(request.send().await, url).await
+}
+
+async fn read(sent: reqwest::Result<reqwest::Response>, url: &str) -> Result<Value, Failure> {
+    let failed = |why: String| Failure::new(502, "platform_unreachable", format!("{url}: {why}"));
+    let response = sent.map_err(|e| failed(e.to_string()))?;
+    let status = response.status();
+    let bytes = response.bytes().await.map_err(|e| failed(e.to_string()))?;
+    if !status.is_success() {
+        let detail = String::from_utf8_lossy(&bytes[..bytes.len().min(300)]).into_owned();
+        return Err(failed(format!("HTTP {status}: {}", escape(&detail))));
+    }
+    if bytes.len() > MAX_BYTES {
+        return Err(failed(format!("answer larger than {MAX_BYTES} bytes")));
+    }
+    serde_json::from_slice(&bytes).map_err(|e| failed(format!("not JSON: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_domain_keeps_a_non_default_port() {
+        let config = tool_configuration("http://127.0.0.1:8420");
+        let tool = &config["https://purl.imsglobal.org/spec/lti-tool-configuration"];
+        assert_eq!(tool["domain"], "127.0.0.1:8420");
+        assert_eq!(tool["target_link_uri"], "http://127.0.0.1:8420/lti/launch");
+        let config = tool_configuration("https://bb.example.com");
+        assert_eq!(
+            config["https://purl.imsglobal.org/spec/lti-tool-configuration"]["domain"],
+            "bb.example.com"
+        );
+        assert_eq!(
+            config["redirect_uris"][0],
+            "https://bb.example.com/lti/launch"
+        );
+    }
+}
