@@ -20,3 +20,4 @@ pub mod page;
 pub mod platform_keys;
 pub mod platforms;
 pub mod roles;
+pub mod service_token;

@@ -16,6 +16,7 @@ mod lti;
 mod lti11;
 mod lti_dynamic;
 mod lti_platform;
+mod lti_service_token;
 mod ops;
 mod packages;
 mod signed;
