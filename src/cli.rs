@@ -146,6 +146,10 @@ async fn serve(mut config: Config, args: ServeArgs) -> Result<(), String> {
     if args.import_packages {
         import_at_start(&app, &config).await?;
     }
+    // The LTI signing key exists before any platform asks for our key set.
+    crate::lti::keys::signing_key(app.db.writer())
+        .await
+        .map_err(|e| format!("LTI signing key: {e}"))?;
     tracing::info!(bind = %config.bind, database = %crate::app::redact(&config.database_url), "listening");
     println!(
         "Black Belt listening on http://{} (API docs at /docs)",

@@ -3,8 +3,7 @@
 
 use poem::{Request, RequestBody};
 use poem_openapi::payload::{ParsePayload, Payload};
-use poem_openapi::registry::{MetaMediaType, MetaRequest, MetaSchema, MetaSchemaRef, Registry};
-use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions};
+use poem_openapi::registry::{MetaSchema, MetaSchemaRef, Registry};
 
 use crate::xapi::body::read_limited;
 
@@ -33,31 +32,8 @@ impl ParsePayload for RawForm {
     }
 }
 
-impl<'a> ApiExtractor<'a> for RawForm {
-    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::RequestObject];
-    type ParamType = ();
-    type ParamRawType = ();
-
-    fn register(registry: &mut Registry) {
-        <Self as Payload>::register(registry);
-    }
-
-    fn request_meta() -> Option<MetaRequest> {
-        Some(MetaRequest {
-            description: Some("The LMS's signed launch form (LTI 1.1 parameters and oauth_*)."),
-            content: vec![MetaMediaType {
-                content_type: <Self as Payload>::CONTENT_TYPE,
-                schema: <Self as Payload>::schema_ref(),
-            }],
-            required: true,
-        })
-    }
-
-    async fn from_request(
-        request: &'a Request,
-        body: &mut RequestBody,
-        _param_opts: ExtractParamOptions<Self::ParamType>,
-    ) -> poem::Result<Self> {
-        <Self as ParsePayload>::from_request(request, body).await
-    }
-}
+crate::raw_body_extractor!(
+    RawForm,
+    "The LMS's signed launch form (LTI 1.1 parameters and oauth_*).",
+    true
+);

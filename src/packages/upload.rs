@@ -2,8 +2,7 @@
 
 use poem::{Request, RequestBody};
 use poem_openapi::payload::{ParsePayload, Payload};
-use poem_openapi::registry::{MetaMediaType, MetaRequest, MetaSchema, MetaSchemaRef, Registry};
-use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions};
+use poem_openapi::registry::{MetaSchema, MetaSchemaRef, Registry};
 
 use crate::xapi::body::read_limited;
 
@@ -57,33 +56,8 @@ impl ParsePayload for PackageZip {
     }
 }
 
-impl<'a> ApiExtractor<'a> for PackageZip {
-    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::RequestObject];
-    type ParamType = ();
-    type ParamRawType = ();
-
-    fn register(registry: &mut Registry) {
-        <Self as Payload>::register(registry);
-    }
-
-    fn request_meta() -> Option<MetaRequest> {
-        Some(MetaRequest {
-            description: Some(
-                "A zipped package: cmi5.xml or tincan.xml at the root, and its files.",
-            ),
-            content: vec![MetaMediaType {
-                content_type: <Self as Payload>::CONTENT_TYPE,
-                schema: <Self as Payload>::schema_ref(),
-            }],
-            required: true,
-        })
-    }
-
-    async fn from_request(
-        request: &'a Request,
-        body: &mut RequestBody,
-        _param_opts: ExtractParamOptions<Self::ParamType>,
-    ) -> poem::Result<Self> {
-        <Self as ParsePayload>::from_request(request, body).await
-    }
-}
+crate::raw_body_extractor!(
+    PackageZip,
+    "A zipped package: cmi5.xml or tincan.xml at the root, and its files.",
+    true
+);

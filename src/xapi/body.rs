@@ -4,9 +4,8 @@
 use poem::http::header::CONTENT_TYPE;
 use poem::{Request, RequestBody};
 use poem_openapi::payload::{ParsePayload, Payload};
-use poem_openapi::registry::{MetaMediaType, MetaRequest, MetaSchemaRef, Registry};
+use poem_openapi::registry::{MetaSchemaRef, Registry};
 use poem_openapi::types::Type;
-use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions};
 
 use crate::error::{ApiError, Error};
 
@@ -75,36 +74,50 @@ pub async fn read_limited(
     Ok((content_type, bytes.to_vec()))
 }
 
-// Written out instead of `impl_apirequest_for_payload!` so that a missing Content-Type
-// reaches the handler, which answers it the xAPI way.
-impl<'a> ApiExtractor<'a> for StatementsBody {
-    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::RequestObject];
-    type ParamType = ();
-    type ParamRawType = ();
+/// Implements `ApiExtractor` for a raw-body payload (one that implements `Payload` and
+/// `ParsePayload`): the body is read by our own `ParsePayload`, so a missing or
+/// unexpected Content-Type reaches the handler, which answers it with the right code
+/// (poem-openapi's `impl_apirequest_for_payload!` would answer 415 itself).
+#[macro_export]
+macro_rules! raw_body_extractor {
+    ($ty:ty, $description:expr, $required:expr) => {
+        impl<'a> poem_openapi::ApiExtractor<'a> for $ty {
+            const TYPES: &'static [poem_openapi::ApiExtractorType] =
+                &[poem_openapi::ApiExtractorType::RequestObject];
+            type ParamType = ();
+            type ParamRawType = ();
 
-    fn register(registry: &mut Registry) {
-        <Self as Payload>::register(registry);
-    }
+            fn register(registry: &mut poem_openapi::registry::Registry) {
+                <Self as poem_openapi::payload::Payload>::register(registry);
+            }
 
-    fn request_meta() -> Option<MetaRequest> {
-        Some(MetaRequest {
-            description: Some("A Statement, or an array of Statements."),
-            content: vec![MetaMediaType {
-                content_type: <Self as Payload>::CONTENT_TYPE,
-                schema: <Self as Payload>::schema_ref(),
-            }],
-            required: true,
-        })
-    }
+            fn request_meta() -> Option<poem_openapi::registry::MetaRequest> {
+                Some(poem_openapi::registry::MetaRequest {
+                    description: Some($description),
+                    content: vec![poem_openapi::registry::MetaMediaType {
+                        content_type: <Self as poem_openapi::payload::Payload>::CONTENT_TYPE,
+                        schema: <Self as poem_openapi::payload::Payload>::schema_ref(),
+                    }],
+                    required: $required,
+                })
+            }
 
-    async fn from_request(
-        request: &'a Request,
-        body: &mut RequestBody,
-        _param_opts: ExtractParamOptions<Self::ParamType>,
-    ) -> poem::Result<Self> {
-        <Self as ParsePayload>::from_request(request, body).await
-    }
+            async fn from_request(
+                request: &'a poem::Request,
+                body: &mut poem::RequestBody,
+                _param_opts: poem_openapi::ExtractParamOptions<Self::ParamType>,
+            ) -> poem::Result<Self> {
+                <Self as poem_openapi::payload::ParsePayload>::from_request(request, body).await
+            }
+        }
+    };
 }
+
+crate::raw_body_extractor!(
+    StatementsBody,
+    "A Statement, or an array of Statements.",
+    true
+);
 
 fn error_response(err: Error) -> poem::Error {
     poem::Error::from_response(poem::IntoResponse::into_response(ApiError::from(err)))

@@ -41,54 +41,10 @@ if [[ ! -x "$venv/bin/python" ]] || ! cmp -s "$requirements" "$venv/requirements
   cp "$requirements" "$venv/requirements.txt"
 fi
 
-port="$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
-base="http://127.0.0.1:$port"
-tmp="$(mktemp -d)"
-log="$tmp/server.log"
-server_pid=""
-
-db_args=()
-if [[ -z "${BLACKBELT_DATABASE_URL:-}" ]]; then
-  db_args=(--database-url "sqlite://$tmp/bb.db?mode=rwc")
-fi
-
-cleanup() {
-  local rc=$?
-  if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
-  if [[ $rc -ne 0 && -f "$log" ]]; then
-    echo "interop: failed (exit $rc); server log tail ($log):" >&2
-    tail -n 60 "$log" | sed -e 's/^\(  secret: \).*/\1<redacted>/' >&2
-  else
-    rm -rf "$tmp"
-  fi
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-"$bin" "${db_args[@]}" serve --bind "127.0.0.1:$port" --public-url "$base" --import-packages >"$log" 2>&1 &
-server_pid=$!
-
-for _ in $(seq 1 150); do
-  if curl -fsS -o /dev/null "$base/readyz" 2>/dev/null; then break; fi
-  if ! kill -0 "$server_pid" 2>/dev/null; then
-    echo "interop: server exited during start-up" >&2
-    exit 1
-  fi
-  sleep 0.2
-done
-curl -fsS -o /dev/null "$base/readyz" || { echo "interop: $base/readyz not ready after 30 s" >&2; exit 1; }
-
-# The bootstrap credential is printed once, on first start against an empty database.
-key="${BB_KEY:-$(sed -n 's/^  key: *\(bb_[^ ]*\).*$/\1/p' "$log" | head -n 1)}"
-secret="${BB_SECRET:-$(sed -n 's/^  secret: *\([^ ]*\).*$/\1/p' "$log" | head -n 1)}"
-if [[ -z "$key" || -z "$secret" ]]; then
-  echo "interop: no bootstrap credential in the server output (database not empty? set BB_KEY and BB_SECRET)" >&2
-  exit 1
-fi
+LABEL=interop
+# shellcheck source=../support/server.sh
+source tests/support/server.sh
+start_server "$bin"
 
 # lti_interop.py prints one line per test and the closing `interop: N passed, M failed`.
 out="$tmp/interop.out"

@@ -3,8 +3,7 @@
 
 use poem::{Request, RequestBody};
 use poem_openapi::payload::{ParsePayload, Payload};
-use poem_openapi::registry::{MetaMediaType, MetaRequest, MetaSchema, MetaSchemaRef, Registry};
-use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions};
+use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
 
 use crate::xapi::body::read_limited;
 
@@ -53,31 +52,8 @@ impl ParsePayload for DocumentBody {
     }
 }
 
-impl<'a> ApiExtractor<'a> for DocumentBody {
-    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::RequestObject];
-    type ParamType = ();
-    type ParamRawType = ();
-
-    fn register(_registry: &mut Registry) {}
-
-    fn request_meta() -> Option<MetaRequest> {
-        Some(MetaRequest {
-            description: Some(
-                "The document, any content type, stored byte-exact. POST merges JSON objects.",
-            ),
-            content: vec![MetaMediaType {
-                content_type: <Self as Payload>::CONTENT_TYPE,
-                schema: <Self as Payload>::schema_ref(),
-            }],
-            required: false,
-        })
-    }
-
-    async fn from_request(
-        request: &'a Request,
-        body: &mut RequestBody,
-        _param_opts: ExtractParamOptions<Self::ParamType>,
-    ) -> poem::Result<Self> {
-        <Self as ParsePayload>::from_request(request, body).await
-    }
-}
+crate::raw_body_extractor!(
+    DocumentBody,
+    "The document, any content type, stored byte-exact. POST merges JSON objects.",
+    false
+);
