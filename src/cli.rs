@@ -110,7 +110,11 @@ pub async fn run(cli: Cli) -> ExitCode {
     if cli.log_json {
         config.log_format = LogFormat::Json;
     }
-    telemetry::init(config.log_format);
+    let level = match cli.command {
+        Command::Serve(_) => "info",
+        _ => "warn",
+    };
+    telemetry::init(config.log_format, level);
     let outcome = match cli.command {
         Command::Serve(args) => serve(config, args).await,
         Command::Migrate => migrate(&config).await,
