@@ -33,6 +33,9 @@ pub async fn check(
     batch: &[PreparedStatement],
     grace_us: i64,
 ) -> Result<(), Error> {
+    if batch.is_empty() {
+        return Ok(());
+    }
     let already = existing_ids(conn, batch).await?;
     let mut state = load(conn, grant).await?;
     let now = jiff::Timestamp::now().as_microsecond();
@@ -138,7 +141,7 @@ fn check_order(
                 .into(),
         );
     }
-    if state.verbs.iter().any(|v| v == short) && short != "initialized" {
+    if state.verbs.iter().any(|v| v == short) {
         return Err(format!(
             "`{short}` was already sent in this session (cmi5 §9.3)"
         ));
@@ -188,9 +191,7 @@ fn check_order(
         "terminated" => state.terminated_us = Some(jiff::Timestamp::now().as_microsecond()),
         _ => {}
     }
-    if short != "initialized" || !state.verbs.iter().any(|v| v == "initialized") {
-        state.verbs.push(short.to_owned());
-    }
+    state.verbs.push(short.to_owned());
     Ok(())
 }
 
@@ -316,6 +317,9 @@ mod tests {
             check_order(&g, &statement(&g, vocab::COMPLETED, true, None), &mut st).unwrap_err();
         assert!(err.contains("initialized"), "{err}");
         check_order(&g, &statement(&g, vocab::INITIALIZED, true, None), &mut st).unwrap();
+        let err =
+            check_order(&g, &statement(&g, vocab::INITIALIZED, true, None), &mut st).unwrap_err();
+        assert!(err.contains("already"), "{err}");
         let err =
             check_order(&g, &statement(&g, vocab::PASSED, true, Some(0.5)), &mut st).unwrap_err();
         assert!(err.contains("mastery"), "{err}");

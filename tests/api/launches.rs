@@ -328,6 +328,9 @@ async fn the_token_acts_only_for_its_learner_and_registration() {
         .await
         .assert_status_is_ok();
 
+    // An empty batch is no statement at all: nothing to refuse.
+    send(&app, &token, &json!([])).await.assert_status_is_ok();
+
     let mut other_actor = au_statement(&launch, "progressed", None);
     other_actor["actor"] = json!({"objectType": "Agent", "account": {"homePage": "https://lms.example.com", "name": "mallory"}});
     send(&app, &token, &other_actor)
