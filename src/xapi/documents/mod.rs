@@ -3,6 +3,7 @@
 
 pub mod activity_profile_api;
 pub mod agent_profile_api;
+mod api_macro;
 mod body;
 mod handlers;
 pub mod key;
