@@ -32,6 +32,7 @@ use crate::xapi::documents::activity_profile_api::ActivityProfileApi;
 use crate::xapi::documents::agent_profile_api::AgentProfileApi;
 use crate::xapi::documents::state_api::StateApi;
 use crate::xapi::statements::api::{PageSizes, StatementsApi};
+use crate::xapi::statements::writer::{StatementWriter, WriterContext};
 use crate::xapi::version::VersionGate;
 
 /// Why the server could not start.
@@ -132,7 +133,11 @@ fn apis(db: &Db, clock: &WriteClock, config: &Config) -> openapi::Apis {
                 max: config.max_page_size,
             },
             max_attachment_bytes: config.max_attachment_bytes,
-            launch: LaunchSettings::from_config(config),
+            writer: StatementWriter::spawn(WriterContext {
+                db: db.clone(),
+                clock: clock.clone(),
+                launch: LaunchSettings::from_config(config),
+            }),
         },
         StateApi { db: db.clone() },
         ActivityProfileApi { db: db.clone() },

@@ -114,11 +114,18 @@ pub fn registration(actor: u64, course: u64) -> String {
 
 /// POSTs statements and insists on success.
 pub async fn post_statements(http: &reqwest::Client, url: &str, auth: &str, body: &Value) {
+    let bytes = serde_json::to_vec(body).expect("JSON");
+    post_body(http, url, auth, bytes.into()).await;
+}
+
+/// POSTs an already serialised statement body and insists on success.
+pub async fn post_body(http: &reqwest::Client, url: &str, auth: &str, body: bytes::Bytes) {
     let response = http
         .post(url)
         .header("Authorization", auth)
         .header("X-Experience-API-Version", "1.0.3")
-        .json(body)
+        .header("Content-Type", "application/json")
+        .body(body)
         .send()
         .await
         .expect("request");

@@ -34,11 +34,11 @@ pub struct RegistrationRef {
     pub course: Course,
 }
 
-/// Updates progress for every statement of `batch` that belongs to a known
+/// Updates progress for every newly stored statement of `batch` that belongs to a known
 /// registration, and stores the `satisfied` statements that follow.
 pub async fn apply(
     conn: &impl ConnectionTrait,
-    batch: &[PreparedStatement],
+    batch: &[&PreparedStatement],
     stored: jiff::Timestamp,
     authority: &Value,
 ) -> Result<(), Error> {

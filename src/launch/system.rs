@@ -24,21 +24,18 @@ pub async fn insert(
     }
     let ctx = WriteContext {
         version: XapiVersion::V1_0,
-        stored,
         authority,
+        credential_id: LAUNCH_CREDENTIAL_ID,
     };
-    let prepared = statements
+    let mut prepared = statements
         .into_iter()
         .map(|s| prepare(s, &JsonPath::root("$"), &ctx))
         .collect::<Result<Vec<PreparedStatement>, _>>()
         .map_err(|e| Error::Internal(format!("an LMS statement failed validation: {e}")))?;
-    insert_statements(
-        conn,
-        &prepared,
-        LAUNCH_CREDENTIAL_ID,
-        stored.as_microsecond(),
-    )
-    .await?;
+    for statement in &mut prepared {
+        statement.stamp(stored);
+    }
+    insert_statements(conn, &prepared, stored.as_microsecond()).await?;
     Ok(())
 }
 

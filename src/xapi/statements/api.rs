@@ -20,6 +20,7 @@ use crate::xapi::attachments;
 use crate::xapi::body::StatementsBody;
 use crate::xapi::clock::WriteClock;
 use crate::xapi::http_date;
+use crate::xapi::statements::writer::StatementWriter;
 use crate::xapi::version::XapiVersion;
 
 pub struct StatementsApi {
@@ -28,8 +29,8 @@ pub struct StatementsApi {
     pub page_sizes: PageSizes,
     /// Largest attachment accepted, in bytes.
     pub max_attachment_bytes: usize,
-    /// cmi5 rules and progress for statements of launched AUs.
-    pub launch: crate::launch::settings::LaunchSettings,
+    /// Where validated statements go to be stored (group commit).
+    pub writer: StatementWriter,
 }
 
 /// Default and maximum page sizes of GET /statements.
@@ -103,16 +104,7 @@ impl StatementsApi {
             &body.bytes,
             self.max_attachment_bytes,
         )?;
-        service::store(
-            &self.db,
-            &self.clock,
-            &self.launch,
-            &auth,
-            *version.0,
-            request,
-            Some(&id),
-        )
-        .await?;
+        service::store(&self.writer, &auth, *version.0, request, Some(&id)).await?;
         Ok(PutResponse::NoContent)
     }
 
@@ -130,16 +122,7 @@ impl StatementsApi {
             &body.bytes,
             self.max_attachment_bytes,
         )?;
-        let ids = service::store(
-            &self.db,
-            &self.clock,
-            &self.launch,
-            &auth,
-            *version.0,
-            request,
-            None,
-        )
-        .await?;
+        let ids = service::store(&self.writer, &auth, *version.0, request, None).await?;
         Ok(PostResponse::Stored(Json(ids)))
     }
 

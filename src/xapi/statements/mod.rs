@@ -2,6 +2,7 @@
 //! queries and response formats.
 
 pub mod api;
+mod commit;
 mod compare;
 mod format;
 pub mod index;
@@ -11,3 +12,4 @@ pub mod prepare;
 pub mod read;
 pub mod service;
 pub mod write;
+pub mod writer;

@@ -22,16 +22,33 @@ pub struct PreparedStatement {
     pub object_ref_id: Option<String>,
     /// Whether the client sent a timestamp (else it is a copy of `stored`).
     pub timestamp_given: bool,
+    /// The credential that sent it (statements/read/mine matches on this).
+    pub credential_id: i64,
+}
+
+impl PreparedStatement {
+    /// Sets `stored`, and `timestamp` when the client gave none: the statement happened
+    /// when it was stored. Called by the writer just before the statement is inserted,
+    /// so `stored` follows commit order.
+    pub fn stamp(&mut self, stored: jiff::Timestamp) {
+        let stored = Value::String(format_utc(stored));
+        if let Value::Object(map) = &mut self.payload {
+            if !self.timestamp_given {
+                map.insert("timestamp".into(), stored.clone());
+            }
+            map.insert("stored".into(), stored);
+        }
+    }
 }
 
 /// What the LRS adds to every statement of one request.
 pub struct WriteContext<'a> {
     pub version: XapiVersion,
-    pub stored: jiff::Timestamp,
     pub authority: &'a Value,
+    pub credential_id: i64,
 }
 
-/// Validates `raw` and completes it. `id_from_url` is the `statementId` of a PUT.
+/// Validates `raw` and completes it, all but `stored` (see [`PreparedStatement::stamp`]).
 pub fn prepare(
     raw: Value,
     path: &JsonPath<'_>,
@@ -47,9 +64,9 @@ pub fn prepare(
     };
     map.insert("id".into(), Value::String(id.clone()));
     let timestamp_given = map.contains_key("timestamp");
-    let stored = format_utc(ctx.stored);
-    complete_timestamp(&mut map, &stored, ctx.version);
-    map.insert("stored".into(), Value::String(stored));
+    if timestamp_given && ctx.version == XapiVersion::V2_0 {
+        utc_timestamp(&mut map);
+    }
     map.insert("authority".into(), ctx.authority.clone());
     map.entry("version")
         .or_insert_with(|| Value::String(ctx.version.default_statement_version().into()));
@@ -71,17 +88,17 @@ pub fn prepare(
         voids_id,
         object_ref_id,
         timestamp_given,
+        credential_id: ctx.credential_id,
     })
 }
 
-/// Without a timestamp, the statement happened when it was stored. xAPI 2.0 stores
-/// timestamps in UTC.
-fn complete_timestamp(map: &mut Map<String, Value>, stored: &str, version: XapiVersion) {
-    let converted = match (version, map.get("timestamp").and_then(Value::as_str)) {
-        (_, None) => Some(stored.to_owned()),
-        (XapiVersion::V2_0, Some(given)) => parse_timestamp(given).ok().map(format_utc),
-        (XapiVersion::V1_0, Some(_)) => None,
-    };
+/// xAPI 2.0 stores timestamps in UTC.
+fn utc_timestamp(map: &mut Map<String, Value>) {
+    let converted = map
+        .get("timestamp")
+        .and_then(Value::as_str)
+        .and_then(|given| parse_timestamp(given).ok())
+        .map(format_utc);
     if let Some(timestamp) = converted {
         map.insert("timestamp".into(), Value::String(timestamp));
     }
@@ -117,8 +134,8 @@ mod tests {
     fn ctx(version: XapiVersion, authority: &Value) -> WriteContext<'_> {
         WriteContext {
             version,
-            stored: parse_timestamp("2026-01-02T03:04:05.678Z").unwrap(),
             authority,
+            credential_id: 7,
         }
     }
 
@@ -130,18 +147,37 @@ mod tests {
     #[test]
     fn lrs_properties_are_filled_in() {
         let authority = json!({"mbox": "mailto:lrs@x.com"});
-        let prepared = prepare(
+        let mut prepared = prepare(
             minimal(),
             &JsonPath::root("$"),
             &ctx(XapiVersion::V1_0, &authority),
         )
         .unwrap();
+        assert!(prepared.payload.get("stored").is_none());
+        prepared.stamp(parse_timestamp("2026-01-02T03:04:05.678Z").unwrap());
         let p = &prepared.payload;
         assert_eq!(p["stored"], "2026-01-02T03:04:05.678Z");
         assert_eq!(p["timestamp"], p["stored"]);
         assert_eq!(p["authority"], authority);
         assert_eq!(p["version"], "1.0.0");
         assert_eq!(p["id"].as_str().unwrap(), prepared.id);
+        assert_eq!(prepared.credential_id, 7);
+    }
+
+    #[test]
+    fn a_given_timestamp_survives_the_stamp() {
+        let mut raw = minimal();
+        raw["timestamp"] = json!("2020-05-06T07:08:09Z");
+        let authority = json!({"mbox": "mailto:lrs@x.com"});
+        let mut prepared = prepare(
+            raw,
+            &JsonPath::root("$"),
+            &ctx(XapiVersion::V1_0, &authority),
+        )
+        .unwrap();
+        prepared.stamp(parse_timestamp("2026-01-02T03:04:05.678Z").unwrap());
+        assert_eq!(prepared.payload["timestamp"], "2020-05-06T07:08:09Z");
+        assert_eq!(prepared.payload["stored"], "2026-01-02T03:04:05.678Z");
     }
 
     #[test]

@@ -3,34 +3,27 @@
 
 use std::collections::{HashMap, HashSet};
 
-use sea_orm::TransactionTrait;
 use serde_json::{Value, json};
 
 use super::format::{Format, render};
 use super::params::Cursor;
 use super::prepare::{PreparedStatement, WriteContext, prepare};
 use super::read::{self, Position, StatementFilter, StoredStatement};
-use super::write::insert_statements;
+use super::writer::{StatementWriter, Submission};
 use crate::auth::Principal;
 use crate::db::Db;
 use crate::error::Error;
-use crate::launch::settings::LaunchSettings;
-use crate::launch::{projection, rules};
 use crate::xapi::attachments::multipart::{self, Part};
 use crate::xapi::attachments::request::{check_no_excess, check_statement as check_attachments};
 use crate::xapi::attachments::store as attachment_store;
 use crate::xapi::attachments::{AttachmentPart, StatementRequest};
-use crate::xapi::clock::WriteClock;
 use crate::xapi::validate::{JsonPath, is_uuid};
 use crate::xapi::version::XapiVersion;
 
 /// Validates and stores statements atomically: all or nothing. Returns their ids in
 /// request order.
-#[allow(clippy::too_many_arguments)]
 pub async fn store(
-    db: &Db,
-    clock: &WriteClock,
-    launch: &LaunchSettings,
+    writer: &StatementWriter,
     principal: &Principal,
     version: XapiVersion,
     request: StatementRequest,
@@ -46,27 +39,25 @@ pub async fn store(
         (Value::Array(items), None) => (items, true),
         (single, _) => (vec![single], false),
     };
-    let _gate = db.write_gate().await;
-    let ticket = clock.begin();
     let ctx = WriteContext {
         version,
-        stored: ticket.stored,
         authority: &principal.authority,
+        credential_id: principal.credential_id,
     };
+    // Validation runs here, on the request's own task, in parallel with other requests;
+    // only the database work is queued.
     let prepared = prepare_all(items, is_batch, put_id, &ctx, &parts)?;
     let ids: Vec<String> = prepared.iter().map(|s| s.id.clone()).collect();
-    let txn = db.writer().begin().await?;
-    if let Some(grant) = &principal.launch {
-        rules::check(&txn, grant, &prepared, launch.terminated_grace_us).await?;
+    if prepared.is_empty() {
+        return Ok(ids);
     }
-    attachment_store::save(&txn, &parts).await?;
-    let stored =
-        insert_statements(&txn, &prepared, principal.credential_id, ticket.stored_us()).await?;
-    // Progress and `satisfied` commit with the statements they follow from.
-    projection::apply(&txn, &prepared, ticket.stored, &launch.lms_authority).await?;
-    txn.commit().await?;
-    drop(ticket);
-    metrics::counter!("xapi_statements_stored_total").increment(stored as u64);
+    writer
+        .write(Submission {
+            statements: prepared,
+            launch: principal.launch.clone(),
+            parts,
+        })
+        .await?;
     Ok(ids)
 }
 

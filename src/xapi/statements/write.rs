@@ -40,36 +40,52 @@ pub(super) fn chunks<T>(items: &[T], max: usize) -> Vec<&[T]> {
 }
 pub(super) const IDS_PER_LOOKUP: usize = 500;
 
-/// Stores `batch`; statements already stored with the same content are skipped.
-/// Returns how many were new. Run it inside a transaction.
-pub async fn insert_statements(
+/// Stores `batch` (stamped); statements already stored with the same content are
+/// skipped. Returns the new ones. Run it inside a transaction.
+pub async fn insert_statements<'a>(
     conn: &impl ConnectionTrait,
-    batch: &[PreparedStatement],
-    credential_id: i64,
+    batch: &'a [PreparedStatement],
     stored_us: i64,
-) -> Result<usize, Error> {
+) -> Result<Vec<&'a PreparedStatement>, Error> {
     let existing = existing_payloads(conn, batch.iter().map(|s| s.id.as_str())).await?;
     let mut fresh = Vec::with_capacity(batch.len());
     for statement in batch {
         match existing.get(&statement.id) {
-            Some(stored)
-                if same_statement(stored, &statement.payload, statement.timestamp_given) => {}
-            Some(_) => {
-                return Err(Error::Conflict(format!(
-                    "statement {} already exists with different content",
-                    statement.id
-                )));
-            }
+            Some(stored) => check_resend(stored, statement)?,
             None => fresh.push(statement),
         }
     }
-    if fresh.is_empty() {
-        return Ok(0);
+    insert_new(conn, &fresh, stored_us).await?;
+    Ok(fresh)
+}
+
+/// A statement whose id is taken may only be a resend of the same statement.
+pub(super) fn check_resend(stored: &Value, incoming: &PreparedStatement) -> Result<(), Error> {
+    if same_statement(stored, &incoming.payload, incoming.timestamp_given) {
+        Ok(())
+    } else {
+        Err(Error::Conflict(format!(
+            "statement {} already exists with different content",
+            incoming.id
+        )))
     }
-    let full_keys = KeyResolver::new(&fresh).resolve(conn).await?;
+}
+
+/// Stores statements whose ids are known to be free, with their index keys, references,
+/// voiding and activity definitions.
+pub(super) async fn insert_new(
+    conn: &impl ConnectionTrait,
+    fresh: &[&PreparedStatement],
+    stored_us: i64,
+) -> Result<(), Error> {
+    if fresh.is_empty() {
+        return Ok(());
+    }
+    debug_assert!(fresh.iter().all(|s| s.payload.get("stored").is_some()));
+    let full_keys = KeyResolver::new(fresh).resolve(conn).await?;
     let mut seqs = HashMap::with_capacity(fresh.len());
-    for chunk in chunks(&fresh, STATEMENTS_PER_INSERT) {
-        seqs.extend(insert_rows(conn, chunk, credential_id, stored_us).await?);
+    for chunk in chunks(fresh, STATEMENTS_PER_INSERT) {
+        seqs.extend(insert_rows(conn, chunk, stored_us).await?);
     }
     let index_rows: Vec<(i16, &str, i64, i64)> = fresh
         .iter()
@@ -81,15 +97,15 @@ pub async fn insert_statements(
         })
         .collect();
     insert_index_rows(conn, &index_rows, false).await?;
-    insert_refs(conn, &fresh, &seqs).await?;
-    apply_voiding(conn, &fresh).await?;
-    pass_keys_to_earlier_referrers(conn, &fresh, &full_keys).await?;
+    insert_refs(conn, fresh, &seqs).await?;
+    apply_voiding(conn, fresh).await?;
+    pass_keys_to_earlier_referrers(conn, fresh, &full_keys).await?;
     let payloads: Vec<&Value> = fresh.iter().map(|s| &s.payload).collect();
     canonical::record(conn, &payloads, stored_us).await?;
-    Ok(fresh.len())
+    Ok(())
 }
 
-async fn existing_payloads<'a>(
+pub(super) async fn existing_payloads<'a>(
     conn: &impl ConnectionTrait,
     ids: impl Iterator<Item = &'a str>,
 ) -> Result<HashMap<String, Value>, DbErr> {
@@ -114,7 +130,6 @@ async fn existing_payloads<'a>(
 async fn insert_rows(
     conn: &impl ConnectionTrait,
     chunk: &[&PreparedStatement],
-    credential_id: i64,
     stored_us: i64,
 ) -> Result<HashMap<String, i64>, DbErr> {
     let mut sql = Sql::new(
@@ -127,7 +142,7 @@ async fn insert_rows(
             .bind(", ?", false)
             .bind(", ?", s.voids_id.clone())
             .bind(", ?", s.object_ref_id.clone())
-            .bind(", ?", credential_id)
+            .bind(", ?", s.credential_id)
             .bind(", ?)", s.payload.clone());
     }
     sql.push(" RETURNING seq, id");

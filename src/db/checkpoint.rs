@@ -1,0 +1,44 @@
+//! SQLite WAL checkpoints off the write path. By default the connection whose commit
+//! pushes the WAL past its limit copies the WAL back into the database and fsyncs it,
+//! inside that commit: every write queued behind it waits hundreds of milliseconds.
+//! Here a background task checkpoints on a read connection instead; PASSIVE mode never
+//! blocks the writer, which keeps appending to the WAL meanwhile.
+
+use std::time::Duration;
+
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use tokio::task::JoinHandle;
+
+/// How often the WAL is copied back. Short enough that the WAL stays small (it is reused
+/// from the start once fully copied), long enough that a checkpoint copies many commits'
+/// worth of pages at once.
+const INTERVAL: Duration = Duration::from_millis(500);
+
+/// The running checkpointer; dropping it stops the task.
+pub struct Checkpointer(JoinHandle<()>);
+
+impl Checkpointer {
+    pub fn spawn(conn: DatabaseConnection) -> Checkpointer {
+        Checkpointer(tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(INTERVAL);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticks.tick().await;
+                // A failed checkpoint is retried on the next tick; the writer's own
+                // (much larger) autocheckpoint limit is the backstop.
+                if let Err(e) = conn
+                    .execute_unprepared("PRAGMA wal_checkpoint(PASSIVE)")
+                    .await
+                {
+                    tracing::warn!(error = %e, "WAL checkpoint failed");
+                }
+            }
+        }))
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
