@@ -12,6 +12,7 @@ use tokio::sync::{Mutex, MutexGuard};
 use entities::migration::Migrator;
 
 mod checkpoint;
+mod nodelay;
 use checkpoint::Checkpointer;
 
 /// A connection pool plus, on SQLite, the single writer connection.
@@ -72,8 +73,8 @@ impl Db {
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(10))
             .sqlx_logging(false);
-        if let Some(schema) = schema {
-            options.set_schema_search_path(schema.to_owned());
+        if url.starts_with("postgres") {
+            Self::postgres_options(&mut options, url, schema);
         }
         if url.starts_with("sqlite:") {
             let cache = format!("-{cache_kib}");
@@ -94,6 +95,26 @@ impl Db {
             });
         }
         options
+    }
+
+    fn postgres_options(options: &mut ConnectOptions, url: &str, schema: Option<&str>) {
+        if let Some(schema) = schema {
+            // Sent in the startup packet, so it leaves the pool's after-connect hook free.
+            let schema = schema.to_owned();
+            options.map_sqlx_postgres_opts(move |opts| opts.options([("search_path", &schema)]));
+        }
+        if let Some(port) = nodelay::tcp_port(url) {
+            options.map_sqlx_postgres_pool_opts(move |pool| {
+                pool.after_connect(move |_, _| {
+                    Box::pin(async move {
+                        if let Err(e) = nodelay::set_on_database_sockets(port) {
+                            tracing::warn!(error = %e, "could not set TCP_NODELAY on database connections; large writes may stall ~40 ms");
+                        }
+                        Ok(())
+                    })
+                })
+            });
+        }
     }
 
     /// The connection write transactions run on (hold `write_gate` around them).
