@@ -1,5 +1,6 @@
 //! `cargo bench --bench ingest`: statements/s and latency for single-statement POSTs and
-//! 100-statement batches, from concurrent clients over real HTTP with Basic auth.
+//! 100-statement batches, from concurrent clients over real HTTP with Basic auth, against
+//! the release `blackbelt serve` in its own process.
 //! Request bodies are serialised before the clock starts, as a load generator replaying
 //! captured traffic would: the figures measure the server, not JSON generation.
 
@@ -12,7 +13,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use common::{client, ms, peak_rss_mb, percentile, spawn_server, statement};
+use common::process::{ServerProcess, spawn_server_process};
+use common::{client, ms, percentile, statement};
 
 /// Each client sends its next request as soon as the previous one is answered, so the
 /// client count is the concurrency. 16 is a modest load; 64 shows how far group commit
@@ -21,7 +23,7 @@ const CLIENTS: [u64; 2] = [16, 64];
 
 #[tokio::main]
 async fn main() {
-    let server = spawn_server().await;
+    let server = spawn_server_process().await;
     println!("ingest benchmark on {}", server.backend);
     println!("| workload | clients | statements | statements/s | p50 | p99 |");
     println!("|---|---|---|---|---|---|");
@@ -42,14 +44,12 @@ async fn main() {
         .await;
         first += 100_000;
     }
-    println!(
-        "peak RSS (server + load generator): {:.0} MB",
-        peak_rss_mb()
-    );
+    println!("server peak RSS: {:.0} MB", server.peak_rss_mb());
+    server.stop().await;
 }
 
 async fn run(
-    server: &common::Server,
+    server: &ServerProcess,
     label: &str,
     clients: u64,
     batch: u64,

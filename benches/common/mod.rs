@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod process;
+
 use std::time::Duration;
 
 use base64::Engine;
@@ -151,7 +153,12 @@ pub fn ms(d: Duration) -> String {
 
 /// Peak resident set size of this process (server and load generator together).
 pub fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
+    vm_hwm_mb("/proc/self/status")
+}
+
+/// The VmHWM line of a /proc status file, in MB.
+pub fn vm_hwm_mb(status_file: &str) -> f64 {
+    std::fs::read_to_string(status_file)
         .ok()
         .and_then(|s| {
             s.lines()

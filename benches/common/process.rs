@@ -1,0 +1,132 @@
+//! The release `blackbelt` binary as its own process: the load generator no longer shares
+//! the server's runtime, and the server's peak memory is read on its own.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+
+pub struct ServerProcess {
+    pub base: String,
+    pub auth: String,
+    pub backend: &'static str,
+    child: Child,
+    /// PostgreSQL: (server URL, database created for this run), dropped at the end.
+    postgres: Option<(String, String)>,
+    _dir: tempfile::TempDir,
+}
+
+/// `blackbelt serve` on a fresh SQLite file, or a fresh PostgreSQL database when
+/// TEST_DATABASE_URL is set, with one `all` credential.
+pub async fn spawn_server_process() -> ServerProcess {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (database_url, postgres, backend) = match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if url.starts_with("postgres") => {
+            let name = format!("bench_{}", uuid::Uuid::new_v4().simple());
+            execute(&url, &format!("CREATE DATABASE {name}")).await;
+            let mut db_url = url::Url::parse(&url).expect("TEST_DATABASE_URL");
+            db_url.set_path(&name);
+            (db_url.to_string(), Some((url, name)), "PostgreSQL")
+        }
+        _ => (
+            format!(
+                "sqlite://{}?mode=rwc",
+                dir.path().join("bench.db").display()
+            ),
+            None,
+            "SQLite",
+        ),
+    };
+    let binary = env!("CARGO_BIN_EXE_blackbelt");
+    let created = Command::new(binary)
+        .args([
+            "credentials",
+            "create",
+            "--name",
+            "bench",
+            "--scopes",
+            "all",
+        ])
+        .args(["--json", "--database-url", &database_url])
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("blackbelt credentials create");
+    assert!(
+        created.status.success(),
+        "credentials create failed: {created:?}"
+    );
+    let credential: serde_json::Value =
+        serde_json::from_slice(&created.stdout).expect("credential JSON");
+    let port = free_port();
+    let child = Command::new(binary)
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .args(["--database-url", &database_url])
+        .env("RUST_LOG", "warn")
+        .env("BLACKBELT_MAX_BODY_BYTES", (64 * 1024 * 1024).to_string())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("blackbelt serve");
+    let base = format!("http://127.0.0.1:{port}");
+    wait_until_ready(&base).await;
+    let token = base64::engine::general_purpose::STANDARD.encode(format!(
+        "{}:{}",
+        credential["key"].as_str().expect("key"),
+        credential["secret"].as_str().expect("secret")
+    ));
+    ServerProcess {
+        base,
+        auth: format!("Basic {token}"),
+        backend,
+        child,
+        postgres,
+        _dir: dir,
+    }
+}
+
+impl ServerProcess {
+    /// The server's peak resident set size so far.
+    pub fn peak_rss_mb(&self) -> f64 {
+        super::vm_hwm_mb(&format!("/proc/{}/status", self.child.id()))
+    }
+
+    /// Stops the server and drops its PostgreSQL database.
+    pub async fn stop(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if let Some((url, name)) = self.postgres.take() {
+            execute(&url, &format!("DROP DATABASE IF EXISTS {name}")).await;
+        }
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+async fn execute(url: &str, sql: &str) {
+    use sea_orm::{ConnectionTrait, Database};
+    let conn = Database::connect(url).await.expect("postgres reachable");
+    conn.execute_unprepared(sql).await.expect(sql);
+    conn.close().await.expect("close");
+}
+
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("address").port()
+}
+
+async fn wait_until_ready(base: &str) {
+    let http = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if let Ok(response) = http.get(format!("{base}/readyz")).send().await
+            && response.status().is_success()
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("blackbelt serve did not become ready at {base}");
+}
