@@ -137,6 +137,7 @@ fn apis(db: &Db, clock: &WriteClock, config: &Config) -> openapi::Apis {
                 db: db.clone(),
                 clock: clock.clone(),
                 launch: LaunchSettings::from_config(config),
+                postgres_writers: config.postgres_statement_writers.get(),
             }),
         },
         StateApi { db: db.clone() },

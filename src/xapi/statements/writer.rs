@@ -23,9 +23,6 @@ use crate::xapi::clock::WriteClock;
 const MAX_GROUP_STATEMENTS: usize = 1_000;
 /// Requests waiting for a writer; beyond this, requests wait to enqueue (backpressure).
 const QUEUE_DEPTH: usize = 4_096;
-/// Concurrent writer tasks on PostgreSQL, whose transactions run in parallel. SQLite has
-/// one writer connection, so one task.
-const POSTGRES_WRITERS: usize = 4;
 
 /// The handle requests submit statements through. Cheap to clone.
 #[derive(Clone)]
@@ -38,6 +35,9 @@ pub struct WriterContext {
     pub db: Db,
     pub clock: WriteClock,
     pub launch: LaunchSettings,
+    /// Writer tasks on PostgreSQL, whose transactions run in parallel. SQLite has one
+    /// writer connection, so one task.
+    pub postgres_writers: usize,
 }
 
 /// One request's statements, validated and ready to store.
@@ -55,7 +55,7 @@ impl StatementWriter {
         let writers = if context.db.has_single_writer() {
             1
         } else {
-            POSTGRES_WRITERS
+            context.postgres_writers.max(1)
         };
         let receiver = Arc::new(Mutex::new(receiver));
         let context = Arc::new(context);
