@@ -42,3 +42,43 @@ impl Drop for Checkpointer {
         self.0.abort();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use sea_orm::ConnectionTrait;
+
+    use crate::db::Db;
+
+    #[tokio::test]
+    async fn the_wal_reaches_the_database_file_without_a_commit_copying_it() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("checkpoint.db");
+        let url = format!("sqlite://{}?mode=rwc", file.display());
+        let db = Db::connect(&url, 2, None).await.expect("connect");
+        let writer = db.writer();
+        writer
+            .execute_unprepared("CREATE TABLE filler (bytes BLOB)")
+            .await
+            .expect("table");
+        tokio::time::sleep(Duration::from_millis(2000)).await;
+        let before = std::fs::metadata(&file).expect("db file").len();
+        // 2 MiB in one commit: far below the writer's own autocheckpoint limit (256 MiB
+        // of WAL), so only the background task can copy it into the database file.
+        writer
+            .execute_unprepared(
+                "INSERT INTO filler SELECT randomblob(1024) FROM \
+                 (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2048) \
+                 SELECT i FROM n)",
+            )
+            .await
+            .expect("insert");
+        tokio::time::sleep(Duration::from_millis(2000)).await;
+        let after = std::fs::metadata(&file).expect("db file").len();
+        assert!(
+            after >= before + 2 * 1024 * 1024,
+            "database file grew from {before} to {after} bytes only"
+        );
+    }
+}
