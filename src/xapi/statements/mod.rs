@@ -2,6 +2,7 @@
 //! queries and response formats.
 
 pub mod api;
+mod bulk;
 mod commit;
 mod compare;
 mod format;

@@ -15,6 +15,13 @@ pub struct PreparedStatement {
     /// Lower-case UUID.
     pub id: String,
     pub payload: Value,
+    /// `payload` as JSON text, serialised on the request's task while it validates, so
+    /// the writer (one at a time on SQLite) only splices in the properties it stamps.
+    /// Lacks `stored` (and `timestamp`, when not given).
+    unstamped: String,
+    /// The stored JSON text: `unstamped` plus the stamped properties. Empty until
+    /// [`Self::stamp`].
+    pub text: String,
     pub keys: Vec<IndexKey>,
     /// Target of a voiding statement.
     pub voids_id: Option<String>,
@@ -31,12 +38,16 @@ impl PreparedStatement {
     /// when it was stored. Called by the writer just before the statement is inserted,
     /// so `stored` follows commit order.
     pub fn stamp(&mut self, stored: jiff::Timestamp) {
-        let stored = Value::String(format_utc(stored));
+        let formatted = format_utc(stored);
+        let mut stamped = vec![("stored", formatted.as_str())];
+        if !self.timestamp_given {
+            stamped.push(("timestamp", formatted.as_str()));
+        }
+        self.text = splice(&self.unstamped, &stamped);
         if let Value::Object(map) = &mut self.payload {
-            if !self.timestamp_given {
-                map.insert("timestamp".into(), stored.clone());
+            for (name, value) in stamped {
+                map.insert(name.into(), Value::String(value.to_owned()));
             }
-            map.insert("stored".into(), stored);
         }
     }
 }
@@ -67,6 +78,8 @@ pub fn prepare(
     if timestamp_given && ctx.version == XapiVersion::V2_0 {
         utc_timestamp(&mut map);
     }
+    // The writer stamps `stored` (see [`PreparedStatement::stamp`]); a client's is ignored.
+    map.remove("stored");
     map.insert("authority".into(), ctx.authority.clone());
     map.entry("version")
         .or_insert_with(|| Value::String(ctx.version.default_statement_version().into()));
@@ -77,6 +90,7 @@ pub fn prepare(
         normalize_context_activities(sub);
     }
     let payload = Value::Object(map);
+    let unstamped = payload.to_string();
     let object_ref_id = statement_ref_target(&payload);
     let voids_id = object_ref_id
         .clone()
@@ -85,11 +99,33 @@ pub fn prepare(
         keys: extract_keys(&payload),
         id,
         payload,
+        unstamped,
+        text: String::new(),
         voids_id,
         object_ref_id,
         timestamp_given,
         credential_id: ctx.credential_id,
     })
+}
+
+/// Adds string properties at the front of a serialised JSON object. The names are
+/// ours and absent from `object` (prepare never keeps a client's `stored`).
+fn splice(object: &str, properties: &[(&str, &str)]) -> String {
+    let body = object.strip_prefix('{').unwrap_or(object);
+    let mut out = String::with_capacity(object.len() + 64 * properties.len());
+    out.push('{');
+    for (name, value) in properties {
+        // Names and RFC 3339 times have nothing JSON would escape; to_string quotes anyway.
+        out.push_str(&Value::String((*name).to_owned()).to_string());
+        out.push(':');
+        out.push_str(&Value::String((*value).to_owned()).to_string());
+        out.push(',');
+    }
+    if body == "}" {
+        out.pop();
+    }
+    out.push_str(body);
+    out
 }
 
 /// xAPI 2.0 stores timestamps in UTC.
@@ -178,6 +214,37 @@ mod tests {
         prepared.stamp(parse_timestamp("2026-01-02T03:04:05.678Z").unwrap());
         assert_eq!(prepared.payload["timestamp"], "2020-05-06T07:08:09Z");
         assert_eq!(prepared.payload["stored"], "2026-01-02T03:04:05.678Z");
+    }
+
+    #[test]
+    fn the_stored_text_is_the_stamped_payload() {
+        let authority = json!({"mbox": "mailto:lrs@x.com"});
+        for timestamp in [None, Some("2020-05-06T07:08:09Z")] {
+            let mut raw = minimal();
+            // A client's `stored` is the LRS's to set: it must not survive in the text.
+            raw["stored"] = json!("1999-01-01T00:00:00Z");
+            if let Some(t) = timestamp {
+                raw["timestamp"] = json!(t);
+            }
+            let mut prepared = prepare(
+                raw,
+                &JsonPath::root("$"),
+                &ctx(XapiVersion::V1_0, &authority),
+            )
+            .unwrap();
+            prepared.stamp(parse_timestamp("2026-01-02T03:04:05.678Z").unwrap());
+            let text: Value = serde_json::from_str(&prepared.text).unwrap();
+            assert_eq!(text, prepared.payload);
+            assert_eq!(text["stored"], "2026-01-02T03:04:05.678Z");
+            assert_eq!(prepared.text.matches("\"stored\"").count(), 1);
+            assert_eq!(prepared.text.matches("\"timestamp\"").count(), 1);
+        }
+    }
+
+    #[test]
+    fn splicing_into_an_empty_object_makes_valid_json() {
+        let text = splice("{}", &[("stored", "2026-01-02T03:04:05.678Z")]);
+        assert_eq!(text, r#"{"stored":"2026-01-02T03:04:05.678Z"}"#);
     }
 
     #[test]

@@ -6,9 +6,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use sea_orm::{ConnectionTrait, DbErr};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr};
 use serde_json::Value;
 
+use super::bulk::{self, IndexRow};
 use super::compare::same_statement;
 use super::index::IndexKey;
 use super::inherit::{KeyResolver, Referrer};
@@ -20,7 +21,6 @@ use crate::xapi::definitions::canonical;
 /// Rows per multi-row INSERT. Chunks are cut into power-of-two sizes so only a handful
 /// of statement texts exist: each is parsed once and then served from the prepared
 /// statement cache, where one text per batch size would be parsed on every request.
-const INDEX_ROWS_PER_INSERT: usize = 256;
 const STATEMENTS_PER_INSERT: usize = 64;
 
 /// Splits `items` into chunks of `max`, then the remainder into powers of two.
@@ -87,7 +87,7 @@ pub(super) async fn insert_new(
     for chunk in chunks(fresh, STATEMENTS_PER_INSERT) {
         seqs.extend(insert_rows(conn, chunk, stored_us).await?);
     }
-    let index_rows: Vec<(i16, &str, i64, i64)> = fresh
+    let mut index_rows: Vec<IndexRow<'_>> = fresh
         .iter()
         .zip(&full_keys)
         .flat_map(|(s, keys)| {
@@ -96,7 +96,7 @@ pub(super) async fn insert_new(
                 .map(move |(kind, key)| (kind.code(), key.as_str(), stored_us, seq))
         })
         .collect();
-    insert_index_rows(conn, &index_rows, false).await?;
+    insert_index_rows(conn, &mut index_rows, false).await?;
     insert_refs(conn, fresh, &seqs).await?;
     apply_voiding(conn, fresh).await?;
     pass_keys_to_earlier_referrers(conn, fresh, &full_keys).await?;
@@ -132,10 +132,17 @@ async fn insert_rows(
     chunk: &[&PreparedStatement],
     stored_us: i64,
 ) -> Result<HashMap<String, i64>, DbErr> {
-    let mut sql = Sql::new(
-        "INSERT INTO statements (id, stored_us, voided, voids_id, object_ref_id, credential_id, payload) VALUES ",
-    );
+    let backend = conn.get_database_backend();
+    let mut sql = Sql::new(insert_failing(backend));
+    sql.push(" statements (id, stored_us, voided, voids_id, object_ref_id, credential_id, payload) VALUES ");
+    // The payload goes in as the text the request's task serialised (see
+    // `PreparedStatement::text`); PostgreSQL parses it into jsonb.
+    let payload = match backend {
+        DbBackend::Postgres => ", CAST(? AS jsonb))",
+        _ => ", ?)",
+    };
     for (i, s) in chunk.iter().enumerate() {
+        debug_assert!(!s.text.is_empty(), "statement {} was not stamped", s.id);
         sql.push(if i == 0 { "(" } else { ", (" })
             .bind("?", s.id.clone())
             .bind(", ?", stored_us)
@@ -143,12 +150,10 @@ async fn insert_rows(
             .bind(", ?", s.voids_id.clone())
             .bind(", ?", s.object_ref_id.clone())
             .bind(", ?", s.credential_id)
-            .bind(", ?)", s.payload.clone());
+            .bind(payload, s.text.clone());
     }
     sql.push(" RETURNING seq, id");
-    let rows = conn
-        .query_all_raw(sql.build(conn.get_database_backend()))
-        .await?;
+    let rows = conn.query_all_raw(sql.build(backend)).await?;
     rows.iter()
         .map(|row| {
             Ok((
@@ -159,26 +164,30 @@ async fn insert_rows(
         .collect()
 }
 
+/// `INSERT INTO` for rows whose every constraint failure fails the transaction.
+/// SQLite's default (ABORT) must undo a failed multi-row INSERT alone, so it copies
+/// every page the INSERT touches into a statement journal first; a tenth of a group's
+/// write time went there. FAIL keeps no such copy: our callers never continue a
+/// transaction after an error, they roll it back whole, so nothing half-written is kept.
+fn insert_failing(backend: DbBackend) -> &'static str {
+    match backend {
+        DbBackend::Sqlite => "INSERT OR FAIL INTO",
+        _ => "INSERT INTO",
+    }
+}
+
 /// Inserts (kind, key, stored_us, seq) rows; `tolerate_existing` skips duplicates.
+/// Sorted first: neighbouring rows then land on the same B-tree pages one after another.
 pub(super) async fn insert_index_rows(
     conn: &impl ConnectionTrait,
-    rows: &[(i16, &str, i64, i64)],
+    rows: &mut [IndexRow<'_>],
     tolerate_existing: bool,
 ) -> Result<(), DbErr> {
-    for chunk in chunks(rows, INDEX_ROWS_PER_INSERT) {
-        let mut sql = Sql::new("INSERT INTO statement_index (kind, key, stored_us, seq) VALUES ");
-        for (i, (kind, key, stored_us, seq)) in chunk.iter().enumerate() {
-            sql.push(if i == 0 { "(" } else { ", (" })
-                .bind("?", *kind)
-                .bind(", ?", key.to_string())
-                .bind(", ?", *stored_us)
-                .bind(", ?)", *seq);
-        }
-        if tolerate_existing {
-            sql.push(" ON CONFLICT DO NOTHING");
-        }
-        conn.execute_raw(sql.build(conn.get_database_backend()))
-            .await?;
+    rows.sort_unstable();
+    let backend = conn.get_database_backend();
+    for chunk in rows.chunks(bulk::INDEX_ROWS_PER_STATEMENT) {
+        let sql = bulk::insert_index_rows(backend, chunk, tolerate_existing);
+        conn.execute_raw(sql.build(backend)).await?;
     }
     Ok(())
 }
@@ -255,7 +264,7 @@ async fn pass_keys_to_earlier_referrers(
         let keys_by_target: HashMap<String, &[IndexKey]> = wave.drain(..).collect();
         let targets: Vec<String> = keys_by_target.keys().cloned().collect();
         let referrers = Referrer::of(conn, &targets).await?;
-        let mut rows: Vec<(i16, &str, i64, i64)> = Vec::new();
+        let mut rows: Vec<IndexRow<'_>> = Vec::new();
         for referrer in referrers {
             // Referrers in this batch already received the keys when they were resolved.
             if new_ids.contains(referrer.id.as_str()) || !visited.insert(referrer.seq) {
@@ -269,7 +278,7 @@ async fn pass_keys_to_earlier_referrers(
             );
             wave.push((referrer.id, keys));
         }
-        insert_index_rows(conn, &rows, true).await?;
+        insert_index_rows(conn, &mut rows, true).await?;
     }
     Ok(())
 }
