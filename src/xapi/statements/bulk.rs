@@ -6,6 +6,7 @@
 
 use sea_orm::DbBackend;
 
+use super::prepare::PreparedStatement;
 use crate::sql::Sql;
 
 /// An index row: (kind, key, stored_us, seq).
@@ -49,6 +50,59 @@ pub fn insert_index_rows(
     sql
 }
 
+/// Statement rows per PostgreSQL INSERT (see [`insert_statements_postgres`]).
+pub const STATEMENTS_PER_POSTGRES_INSERT: usize = 1_024;
+
+/// `INSERT INTO statements ... SELECT ... RETURNING seq, id` for PostgreSQL, the rows
+/// sent as one JSON array whose payloads are embedded objects: PostgreSQL parses the
+/// array into jsonb once and each payload is a slice of it. `WITH ORDINALITY ... ORDER
+/// BY` keeps `seq` in request order.
+/// Measured (ingest bench, 16 clients): 100-statement batches 5,800 -> 11,300/s against
+/// 64-row VALUES with seven parameters a row. The same on SQLite was slower (4,800 ->
+/// 4,300/s): `json_each` parses and re-renders every payload on SQLite's one writer
+/// thread, where VALUES hands over the text as it is. So SQLite keeps VALUES.
+pub fn insert_statements_postgres(rows: &[&PreparedStatement], stored_us: i64) -> Sql {
+    let mut sql = Sql::new(
+        "INSERT INTO statements (id, stored_us, voided, voids_id, object_ref_id, credential_id, payload) \
+         SELECT e.v->>0, ",
+    );
+    sql.bind("?", stored_us)
+        .bind(", ?", false)
+        .push(", e.v->>1, e.v->>2, (e.v->>3)::bigint, e.v->4 FROM jsonb_array_elements(")
+        .bind("CAST(? AS jsonb)", json_statement_rows(rows))
+        .push(") WITH ORDINALITY AS e(v, n) ORDER BY e.n RETURNING seq, id");
+    sql
+}
+
+/// `[["id","voids"|null,"ref"|null,credential,{payload}],...]`.
+fn json_statement_rows(rows: &[&PreparedStatement]) -> String {
+    let text = |value: &Option<String>| match value {
+        Some(v) => serde_json::Value::from(v.as_str()).to_string(),
+        None => "null".to_owned(),
+    };
+    let mut out = String::with_capacity(rows.iter().map(|s| s.text.len() + 120).sum());
+    out.push('[');
+    for (i, s) in rows.iter().enumerate() {
+        debug_assert!(!s.text.is_empty(), "statement {} was not stamped", s.id);
+        if i > 0 {
+            out.push(',');
+        }
+        out.push('[');
+        out.push_str(&serde_json::Value::from(s.id.as_str()).to_string());
+        out.push(',');
+        out.push_str(&text(&s.voids_id));
+        out.push(',');
+        out.push_str(&text(&s.object_ref_id));
+        out.push(',');
+        out.push_str(&s.credential_id.to_string());
+        out.push(',');
+        out.push_str(&s.text);
+        out.push(']');
+    }
+    out.push(']');
+    out
+}
+
 /// `[[kind,"key",stored_us,seq],...]`, written directly: no intermediate values.
 fn json_rows(rows: &[IndexRow<'_>]) -> String {
     let mut out = String::with_capacity(rows.len() * 80 + 2);
@@ -89,6 +143,29 @@ mod tests {
                 [1, "mbox:mailto:a@x.com", 5, 7],
                 [4, "http://x/\"q\"", -1, 8]
             ])
+        );
+    }
+
+    #[test]
+    fn statement_rows_embed_the_stored_text_as_an_object() {
+        use crate::xapi::statements::prepare::{WriteContext, prepare};
+        use crate::xapi::validate::JsonPath;
+        use crate::xapi::version::XapiVersion;
+        let authority = serde_json::json!({"mbox": "mailto:lrs@x.com"});
+        let ctx = WriteContext {
+            version: XapiVersion::V1_0,
+            authority: &authority,
+            credential_id: 3,
+        };
+        let raw = serde_json::json!({"actor": {"mbox": "mailto:a@x.com"},
+            "verb": {"id": "http://x.com/v"}, "object": {"id": "http://x.com/a"}});
+        let mut statement = prepare(raw, &JsonPath::root("$"), &ctx).unwrap();
+        statement.stamp(jiff::Timestamp::UNIX_EPOCH);
+        let parsed: serde_json::Value =
+            serde_json::from_str(&json_statement_rows(&[&statement])).unwrap();
+        assert_eq!(
+            parsed,
+            serde_json::json!([[statement.id, null, null, 3, statement.payload]])
         );
     }
 

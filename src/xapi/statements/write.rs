@@ -84,8 +84,19 @@ pub(super) async fn insert_new(
     debug_assert!(fresh.iter().all(|s| s.payload.get("stored").is_some()));
     let full_keys = KeyResolver::new(fresh).resolve(conn).await?;
     let mut seqs = HashMap::with_capacity(fresh.len());
-    for chunk in chunks(fresh, STATEMENTS_PER_INSERT) {
-        seqs.extend(insert_rows(conn, chunk, stored_us).await?);
+    match conn.get_database_backend() {
+        DbBackend::Postgres => {
+            for chunk in fresh.chunks(bulk::STATEMENTS_PER_POSTGRES_INSERT) {
+                let sql = bulk::insert_statements_postgres(chunk, stored_us);
+                seqs.extend(returned_seqs(conn, sql).await?);
+            }
+        }
+        _ => {
+            for chunk in chunks(fresh, STATEMENTS_PER_INSERT) {
+                let sql = insert_statements_sqlite(chunk, stored_us);
+                seqs.extend(returned_seqs(conn, sql).await?);
+            }
+        }
     }
     let mut index_rows: Vec<IndexRow<'_>> = fresh
         .iter()
@@ -127,20 +138,11 @@ pub(super) async fn existing_payloads<'a>(
     Ok(found)
 }
 
-async fn insert_rows(
-    conn: &impl ConnectionTrait,
-    chunk: &[&PreparedStatement],
-    stored_us: i64,
-) -> Result<HashMap<String, i64>, DbErr> {
-    let backend = conn.get_database_backend();
-    let mut sql = Sql::new(insert_failing(backend));
+/// Statement rows on SQLite: multi-row VALUES, the payload bound as the text the
+/// request's task serialised (see `PreparedStatement::text`).
+fn insert_statements_sqlite(chunk: &[&PreparedStatement], stored_us: i64) -> Sql {
+    let mut sql = Sql::new(insert_failing(DbBackend::Sqlite));
     sql.push(" statements (id, stored_us, voided, voids_id, object_ref_id, credential_id, payload) VALUES ");
-    // The payload goes in as the text the request's task serialised (see
-    // `PreparedStatement::text`); PostgreSQL parses it into jsonb.
-    let payload = match backend {
-        DbBackend::Postgres => ", CAST(? AS jsonb))",
-        _ => ", ?)",
-    };
     for (i, s) in chunk.iter().enumerate() {
         debug_assert!(!s.text.is_empty(), "statement {} was not stamped", s.id);
         sql.push(if i == 0 { "(" } else { ", (" })
@@ -150,10 +152,20 @@ async fn insert_rows(
             .bind(", ?", s.voids_id.clone())
             .bind(", ?", s.object_ref_id.clone())
             .bind(", ?", s.credential_id)
-            .bind(payload, s.text.clone());
+            .bind(", ?)", s.text.clone());
     }
     sql.push(" RETURNING seq, id");
-    let rows = conn.query_all_raw(sql.build(backend)).await?;
+    sql
+}
+
+/// Runs an INSERT ... RETURNING seq, id; maps each new id to its seq.
+async fn returned_seqs(
+    conn: &impl ConnectionTrait,
+    sql: Sql,
+) -> Result<HashMap<String, i64>, DbErr> {
+    let rows = conn
+        .query_all_raw(sql.build(conn.get_database_backend()))
+        .await?;
     rows.iter()
         .map(|row| {
             Ok((
