@@ -43,7 +43,8 @@ impl PreparedStatement {
         if !self.timestamp_given {
             stamped.push(("timestamp", formatted.as_str()));
         }
-        self.text = splice(&self.unstamped, &stamped);
+        // Stamped once, by the writer; the unstamped copy is not needed after.
+        self.text = splice(&std::mem::take(&mut self.unstamped), &stamped);
         if let Value::Object(map) = &mut self.payload {
             for (name, value) in stamped {
                 map.insert(name.into(), Value::String(value.to_owned()));

@@ -18,9 +18,11 @@ use crate::error::Error;
 use crate::sql::Sql;
 use crate::xapi::definitions::canonical;
 
-/// Rows per multi-row INSERT. Chunks are cut into power-of-two sizes so only a handful
-/// of statement texts exist: each is parsed once and then served from the prepared
-/// statement cache, where one text per batch size would be parsed on every request.
+/// Rows per multi-row INSERT on SQLite. Chunks are cut into power-of-two sizes so only
+/// a handful of statement texts exist: each is parsed once and then served from the
+/// prepared statement cache, where one text per batch size would be parsed on every
+/// request.
+const INDEX_ROWS_PER_INSERT: usize = 256;
 const STATEMENTS_PER_INSERT: usize = 64;
 
 /// Splits `items` into chunks of `max`, then the remainder into powers of two.
@@ -38,6 +40,14 @@ pub(super) fn chunks<T>(items: &[T], max: usize) -> Vec<&[T]> {
     }
     out
 }
+
+/// SQLite's `INSERT` for rows whose every constraint failure fails the transaction.
+/// SQLite's default (ABORT) must undo a failed multi-row INSERT alone, so it copies
+/// every page the INSERT touches into a statement journal first; a tenth of a group's
+/// write time went there. FAIL keeps no such copy: our callers never continue a
+/// transaction after an error, they roll it back whole, so nothing half-written is kept.
+const INSERT_OR_FAIL: &str = "INSERT OR FAIL INTO";
+
 pub(super) const IDS_PER_LOOKUP: usize = 500;
 
 /// Stores `batch` (stamped); statements already stored with the same content are
@@ -141,7 +151,7 @@ pub(super) async fn existing_payloads<'a>(
 /// Statement rows on SQLite: multi-row VALUES, the payload bound as the text the
 /// request's task serialised (see `PreparedStatement::text`).
 fn insert_statements_sqlite(chunk: &[&PreparedStatement], stored_us: i64) -> Sql {
-    let mut sql = Sql::new(insert_failing(DbBackend::Sqlite));
+    let mut sql = Sql::new(INSERT_OR_FAIL);
     sql.push(" statements (id, stored_us, voided, voids_id, object_ref_id, credential_id, payload) VALUES ");
     for (i, s) in chunk.iter().enumerate() {
         debug_assert!(!s.text.is_empty(), "statement {} was not stamped", s.id);
@@ -176,18 +186,6 @@ async fn returned_seqs(
         .collect()
 }
 
-/// `INSERT INTO` for rows whose every constraint failure fails the transaction.
-/// SQLite's default (ABORT) must undo a failed multi-row INSERT alone, so it copies
-/// every page the INSERT touches into a statement journal first; a tenth of a group's
-/// write time went there. FAIL keeps no such copy: our callers never continue a
-/// transaction after an error, they roll it back whole, so nothing half-written is kept.
-fn insert_failing(backend: DbBackend) -> &'static str {
-    match backend {
-        DbBackend::Sqlite => "INSERT OR FAIL INTO",
-        _ => "INSERT INTO",
-    }
-}
-
 /// Inserts (kind, key, stored_us, seq) rows; `tolerate_existing` skips duplicates.
 /// Sorted first: neighbouring rows then land on the same B-tree pages one after another.
 pub(super) async fn insert_index_rows(
@@ -197,11 +195,40 @@ pub(super) async fn insert_index_rows(
 ) -> Result<(), DbErr> {
     rows.sort_unstable();
     let backend = conn.get_database_backend();
-    for chunk in rows.chunks(bulk::INDEX_ROWS_PER_STATEMENT) {
-        let sql = bulk::insert_index_rows(backend, chunk, tolerate_existing);
+    let statements: Vec<Sql> = match backend {
+        DbBackend::Postgres => rows
+            .chunks(bulk::INDEX_ROWS_PER_POSTGRES_INSERT)
+            .map(|chunk| bulk::insert_index_rows_postgres(chunk, tolerate_existing))
+            .collect(),
+        _ => chunks(rows, INDEX_ROWS_PER_INSERT)
+            .into_iter()
+            .map(|chunk| insert_index_rows_sqlite(chunk, tolerate_existing))
+            .collect(),
+    };
+    for sql in statements {
         conn.execute_raw(sql.build(backend)).await?;
     }
     Ok(())
+}
+
+fn insert_index_rows_sqlite(chunk: &[IndexRow<'_>], tolerate_existing: bool) -> Sql {
+    let mut sql = Sql::new(if tolerate_existing {
+        "INSERT INTO"
+    } else {
+        INSERT_OR_FAIL
+    });
+    sql.push(" statement_index (kind, key, stored_us, seq) VALUES ");
+    for (i, (kind, key, stored_us, seq)) in chunk.iter().enumerate() {
+        sql.push(if i == 0 { "(" } else { ", (" })
+            .bind("?", *kind)
+            .bind(", ?", key.to_string())
+            .bind(", ?", *stored_us)
+            .bind(", ?)", *seq);
+    }
+    if tolerate_existing {
+        sql.push(" ON CONFLICT DO NOTHING");
+    }
+    sql
 }
 
 async fn insert_refs(
