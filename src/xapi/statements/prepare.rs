@@ -181,6 +181,21 @@ mod tests {
                "object": {"id": "http://x.com/a"}})
     }
 
+    const STORED: &str = "2026-01-02T03:04:05.678Z";
+
+    /// `raw` prepared under xAPI 1.0.3, then stamped with [`STORED`].
+    fn prepared_and_stamped(raw: Value) -> PreparedStatement {
+        let authority = json!({"mbox": "mailto:lrs@x.com"});
+        let mut prepared = prepare(
+            raw,
+            &JsonPath::root("$"),
+            &ctx(XapiVersion::V1_0, &authority),
+        )
+        .unwrap();
+        prepared.stamp(parse_timestamp(STORED).unwrap());
+        prepared
+    }
+
     #[test]
     fn lrs_properties_are_filled_in() {
         let authority = json!({"mbox": "mailto:lrs@x.com"});
@@ -205,21 +220,13 @@ mod tests {
     fn a_given_timestamp_survives_the_stamp() {
         let mut raw = minimal();
         raw["timestamp"] = json!("2020-05-06T07:08:09Z");
-        let authority = json!({"mbox": "mailto:lrs@x.com"});
-        let mut prepared = prepare(
-            raw,
-            &JsonPath::root("$"),
-            &ctx(XapiVersion::V1_0, &authority),
-        )
-        .unwrap();
-        prepared.stamp(parse_timestamp("2026-01-02T03:04:05.678Z").unwrap());
+        let prepared = prepared_and_stamped(raw);
         assert_eq!(prepared.payload["timestamp"], "2020-05-06T07:08:09Z");
-        assert_eq!(prepared.payload["stored"], "2026-01-02T03:04:05.678Z");
+        assert_eq!(prepared.payload["stored"], STORED);
     }
 
     #[test]
     fn the_stored_text_is_the_stamped_payload() {
-        let authority = json!({"mbox": "mailto:lrs@x.com"});
         for timestamp in [None, Some("2020-05-06T07:08:09Z")] {
             let mut raw = minimal();
             // A client's `stored` is the LRS's to set: it must not survive in the text.
@@ -227,16 +234,10 @@ mod tests {
             if let Some(t) = timestamp {
                 raw["timestamp"] = json!(t);
             }
-            let mut prepared = prepare(
-                raw,
-                &JsonPath::root("$"),
-                &ctx(XapiVersion::V1_0, &authority),
-            )
-            .unwrap();
-            prepared.stamp(parse_timestamp("2026-01-02T03:04:05.678Z").unwrap());
+            let prepared = prepared_and_stamped(raw);
             let text: Value = serde_json::from_str(&prepared.text).unwrap();
             assert_eq!(text, prepared.payload);
-            assert_eq!(text["stored"], "2026-01-02T03:04:05.678Z");
+            assert_eq!(text["stored"], STORED);
             assert_eq!(prepared.text.matches("\"stored\"").count(), 1);
             assert_eq!(prepared.text.matches("\"timestamp\"").count(), 1);
         }
@@ -244,8 +245,8 @@ mod tests {
 
     #[test]
     fn splicing_into_an_empty_object_makes_valid_json() {
-        let text = splice("{}", &[("stored", "2026-01-02T03:04:05.678Z")]);
-        assert_eq!(text, r#"{"stored":"2026-01-02T03:04:05.678Z"}"#);
+        let text = splice("{}", &[("stored", STORED)]);
+        assert_eq!(text, format!(r#"{{"stored":"{STORED}"}}"#));
     }
 
     #[test]
