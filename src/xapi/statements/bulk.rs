@@ -3,11 +3,9 @@
 //! statement rows and thousands of index rows; as multi-row VALUES that was dozens of
 //! statements with hundreds of parameters each, each bound and planned on its own.
 
+use super::index::IndexRow;
 use super::prepare::PreparedStatement;
 use crate::sql::Sql;
-
-/// An index row: (kind, key, stored_us, seq).
-pub type IndexRow<'a> = (i16, &'a str, i64, i64);
 
 /// Index rows per PostgreSQL INSERT: keeps one parameter within a few megabytes.
 pub const INDEX_ROWS_PER_POSTGRES_INSERT: usize = 16_384;
@@ -54,7 +52,7 @@ pub fn insert_statements_postgres(rows: &[&PreparedStatement], stored_us: i64) -
 
 /// `[["id","voids"|null,"ref"|null,credential,{payload}],...]`.
 fn json_statement_rows(rows: &[&PreparedStatement]) -> String {
-    let text = |value: &Option<String>| match value {
+    let string_or_null = |value: &Option<String>| match value {
         Some(v) => serde_json::Value::from(v.as_str()).to_string(),
         None => "null".to_owned(),
     };
@@ -68,9 +66,9 @@ fn json_statement_rows(rows: &[&PreparedStatement]) -> String {
         out.push('[');
         out.push_str(&serde_json::Value::from(s.id.as_str()).to_string());
         out.push(',');
-        out.push_str(&text(&s.voids_id));
+        out.push_str(&string_or_null(&s.voids_id));
         out.push(',');
-        out.push_str(&text(&s.object_ref_id));
+        out.push_str(&string_or_null(&s.object_ref_id));
         out.push(',');
         out.push_str(&s.credential_id.to_string());
         out.push(',');

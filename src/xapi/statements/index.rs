@@ -31,6 +31,9 @@ impl KeyKind {
 /// One (kind, key) pair.
 pub type IndexKey = (KeyKind, String);
 
+/// A `statement_index` row: (kind code, key, stored_us, seq).
+pub type IndexRow<'a> = (i16, &'a str, i64, i64);
+
 /// Keys longer than this are replaced by their SHA-256 so index entries stay small.
 const MAX_KEY_LEN: usize = 200;
 
