@@ -197,3 +197,41 @@ async fn xapi_2_request_stores_version_2_and_utc_timestamps() {
     assert_eq!(stored["timestamp"], "2026-03-01T10:00:00.000Z");
     assert_eq!(stored["version"], "2.0.0");
 }
+
+#[tokio::test]
+async fn a_batch_reads_back_in_request_order_under_one_stored_time() {
+    let app = TestApp::spawn().await;
+    let ids: Vec<String> = (0..5).map(|_| uuid()).collect();
+    let batch: Vec<_> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            let mut s = statement(i as u32);
+            s["id"] = json!(id);
+            s
+        })
+        .collect();
+    app.post(&json!(batch)).await.assert_status_is_ok();
+    // One stored time for the batch: only the insertion order (seq) orders them.
+    let mut newest_first = ids.clone();
+    newest_first.reverse();
+    assert_eq!(app.ids("").await, newest_first);
+    assert_eq!(app.ids("?ascending=true").await, ids);
+}
+
+#[tokio::test]
+async fn a_clients_stored_is_replaced_by_the_lrs() {
+    let app = TestApp::spawn().await;
+    let id = uuid();
+    let mut sent = statement(1);
+    sent["id"] = json!(id);
+    sent["stored"] = json!("1999-01-01T00:00:00Z");
+    app.post(&sent).await.assert_status_is_ok();
+    let stored = json_of(app.get(&format!("?statementId={id}")).await).await;
+    let stamped: jiff::Timestamp = stored["stored"].as_str().unwrap().parse().unwrap();
+    let age = jiff::Timestamp::now().duration_since(stamped);
+    assert!(
+        age.as_secs() >= 0 && age.as_secs() < 60,
+        "stored should be the time of the write, was {stamped}"
+    );
+}
