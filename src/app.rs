@@ -2,11 +2,13 @@
 //! endpoint. `serve` and the tests use this same seam.
 
 use std::io;
+use std::time::Duration;
 
 use poem::endpoint::BoxEndpoint;
-use poem::listener::{Acceptor, Listener, TcpListener};
+use poem::http::Method;
 use poem::middleware::{Cors, Tracing};
-use poem::{EndpointExt, Route, Server, get};
+use poem::{EndpointExt, Route, get};
+use tokio::net::TcpListener;
 
 use crate::auth::AuthService;
 use crate::config::Config;
@@ -23,6 +25,11 @@ use crate::packages::assets::serve_asset;
 use crate::packages::catalog_api::PackagesApi;
 use crate::packages::runtime::serve_runtime;
 use crate::packages::source::Limits;
+use crate::server::body_bound::{BodyBounds, BoundBodies};
+use crate::server::file_limit;
+use crate::server::headers::SecurityHeaders;
+use crate::server::listen::{self, ConnectionLimits};
+use crate::server::method_not_allowed::AllowHeader;
 use crate::xapi::about::AboutApi;
 use crate::xapi::alternate::AlternateSyntax;
 use crate::xapi::body::BodyLimit;
@@ -92,14 +99,37 @@ impl App {
 
     /// Listens on `config.bind` until Ctrl-C or SIGTERM.
     pub async fn serve(self) -> io::Result<()> {
-        let acceptor = TcpListener::bind(self.config.bind).into_acceptor().await?;
-        self.serve_with(acceptor).await
+        let listener = TcpListener::bind(self.config.bind).await?;
+        self.serve_with(listener).await
     }
 
-    pub async fn serve_with(self, acceptor: impl Acceptor + 'static) -> io::Result<()> {
-        Server::new_with_acceptor(acceptor)
-            .run_with_graceful_shutdown(self.endpoint, shutdown_signal(), None)
-            .await
+    /// Serves on a bound listener (tests and benchmarks bind port 0).
+    pub async fn serve_with(self, listener: TcpListener) -> io::Result<()> {
+        let limits = connection_limits(&self.config);
+        listen::serve(listener, self.endpoint, limits, shutdown_signal()).await
+    }
+}
+
+/// The connection limits from the configuration and the process's open-file limit.
+pub fn connection_limits(config: &Config) -> ConnectionLimits {
+    ConnectionLimits {
+        max_connections: file_limit::connection_limit(
+            config.max_connections,
+            file_limit::raise_and_read(),
+        ),
+        header_timeout: Duration::from_secs(config.header_read_timeout_secs.max(1)),
+        write_timeout: Duration::from_secs(config.write_timeout_secs.max(1)),
+        drain_timeout: Duration::from_secs(30),
+    }
+}
+
+/// The body limits from the configuration.
+pub fn body_bounds(config: &Config) -> BodyBounds {
+    BodyBounds {
+        large_bytes: config.max_body_bytes,
+        small_bytes: config.max_small_body_bytes.min(config.max_body_bytes),
+        read_timeout: Duration::from_secs(config.body_read_timeout_secs.max(1)),
+        in_flight_bytes: config.max_in_flight_body_bytes.max(config.max_body_bytes),
     }
 }
 
@@ -160,7 +190,10 @@ fn apis(db: &Db, clock: &WriteClock, config: &Config) -> openapi::Apis {
             http: http_client(),
             auto_approve: config.lti_auto_approve,
         },
-        OpsApi { db: db.clone() },
+        OpsApi {
+            db: db.clone(),
+            metrics_token: config.metrics_token.clone(),
+        },
     )
 }
 
@@ -169,6 +202,8 @@ fn endpoint(db: &Db, config: &Config) -> BoxEndpoint<'static> {
     let apis = apis(db, &clock, config);
     let service = openapi::service(apis);
     let docs = service.swagger_ui();
+    let security_headers = SecurityHeaders::new(&service.swagger_ui_html());
+    let allow = AllowHeader::from_openapi(&service.spec());
     let spec = service.spec_endpoint();
     Route::new()
         .nest(
@@ -188,10 +223,14 @@ fn endpoint(db: &Db, config: &Config) -> BoxEndpoint<'static> {
         .data(db.clone())
         .data(BodyLimit(config.max_body_bytes))
         .catch_all_error(framework_error)
+        .with(allow)
         .with(FrameAncestors::new(
             db.clone(),
             config.frame_ancestors.clone(),
         ))
+        // Outside everything that reads a body or the database, inside what logs.
+        .with(BoundBodies::new(body_bounds(config)))
+        .with(security_headers)
         .with(RequestMetrics)
         .with(Tracing)
         .with(cors())
@@ -199,9 +238,18 @@ fn endpoint(db: &Db, config: &Config) -> BoxEndpoint<'static> {
 }
 
 /// Content runs in the learner's browser on other origins; it authenticates with a
-/// header, never a cookie, so any origin may call.
+/// header, never a cookie, so any origin may call (no credentials mode). Only the
+/// methods the API uses are allowed: never CONNECT or TRACE.
 fn cors() -> Cors {
     Cors::new()
+        .allow_methods([
+            Method::GET,
+            Method::HEAD,
+            Method::POST,
+            Method::PUT,
+            Method::DELETE,
+            Method::OPTIONS,
+        ])
         .allow_headers([
             "Authorization",
             "Content-Type",

@@ -26,8 +26,26 @@ pub struct Config {
     pub postgres_statement_writers: NonZeroUsize,
     /// The URL learners and LMSs reach this server at (used in links and authorities).
     pub public_url: String,
-    /// Largest accepted request body, in bytes (413 beyond).
+    /// Largest request body on routes that carry statements, documents or packages
+    /// (`/xapi/*`, `POST /api/packages`), in bytes (413 beyond).
     pub max_body_bytes: usize,
+    /// Largest request body on every other route (LTI forms, admin JSON), in bytes.
+    pub max_small_body_bytes: usize,
+    /// Most bytes of request bodies held in memory at once by all requests together;
+    /// beyond it, requests wait, then get 503 with `Retry-After`.
+    pub max_in_flight_body_bytes: usize,
+    /// Seconds a client may take to send a request body (408 beyond).
+    pub body_read_timeout_secs: u64,
+    /// Seconds a client may take to send a request's headers; also how long an idle
+    /// kept-alive connection stays open.
+    pub header_read_timeout_secs: u64,
+    /// Seconds a response may wait for a client that does not read before the
+    /// connection is closed.
+    pub write_timeout_secs: u64,
+    /// Connections served at once (never more than the open-file limit allows).
+    pub max_connections: usize,
+    /// When set, `GET /metrics` requires `Authorization: Bearer <this token>`.
+    pub metrics_token: Option<String>,
     /// Largest accepted statement attachment, in bytes (413 beyond).
     pub max_attachment_bytes: usize,
     /// Statements per `GET /xapi/statements` page when no `limit` is given.
@@ -76,6 +94,14 @@ impl Default for Config {
             postgres_statement_writers: NonZeroUsize::MIN.saturating_add(3),
             public_url: "http://127.0.0.1:8420".into(),
             max_body_bytes: 16 * 1024 * 1024,
+            // An LTI 1.3 id_token with every claim is ~10-20 KiB; admin JSON is smaller.
+            max_small_body_bytes: 256 * 1024,
+            max_in_flight_body_bytes: 256 * 1024 * 1024,
+            body_read_timeout_secs: 60,
+            header_read_timeout_secs: 15,
+            write_timeout_secs: 60,
+            max_connections: 4096,
+            metrics_token: None,
             max_attachment_bytes: 10 * 1024 * 1024,
             default_page_size: 100,
             max_page_size: 1000,

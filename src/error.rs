@@ -56,6 +56,10 @@ pub enum ErrorCode {
     NotImplemented,
     BadGateway,
     Internal,
+    MethodNotAllowed,
+    RequestTimeout,
+    TooManyRequests,
+    ServiceUnavailable,
 }
 
 /// The body of every error response.
@@ -185,9 +189,12 @@ pub fn uniform_error(err: poem::Error) -> poem::Response {
         401 => ErrorCode::Unauthorized,
         403 => ErrorCode::Forbidden,
         404 => ErrorCode::NotFound,
+        405 => ErrorCode::MethodNotAllowed,
+        408 => ErrorCode::RequestTimeout,
         412 => ErrorCode::PreconditionFailed,
         413 => ErrorCode::PayloadTooLarge,
         415 => ErrorCode::UnsupportedMediaType,
+        429 => ErrorCode::TooManyRequests,
         400..=499 => ErrorCode::BadRequest,
         _ => ErrorCode::Internal,
     };
@@ -197,17 +204,31 @@ pub fn uniform_error(err: poem::Error) -> poem::Response {
     } else {
         err.to_string()
     };
-    let body = serde_json::json!({ "error": code.to_str(), "message": message });
-    let mut builder = poem::Response::builder()
-        .status(status)
-        .content_type("application/json");
+    let mut response = error_response(status, code, message);
     if status.as_u16() == 401 {
-        builder = builder.header("WWW-Authenticate", BASIC_CHALLENGE);
+        response.headers_mut().insert(
+            "WWW-Authenticate",
+            poem::http::HeaderValue::from_static(BASIC_CHALLENGE),
+        );
     }
-    builder.body(body.to_string())
+    response
 }
 
-trait CodeName {
+/// An error response with our body, for code outside the `ApiError` mapping
+/// (middleware refusing a request before any handler runs).
+pub fn error_response(
+    status: poem::http::StatusCode,
+    code: ErrorCode,
+    message: impl Into<String>,
+) -> poem::Response {
+    let body = serde_json::json!({ "error": code.to_str(), "message": message.into() });
+    poem::Response::builder()
+        .status(status)
+        .content_type("application/json")
+        .body(body.to_string())
+}
+
+pub trait CodeName {
     fn to_str(self) -> &'static str;
 }
 
@@ -226,6 +247,10 @@ impl CodeName for ErrorCode {
             ErrorCode::NotImplemented => "not_implemented",
             ErrorCode::BadGateway => "bad_gateway",
             ErrorCode::Internal => "internal",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::RequestTimeout => "request_timeout",
+            ErrorCode::TooManyRequests => "too_many_requests",
+            ErrorCode::ServiceUnavailable => "service_unavailable",
         }
     }
 }

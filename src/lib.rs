@@ -26,6 +26,8 @@ pub mod openapi;
 pub mod ops;
 /// Learning content packages: manifests, import, catalog, assets.
 pub mod packages;
+/// The HTTP edge: connection limits and deadlines, bounded bodies, response headers.
+pub mod server;
 /// A small SQL text builder shared by the hand-written hot queries.
 pub mod sql;
 /// Logging setup.

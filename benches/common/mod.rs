@@ -11,7 +11,6 @@ use base64::Engine;
 use blackbelt::app::App;
 use blackbelt::auth::{Scopes, store};
 use blackbelt::config::Config;
-use poem::listener::{Acceptor, Listener, TcpListener};
 use serde_json::{Value, json};
 
 pub struct Server {
@@ -54,15 +53,11 @@ pub async fn spawn_server() -> Server {
     .await
     .expect("credential");
     let db = app.db.clone();
-    let acceptor = TcpListener::bind("127.0.0.1:0")
-        .into_acceptor()
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
-    let addr = acceptor.local_addr()[0]
-        .as_socket_addr()
-        .copied()
-        .expect("tcp address");
-    tokio::spawn(app.serve_with(acceptor));
+    let addr = listener.local_addr().expect("tcp address");
+    tokio::spawn(app.serve_with(listener));
     let token = base64::engine::general_purpose::STANDARD
         .encode(format!("{}:{}", created.key, created.secret));
     Server {

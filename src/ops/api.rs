@@ -1,13 +1,27 @@
 //! `GET /healthz`, `GET /readyz`, `GET /metrics`.
 
+use poem_openapi::param::Header;
 use poem_openapi::payload::{Json, PlainText};
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use crate::db::Db;
+use crate::error::{ErrorBody, ErrorCode};
 use crate::openapi::ApiTags;
 
 pub struct OpsApi {
     pub db: Db,
+    /// `metrics_token` from the configuration: when set, `/metrics` needs it.
+    pub metrics_token: Option<String>,
+}
+
+#[derive(ApiResponse)]
+pub enum MetricsResponse {
+    /// Prometheus text format.
+    #[oai(status = 200)]
+    Metrics(PlainText<String>),
+    /// `metrics_token` is configured and the request did not bear it.
+    #[oai(status = 401)]
+    Unauthorized(Json<ErrorBody>, #[oai(header = "WWW-Authenticate")] String),
 }
 
 /// Probe result.
@@ -54,8 +68,48 @@ impl OpsApi {
     }
 
     /// Prometheus metrics: requests by route and status, latencies, statements stored.
+    ///
+    /// When the server has a `metrics_token`, send it as `Authorization: Bearer <token>`.
     #[oai(path = "/metrics", method = "get", operation_id = "metrics")]
-    async fn metrics(&self) -> PlainText<String> {
-        PlainText(super::metrics::render())
+    async fn metrics(
+        &self,
+        #[oai(name = "Authorization")] authorization: Header<Option<String>>,
+    ) -> MetricsResponse {
+        if let Some(expected) = &self.metrics_token
+            && !bears(authorization.0.as_deref(), expected)
+        {
+            return MetricsResponse::Unauthorized(
+                Json(ErrorBody {
+                    error: ErrorCode::Unauthorized,
+                    message: "send the configured metrics_token as `Authorization: Bearer <token>`"
+                        .into(),
+                }),
+                "Bearer realm=\"metrics\"".into(),
+            );
+        }
+        MetricsResponse::Metrics(PlainText(super::metrics::render()))
+    }
+}
+
+/// `Bearer <expected>`, compared in constant time.
+fn bears(authorization: Option<&str>, expected: &str) -> bool {
+    let presented = authorization
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .map(str::trim)
+        .unwrap_or_default();
+    aws_lc_rs::constant_time::verify_slices_are_equal(presented.as_bytes(), expected.as_bytes())
+        .is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_exact_bearer_token_opens_metrics() {
+        assert!(bears(Some("Bearer s3cret"), "s3cret"));
+        assert!(!bears(Some("Bearer s3cre"), "s3cret"));
+        assert!(!bears(Some("Basic s3cret"), "s3cret"));
+        assert!(!bears(None, "s3cret"));
     }
 }

@@ -24,24 +24,7 @@ impl TestApp {
 
     /// Spawns with a tweaked configuration.
     pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
-        let mut config = Config::default();
-        tweak(&mut config);
-        let (dir, schema) = match std::env::var("TEST_DATABASE_URL") {
-            Ok(url) if url.starts_with("postgres") => {
-                config.database_url = url.clone();
-                config.database_max_connections = 4;
-                (None, Some(fresh_schema(&url).await))
-            }
-            _ => {
-                let dir = tempfile::tempdir().expect("temp dir");
-                config.database_url =
-                    format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
-                (Some(dir), None)
-            }
-        };
-        let app = App::build_with_schema(config.clone(), schema.as_deref())
-            .await
-            .expect("app builds");
+        let (app, config, dir) = build_app(tweak).await;
         let created = store::create(
             &app.db.conn,
             "test",
@@ -170,4 +153,30 @@ async fn fresh_schema(url: &str) -> String {
         .expect("create schema");
     conn.close().await.ok();
     name
+}
+
+/// The real application on a fresh database (a temp-file SQLite, or a fresh schema when
+/// `TEST_DATABASE_URL` points at PostgreSQL), with its configuration and temp folder.
+pub async fn build_app(
+    tweak: impl FnOnce(&mut Config),
+) -> (App, Config, Option<tempfile::TempDir>) {
+    let mut config = Config::default();
+    tweak(&mut config);
+    let (dir, schema) = match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if url.starts_with("postgres") => {
+            config.database_url = url.clone();
+            config.database_max_connections = 4;
+            (None, Some(fresh_schema(&url).await))
+        }
+        _ => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            config.database_url =
+                format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+            (Some(dir), None)
+        }
+    };
+    let app = App::build_with_schema(config.clone(), schema.as_deref())
+        .await
+        .expect("app builds");
+    (app, config, dir)
 }

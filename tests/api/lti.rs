@@ -405,7 +405,8 @@ async fn only_registered_platforms_may_frame_the_modules() {
         .unwrap()
         .to_owned();
     assert_eq!(policy, "frame-ancestors 'self' https://lms.example.com");
-    // API answers are not pages and carry no frame policy.
+    // API answers are not pages: nothing may frame them.
     let api = app.client.get("/healthz").send().await;
-    assert!(api.0.headers().get("content-security-policy").is_none());
+    let policy = api.0.headers()["content-security-policy"].to_str().unwrap();
+    assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
 }

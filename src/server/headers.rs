@@ -1,0 +1,151 @@
+//! Response headers every answer carries: `nosniff` everywhere, and a
+//! Content-Security-Policy on everything that is not a learner-facing page (those get
+//! their `frame-ancestors` policy from `lti::frame`, and modules run their own scripts).
+
+use aws_lc_rs::digest::{SHA256, digest};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use poem::http::HeaderValue;
+use poem::http::header::{CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS};
+use poem::{Endpoint, IntoResponse, Middleware, Request, Response, Result};
+
+/// JSON and text answers: nothing may load, nothing may frame them.
+const API_POLICY: &str =
+    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+#[derive(Clone)]
+pub struct SecurityHeaders {
+    api: HeaderValue,
+    docs: HeaderValue,
+}
+
+impl SecurityHeaders {
+    /// `docs_html` is the API explorer page: its inline scripts are allowed by hash,
+    /// so nothing else injected into it could run.
+    pub fn new(docs_html: &str) -> Self {
+        SecurityHeaders {
+            api: HeaderValue::from_static(API_POLICY),
+            docs: HeaderValue::from_str(&docs_policy(docs_html))
+                .unwrap_or_else(|_| HeaderValue::from_static(API_POLICY)),
+        }
+    }
+
+    fn policy_for(&self, path: &str) -> Option<&HeaderValue> {
+        if path.starts_with("/content/")
+            || path.starts_with("/lti/")
+            || path.starts_with("/runtime/")
+        {
+            None
+        } else if path == "/docs" || path.starts_with("/docs/") {
+            Some(&self.docs)
+        } else {
+            Some(&self.api)
+        }
+    }
+}
+
+/// The explorer's policy: its own inline scripts by hash, its styles, its images.
+pub fn docs_policy(html: &str) -> String {
+    let hashes: Vec<String> = inline_scripts(html)
+        .map(|script| {
+            format!(
+                "'sha256-{}'",
+                STANDARD.encode(digest(&SHA256, script.as_bytes()))
+            )
+        })
+        .collect();
+    format!(
+        "default-src 'none'; script-src {}; style-src 'unsafe-inline'; img-src 'self' data:; \
+         connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+        if hashes.is_empty() {
+            "'none'".to_owned()
+        } else {
+            hashes.join(" ")
+        }
+    )
+}
+
+/// The text of every `<script>` element without a `src`.
+fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
+    html.split("<script").skip(1).filter_map(|rest| {
+        let (attributes, body) = rest.split_once('>')?;
+        let (script, _) = body.split_once("</script>")?;
+        (!attributes.contains("src=")).then_some(script)
+    })
+}
+
+impl<E: Endpoint> Middleware<E> for SecurityHeaders {
+    type Output = SecurityHeadersEndpoint<E>;
+
+    fn transform(&self, inner: E) -> Self::Output {
+        SecurityHeadersEndpoint {
+            inner,
+            headers: self.clone(),
+        }
+    }
+}
+
+pub struct SecurityHeadersEndpoint<E> {
+    inner: E,
+    headers: SecurityHeaders,
+}
+
+impl<E: Endpoint> Endpoint for SecurityHeadersEndpoint<E> {
+    type Output = Response;
+
+    async fn call(&self, req: Request) -> Result<Response> {
+        let policy = self.headers.policy_for(req.uri().path()).cloned();
+        let mut response = match self.inner.call(req).await {
+            Ok(output) => output.into_response(),
+            Err(err) => crate::error::uniform_error(err),
+        };
+        let headers = response.headers_mut();
+        headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+        if let Some(policy) = policy {
+            headers.entry(CONTENT_SECURITY_POLICY).or_insert(policy);
+            headers
+                .entry(REFERRER_POLICY)
+                .or_insert(HeaderValue::from_static("no-referrer"));
+        }
+        Ok(response)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_scripts_are_allowed_by_their_hash_and_others_not_at_all() {
+        let html = "<html><script src=\"/x.js\"></script><script>alert(1)</script>\
+                    <script type=\"module\">go()</script></html>";
+        let scripts: Vec<&str> = inline_scripts(html).collect();
+        assert_eq!(scripts, ["alert(1)", "go()"]);
+        let policy = docs_policy(html);
+        // echo -n 'alert(1)' | openssl dgst -sha256 -binary | base64
+        assert!(
+            policy.contains("'sha256-bhHHL3z2vDgxUt0W3dWQOrprscmda2Y5pLsLg4GF+pI='"),
+            "{policy}"
+        );
+        let script_src = policy.split(';').nth(1).unwrap();
+        assert!(!script_src.contains("unsafe"), "{policy}");
+        assert!(policy.starts_with("default-src 'none'; script-src 'sha256-"));
+    }
+
+    #[test]
+    fn learner_pages_keep_their_own_policy() {
+        let headers = SecurityHeaders::new("");
+        assert!(headers.policy_for("/content/a/index.html").is_none());
+        assert!(headers.policy_for("/lti/launch").is_none());
+        assert_eq!(headers.policy_for("/xapi/statements").unwrap(), API_POLICY);
+        assert_eq!(headers.policy_for("/api/courses").unwrap(), API_POLICY);
+        assert!(
+            headers
+                .policy_for("/docs")
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .contains("script-src")
+        );
+    }
+}

@@ -1,0 +1,9 @@
+//! The HTTP edge: what every connection and every request passes through before any
+//! route sees it — connection limits and deadlines, bounded bodies, response headers.
+
+pub mod body_bound;
+pub mod file_limit;
+pub mod headers;
+pub mod listen;
+pub mod method_not_allowed;
+mod write_deadline;
