@@ -39,6 +39,7 @@ use crate::xapi::documents::activity_profile_api::ActivityProfileApi;
 use crate::xapi::documents::agent_profile_api::AgentProfileApi;
 use crate::xapi::documents::state_api::StateApi;
 use crate::xapi::statements::api::{PageSizes, StatementsApi};
+use crate::xapi::statements::cursor::{self, CursorKey};
 use crate::xapi::statements::writer::{StatementWriter, WriterContext};
 use crate::xapi::version::VersionGate;
 
@@ -47,6 +48,8 @@ use crate::xapi::version::VersionGate;
 pub enum StartError {
     #[error("cannot open the database at {url}: {source}")]
     Database { url: String, source: sea_orm::DbErr },
+    #[error("cannot read or create the server's keys in the database: {0}")]
+    Keys(sea_orm::DbErr),
     #[error("cannot create the directory {path}: {source}")]
     DataDir { path: String, source: io::Error },
 }
@@ -89,7 +92,10 @@ impl App {
             url: redact(&config.database_url),
             source,
         })?;
-        let endpoint = endpoint(&db, &config);
+        let cursor_secret = crate::db::secrets::get_or_create(db.writer(), cursor::SECRET_NAME, 32)
+            .await
+            .map_err(StartError::Keys)?;
+        let endpoint = endpoint(&db, &config, CursorKey::new(&cursor_secret));
         Ok(App {
             endpoint,
             db,
@@ -152,7 +158,7 @@ pub fn package_limits(config: &Config) -> Limits {
 }
 
 /// Every API of the server, sharing one database handle.
-fn apis(db: &Db, clock: &WriteClock, config: &Config) -> openapi::Apis {
+fn apis(db: &Db, clock: &WriteClock, config: &Config, cursor_key: CursorKey) -> openapi::Apis {
     (
         AboutApi,
         StatementsApi {
@@ -169,6 +175,7 @@ fn apis(db: &Db, clock: &WriteClock, config: &Config) -> openapi::Apis {
                 launch: LaunchSettings::from_config(config),
                 postgres_writers: config.postgres_statement_writers.get(),
             }),
+            cursor_key,
         },
         StateApi { db: db.clone() },
         ActivityProfileApi { db: db.clone() },
@@ -197,9 +204,9 @@ fn apis(db: &Db, clock: &WriteClock, config: &Config) -> openapi::Apis {
     )
 }
 
-fn endpoint(db: &Db, config: &Config) -> BoxEndpoint<'static> {
+fn endpoint(db: &Db, config: &Config, cursor_key: CursorKey) -> BoxEndpoint<'static> {
     let clock = WriteClock::default();
-    let apis = apis(db, &clock, config);
+    let apis = apis(db, &clock, config, cursor_key);
     let service = openapi::service(apis);
     let docs = service.swagger_ui();
     let security_headers = SecurityHeaders::new(&service.swagger_ui_html());
@@ -274,6 +281,7 @@ pub fn openapi_json() -> String {
         &Db::disconnected(),
         &WriteClock::default(),
         &Config::default(),
+        CursorKey::ephemeral(),
     );
     openapi::service(apis).spec()
 }

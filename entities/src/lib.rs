@@ -27,6 +27,8 @@ pub mod package_file;
 pub mod progress;
 /// cmi5 registrations: one per learner and course.
 pub mod registration;
+/// Random keys shared by every instance (cursor signing).
+pub mod server_secret;
 /// One row per stored xAPI statement: the JSON once, plus voiding bookkeeping.
 pub mod statement;
 /// Query keys of statements (agents, activities, verb, registration) in stored order.

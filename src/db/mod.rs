@@ -13,6 +13,7 @@ use entities::migration::Migrator;
 
 mod checkpoint;
 mod nodelay;
+pub mod secrets;
 use checkpoint::Checkpointer;
 
 /// A connection pool plus, on SQLite, the single writer connection.

@@ -23,6 +23,7 @@ mod lti_service_token;
 mod ops;
 mod packages;
 mod signed;
+mod statements_cursor;
 mod statements_group_commit;
 mod statements_query;
 mod statements_validation;

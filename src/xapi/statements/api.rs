@@ -8,9 +8,10 @@ use poem_openapi::payload::{Binary, Json};
 use poem_openapi::{ApiResponse, OpenApi};
 use serde_json::Value;
 
+use super::cursor::CursorKey;
 use super::format::accept_languages;
 use super::index::{KeyKind, agent_key};
-use super::params::{self, Cursor, KNOWN, RawParams, SINGLE_ALLOWED};
+use super::params::{self, KNOWN, RawParams, SINGLE_ALLOWED};
 use super::service;
 use crate::auth::BasicAuth;
 use crate::db::Db;
@@ -31,6 +32,8 @@ pub struct StatementsApi {
     pub max_attachment_bytes: usize,
     /// Where validated statements go to be stored (group commit).
     pub writer: StatementWriter,
+    /// Seals and opens `more` cursors (shared by every instance on the database).
+    pub cursor_key: CursorKey,
 }
 
 /// Default and maximum page sizes of GET /statements.
@@ -210,7 +213,9 @@ impl StatementsApi {
         } else {
             let (mut filter, after, limit, format) = match params::get(&params, "more") {
                 Some(token) => {
-                    let cursor = Cursor::decode(token)?;
+                    let cursor = self
+                        .cursor_key
+                        .open(token, &auth.key, self.page_sizes.max)?;
                     (
                         cursor.filter,
                         Some(cursor.after),
@@ -236,7 +241,11 @@ impl StatementsApi {
                 limit,
                 format,
                 &languages,
-                req.uri().path(),
+                &service::MoreLink {
+                    base: req.uri().path(),
+                    key: &self.cursor_key,
+                    holder: &auth.key,
+                },
             )
             .await?;
             (page.result, page.last_stored_us)

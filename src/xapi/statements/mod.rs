@@ -5,6 +5,7 @@ pub mod api;
 mod bulk;
 mod commit;
 mod compare;
+pub mod cursor;
 mod format;
 pub mod index;
 mod inherit;

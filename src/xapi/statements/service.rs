@@ -5,6 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::{Value, json};
 
+use super::cursor::CursorKey;
 use super::format::{Format, render};
 use super::params::Cursor;
 use super::prepare::{PreparedStatement, WriteContext, prepare};
@@ -147,6 +148,14 @@ pub async fn fetch_one(
     ))
 }
 
+/// How the next page's link is made: its path, and the key sealing it for its holder.
+pub struct MoreLink<'a> {
+    pub base: &'a str,
+    pub key: &'a CursorKey,
+    /// The credential key the cursor is bound to.
+    pub holder: &'a str,
+}
+
 /// A page of a query plus the cursor of the next page, if any.
 pub struct Page {
     pub result: Value,
@@ -160,7 +169,7 @@ pub async fn fetch_page(
     limit: u32,
     format: Format,
     languages: &[String],
-    more_base: &str,
+    more: &MoreLink<'_>,
 ) -> Result<Page, Error> {
     let mut rows: Vec<StoredStatement> =
         read::find_page(&db.conn, &filter, after, u64::from(limit) + 1).await?;
@@ -173,7 +182,7 @@ pub async fn fetch_page(
                 limit,
                 format,
             };
-            format!("{more_base}?more={}", cursor.encode())
+            format!("{}?more={}", more.base, more.key.seal(&cursor, more.holder))
         })
     } else {
         None

@@ -1,0 +1,40 @@
+//! Random keys shared by every instance on one database: the first instance to ask makes
+//! one, every later ask (on any instance) reads the same.
+
+use aws_lc_rs::rand::{SecureRandom, SystemRandom};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ActiveValue, ConnectionTrait, DbErr, EntityTrait};
+
+use entities::server_secret;
+
+/// The secret called `name`, made with `len` random bytes if it does not exist yet.
+pub async fn get_or_create(
+    conn: &impl ConnectionTrait,
+    name: &str,
+    len: usize,
+) -> Result<Vec<u8>, DbErr> {
+    let mut fresh = vec![0u8; len];
+    SystemRandom::new()
+        .fill(&mut fresh)
+        .map_err(|_| DbErr::Custom("the system random generator failed".into()))?;
+    let row = server_secret::ActiveModel {
+        name: ActiveValue::Set(name.to_owned()),
+        value_hex: ActiveValue::Set(hex::encode(&fresh)),
+        created_us: ActiveValue::Set(jiff::Timestamp::now().as_microsecond()),
+    };
+    // Two instances starting together both insert; the first wins, both read it.
+    server_secret::Entity::insert(row)
+        .on_conflict(
+            OnConflict::column(server_secret::Column::Name)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(conn)
+        .await?;
+    let stored = server_secret::Entity::find_by_id(name.to_owned())
+        .one(conn)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(format!("server secret {name}")))?;
+    hex::decode(&stored.value_hex)
+        .map_err(|e| DbErr::Custom(format!("server secret {name} is not hex: {e}")))
+}
