@@ -101,9 +101,21 @@ pub enum ApiError {
     /// `If-Match` / `If-None-Match` did not hold; nothing was changed.
     #[oai(status = 412)]
     PreconditionFailed(Json<ErrorBody>),
+    /// The method is not one this resource has; `Allow` lists those it has.
+    #[oai(status = 405)]
+    MethodNotAllowed(Json<ErrorBody>, #[oai(header = "Allow")] String),
+    /// The body did not arrive within `body_read_timeout_secs`.
+    #[oai(status = 408)]
+    RequestTimeout(Json<ErrorBody>),
     /// The body is over the configured limit.
     #[oai(status = 413)]
     PayloadTooLarge(Json<ErrorBody>),
+    /// The body's Content-Type is not one this operation reads.
+    #[oai(status = 415)]
+    UnsupportedMediaType(Json<ErrorBody>),
+    /// Too many requests from this client; wait as `Retry-After` says.
+    #[oai(status = 429)]
+    TooManyRequests(Json<ErrorBody>, #[oai(header = "Retry-After")] String),
     /// Something failed on our side; details are in the server log.
     #[oai(status = 500)]
     Internal(Json<ErrorBody>),
@@ -113,6 +125,9 @@ pub enum ApiError {
     /// A remote service this request needed failed; try again later.
     #[oai(status = 502)]
     BadGateway(Json<ErrorBody>),
+    /// The server is at a limit (request bodies in memory); retry after `Retry-After`.
+    #[oai(status = 503)]
+    ServiceUnavailable(Json<ErrorBody>, #[oai(header = "Retry-After")] String),
 }
 
 pub const BASIC_CHALLENGE: &str = "Basic realm=\"Black Belt\", charset=\"UTF-8\"";

@@ -8,7 +8,7 @@ use crate::xapi::validate::is_absolute_iri;
 
 /// Who is launched, as an LMS or an administrator names them.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct Learner {
     /// The learner's account in the launching system: `homePage` (the system's URL)
     /// and `name` (its stable user id).

@@ -29,7 +29,7 @@ pub struct RegistrationProgress {
 }
 
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct AuProgress {
     pub au_id: String,
     pub title: String,

@@ -16,7 +16,7 @@ use super::platforms::{self, NewPlatform, Platform};
 use super::{deep_linking, dynamic_registration, keys};
 use crate::auth::BasicAuth;
 use crate::db::Db;
-use crate::error::{ApiResult, Error};
+use crate::error::{ApiResult, Error, ErrorBody};
 use crate::launch::settings::LaunchSettings;
 use crate::openapi::ApiTags;
 use crate::xapi::clock::WriteClock;
@@ -51,12 +51,27 @@ pub enum BrowserResponse {
     /// The module named does not exist.
     #[oai(status = 404)]
     NotFound(Html<String>),
+    /// The method is not one this endpoint has; `Allow` lists those it has.
+    #[oai(status = 405)]
+    MethodNotAllowed(Json<ErrorBody>, #[oai(header = "Allow")] String),
+    /// The form did not arrive within `body_read_timeout_secs`.
+    #[oai(status = 408)]
+    RequestTimeout(Json<ErrorBody>),
+    /// The form is over `max_small_body_bytes`; refused before it was read.
+    #[oai(status = 413)]
+    PayloadTooLarge(Json<ErrorBody>),
+    /// The body is not `application/x-www-form-urlencoded`.
+    #[oai(status = 415)]
+    UnsupportedMediaType(Json<ErrorBody>),
     /// The platform's keys could not be fetched.
     #[oai(status = 502)]
     BadGateway(Html<String>),
     /// Something failed on our side.
     #[oai(status = 500)]
     Internal(Html<String>),
+    /// The server is at a limit (request bodies in memory); retry after `Retry-After`.
+    #[oai(status = 503)]
+    ServiceUnavailable(Json<ErrorBody>, #[oai(header = "Retry-After")] String),
 }
 
 impl From<Failure> for BrowserResponse {

@@ -1,6 +1,5 @@
 //! `GET /healthz`, `GET /readyz`, `GET /metrics`.
 
-use poem_openapi::param::Header;
 use poem_openapi::payload::{Json, PlainText};
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
@@ -71,12 +70,11 @@ impl OpsApi {
     ///
     /// When the server has a `metrics_token`, send it as `Authorization: Bearer <token>`.
     #[oai(path = "/metrics", method = "get", operation_id = "metrics")]
-    async fn metrics(
-        &self,
-        #[oai(name = "Authorization")] authorization: Header<Option<String>>,
-    ) -> MetricsResponse {
+    async fn metrics(&self, req: &poem::Request) -> MetricsResponse {
+        // Read from the request, not declared as a parameter: the credential is not
+        // part of the operation's interface, and API tools treat `Authorization` apart.
         if let Some(expected) = &self.metrics_token
-            && !bears(authorization.0.as_deref(), expected)
+            && !bears(req.header("Authorization"), expected)
         {
             return MetricsResponse::Unauthorized(
                 Json(ErrorBody {

@@ -8,7 +8,7 @@ use super::manifest::{Au, Course, LaunchMethod, MoveOn, Node};
 use entities::package;
 
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct CourseEntry {
     pub course_id: String,
     pub title: String,
@@ -32,7 +32,7 @@ pub struct CourseEntry {
 }
 
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct AuEntry {
     pub au_id: String,
     pub title: String,

@@ -20,28 +20,13 @@ if [[ ! -x "$bin" ]]; then
   exit 1
 fi
 
-# The Python side: a virtualenv here (gitignored) with the pinned requirements.
-python="${BB_PYTHON:-python3}"
-if ! "$python" -m venv --help >/dev/null 2>&1; then
-  if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
-    echo "interop: installing python3-venv" >&2
-    apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null
-  else
-    echo "interop: $python has no venv module: apt-get install python3-venv" >&2
-    exit 1
-  fi
-fi
-venv="tests/interop/.venv"
-requirements="tests/interop/requirements.txt"
-if [[ ! -x "$venv/bin/python" ]] || ! cmp -s "$requirements" "$venv/requirements.txt"; then
-  echo "interop: installing $requirements into $venv" >&2
-  rm -rf "$venv"
-  "$python" -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
-  cp "$requirements" "$venv/requirements.txt"
-fi
-
 LABEL=interop
+# The Python side: a virtualenv here (gitignored) with the pinned requirements.
+venv="tests/interop/.venv"
+# shellcheck source=../support/venv.sh
+source tests/support/venv.sh
+make_venv "$venv" tests/interop/requirements.txt
+
 # shellcheck source=../support/server.sh
 source tests/support/server.sh
 start_server "$bin"

@@ -5,7 +5,7 @@ use poem::Request;
 use poem::web::Data;
 use poem_openapi::param::Query;
 use poem_openapi::payload::{Binary, Json};
-use poem_openapi::{ApiResponse, OpenApi};
+use poem_openapi::{ApiResponse, OpenApi, ResponseContent};
 use serde_json::Value;
 
 use super::cursor::CursorKey;
@@ -61,29 +61,29 @@ pub enum PostResponse {
 /// statement JSON does not contain it in practice.
 pub const BOUNDARY: &str = "blackbelt0attachments0b7e4d2c9a1f";
 
-#[derive(ApiResponse)]
-pub enum GetResponse {
+/// What a successful GET carries: JSON, or multipart/mixed when attachments are asked.
+#[derive(ResponseContent)]
+pub enum StatementsContent {
     /// A Statement (with statementId / voidedStatementId) or a StatementResult
     /// `{"statements": [...], "more": "..."}`.
+    Json(Json<Value>),
+    /// With `attachments=true`: the same JSON as the first part, then each attachment.
+    #[oai(content_type = "multipart/mixed; boundary=blackbelt0attachments0b7e4d2c9a1f")]
+    Multipart(Binary<Vec<u8>>),
+}
+
+#[derive(ApiResponse)]
+pub enum GetResponse {
+    /// The statement or the page of statements.
     #[oai(status = 200)]
     Found(
-        Json<Value>,
+        StatementsContent,
         /// Every statement stored before this instant is visible to this query.
         #[oai(header = "X-Experience-API-Consistent-Through")]
         String,
         /// `stored` of the newest statement returned.
         #[oai(header = "Last-Modified")]
         String,
-    ),
-    /// With `attachments=true`: multipart/mixed, the JSON first, then each attachment.
-    #[oai(
-        status = 200,
-        content_type = "multipart/mixed; boundary=blackbelt0attachments0b7e4d2c9a1f"
-    )]
-    Multipart(
-        Binary<Vec<u8>>,
-        #[oai(header = "X-Experience-API-Consistent-Through")] String,
-        #[oai(header = "Last-Modified")] String,
     ),
 }
 
@@ -256,14 +256,14 @@ impl StatementsApi {
         let through = crate::xapi::validate::time::format_utc(consistent);
         if with_attachments {
             let out = service::with_attachments(&self.db, &body, BOUNDARY).await?;
-            return Ok(GetResponse::Multipart(
-                Binary(out),
+            return Ok(GetResponse::Found(
+                StatementsContent::Multipart(Binary(out)),
                 through,
                 http_date(last_modified),
             ));
         }
         Ok(GetResponse::Found(
-            Json(body),
+            StatementsContent::Json(Json(body)),
             through,
             http_date(last_modified),
         ))
