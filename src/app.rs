@@ -16,9 +16,12 @@ use crate::launch::api::LaunchApi;
 use crate::launch::settings::LaunchSettings;
 use crate::lti::api::LtiApi;
 use crate::lti::frame::FrameAncestors;
+use crate::lti::housekeeping;
+use crate::lti::throttle::{LTI_UNAUTHENTICATED, Throttle};
 use crate::openapi;
 use crate::ops::api::OpsApi;
 use crate::ops::metrics::{self, RequestMetrics};
+use crate::outbound::{Outbound, OutboundSettings};
 use crate::packages::assets::serve_asset;
 use crate::packages::catalog_api::PackagesApi;
 use crate::packages::runtime::serve_runtime;
@@ -42,6 +45,8 @@ pub enum StartError {
     Database { url: String, source: sea_orm::DbErr },
     #[error("cannot create the directory {path}: {source}")]
     DataDir { path: String, source: io::Error },
+    #[error("{0}")]
+    Outbound(String),
 }
 
 pub struct App {
@@ -82,7 +87,10 @@ impl App {
             url: redact(&config.database_url),
             source,
         })?;
-        let endpoint = endpoint(&db, &config);
+        let outbound =
+            Outbound::new(OutboundSettings::from_config(&config)).map_err(StartError::Outbound)?;
+        let endpoint = endpoint(&db, &config, outbound);
+        housekeeping::spawn(db.clone());
         Ok(App {
             endpoint,
             db,
@@ -103,15 +111,6 @@ impl App {
     }
 }
 
-/// The client for outbound calls (platform key sets, later grade passback).
-fn http_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .user_agent(concat!("BlackBelt/", env!("CARGO_PKG_VERSION")))
-        .connect_timeout(std::time::Duration::from_secs(5))
-        .build()
-        .unwrap_or_default()
-}
-
 /// Package size limits from the configuration.
 pub fn package_limits(config: &Config) -> Limits {
     Limits {
@@ -122,7 +121,7 @@ pub fn package_limits(config: &Config) -> Limits {
 }
 
 /// Every API of the server, sharing one database handle.
-fn apis(db: &Db, clock: &WriteClock, config: &Config) -> openapi::Apis {
+fn apis(db: &Db, clock: &WriteClock, config: &Config, outbound: Outbound) -> openapi::Apis {
     (
         AboutApi,
         StatementsApi {
@@ -157,16 +156,16 @@ fn apis(db: &Db, clock: &WriteClock, config: &Config) -> openapi::Apis {
             db: db.clone(),
             clock: clock.clone(),
             settings: LaunchSettings::from_config(config),
-            http: http_client(),
+            http: outbound,
             auto_approve: config.lti_auto_approve,
         },
         OpsApi { db: db.clone() },
     )
 }
 
-fn endpoint(db: &Db, config: &Config) -> BoxEndpoint<'static> {
+fn endpoint(db: &Db, config: &Config, outbound: Outbound) -> BoxEndpoint<'static> {
     let clock = WriteClock::default();
-    let apis = apis(db, &clock, config);
+    let apis = apis(db, &clock, config, outbound);
     let service = openapi::service(apis);
     let docs = service.swagger_ui();
     let spec = service.spec_endpoint();
@@ -178,7 +177,12 @@ fn endpoint(db: &Db, config: &Config) -> BoxEndpoint<'static> {
                     fallback: config.xapi_version_when_unspecified,
                     clock,
                 })
-                .with(AlternateSyntax),
+                .with(AlternateSyntax)
+                .with(Throttle::new(
+                    &LTI_UNAUTHENTICATED,
+                    config.lti_rate_limit_burst,
+                    config.lti_rate_limit_per_minute,
+                )),
         )
         .at("/content/:slug/*path", get(serve_asset))
         .at("/runtime/*file", get(serve_runtime))
@@ -226,6 +230,7 @@ pub fn openapi_json() -> String {
         &Db::disconnected(),
         &WriteClock::default(),
         &Config::default(),
+        Outbound::unusable(),
     );
     openapi::service(apis).spec()
 }

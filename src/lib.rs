@@ -22,6 +22,8 @@ pub mod lti;
 pub mod lti_cli;
 /// The combined OpenAPI service and its tags.
 pub mod openapi;
+/// Calls to other servers: one client with an address filter, size cap and timeouts.
+pub mod outbound;
 /// Health, readiness and metrics.
 pub mod ops;
 /// Learning content packages: manifests, import, catalog, assets.
