@@ -22,10 +22,10 @@ pub mod lti;
 pub mod lti_cli;
 /// The combined OpenAPI service and its tags.
 pub mod openapi;
-/// Calls to other servers: one client with an address filter, size cap and timeouts.
-pub mod outbound;
 /// Health, readiness and metrics.
 pub mod ops;
+/// Calls to other servers: one client with an address filter, size cap and timeouts.
+pub mod outbound;
 /// Learning content packages: manifests, import, catalog, assets.
 pub mod packages;
 /// A small SQL text builder shared by the hand-written hot queries.

@@ -255,9 +255,8 @@ impl LtiApi {
         body: Json<NewRegistrationLink>,
     ) -> ApiResult<LinkCreated> {
         auth.require_admin()?;
-        let link =
-            registration_links::create(self.db.writer(), &self.settings.public_url, &body.0)
-                .await?;
+        let link = registration_links::create(self.db.writer(), &self.settings.public_url, &body.0)
+            .await?;
         Ok(LinkCreated::Created(Json(link)))
     }
 

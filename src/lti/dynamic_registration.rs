@@ -73,7 +73,9 @@ pub async fn register(
         .get(config_url, None, MAX_BYTES)
         .await
         .and_then(|answer| answer.success_json())
-        .map_err(|why| outbound_failure("the platform's configuration could not be fetched", why))?;
+        .map_err(|why| {
+            outbound_failure("the platform's configuration could not be fetched", why)
+        })?;
     let issuer = text(&config, "issuer")?;
     // Dynamic Registration §3.5.1: the configuration must come from the issuer's host,
     // or anyone could register in a platform's name.

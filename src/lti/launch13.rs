@@ -13,8 +13,8 @@ use crate::db::Db;
 use crate::launch::grant::LaunchMode;
 use crate::launch::learner::{Learner, LearnerAccount};
 use crate::launch::settings::LaunchSettings;
-use crate::xapi::clock::WriteClock;
 use crate::outbound::Outbound;
+use crate::xapi::clock::WriteClock;
 
 /// Clock skew tolerated on `iat` and `exp`.
 const LEEWAY_S: i64 = 60;

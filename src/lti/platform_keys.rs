@@ -98,9 +98,6 @@ async fn fetch(http: &Outbound, url: &str) -> Result<JwkSet, Error> {
         .await
         .map_err(unreadable)?;
     let json = answer.success_json().map_err(unreadable)?;
-    serde_json::from_value(json).map_err(|_| {
-        Error::BadGateway(format!(
-            "the platform's key set at {url} is not a JWK set"
-        ))
-    })
+    serde_json::from_value(json)
+        .map_err(|_| Error::BadGateway(format!("the platform's key set at {url} is not a JWK set")))
 }

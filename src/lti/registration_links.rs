@@ -61,7 +61,12 @@ pub async fn create(
             "validDays must be between 1 and {MAX_VALID_DAYS}, got {days}"
         )));
     }
-    let label = request.label.as_deref().unwrap_or_default().trim().to_owned();
+    let label = request
+        .label
+        .as_deref()
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
     let key = hex::encode(random_bytes::<9>());
     let secret = URL_SAFE_NO_PAD.encode(random_bytes::<32>());
     let salt = hex::encode(random_bytes::<16>());
@@ -116,7 +121,8 @@ pub async fn usable(
         )
     };
     let (key, presented) = token.split_once('.').ok_or_else(invalid)?;
-    let mut sql = Sql::new("SELECT salt, secret_hash, expires_us, used_us FROM lti_registration_links");
+    let mut sql =
+        Sql::new("SELECT salt, secret_hash, expires_us, used_us FROM lti_registration_links");
     sql.bind(" WHERE key = ?", key.to_owned());
     let row = conn
         .query_one_raw(sql.build(conn.get_database_backend()))

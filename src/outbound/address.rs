@@ -42,12 +42,7 @@ fn embedded_v4(v6: Ipv6Addr) -> Option<Ipv4Addr> {
         return Some(v4);
     }
     let s = v6.segments();
-    let low = Ipv4Addr::new(
-        (s[6] >> 8) as u8,
-        s[6] as u8,
-        (s[7] >> 8) as u8,
-        s[7] as u8,
-    );
+    let low = Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8);
     // ::a.b.c.d (deprecated "compatible") and 64:ff9b::a.b.c.d (NAT64, RFC 6052).
     let compatible = s[..6].iter().all(|&x| x == 0);
     let nat64 = s[..6] == [0x64, 0xff9b, 0, 0, 0, 0];

@@ -234,10 +234,7 @@ impl Outbound {
         if status.is_redirection() {
             return Err(OutboundError::Redirect(status.as_u16()));
         }
-        if response
-            .content_length()
-            .is_some_and(|n| n > limit as u64)
-        {
+        if response.content_length().is_some_and(|n| n > limit as u64) {
             return Err(OutboundError::TooLarge(limit));
         }
         // Read chunk by chunk: a declared length can be absent or false, and the

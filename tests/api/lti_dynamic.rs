@@ -215,7 +215,13 @@ async fn registration_without_a_valid_link_fetches_nothing_and_stores_nothing() 
     let real = app.registration_link().await;
     let (key, _) = real.split_once('.').unwrap();
     let forged = format!("{key}.not-the-secret");
-    for link in [None, Some(""), Some("nonsense"), Some("abc.def"), Some(forged.as_str())] {
+    for link in [
+        None,
+        Some(""),
+        Some("nonsense"),
+        Some("abc.def"),
+        Some(forged.as_str()),
+    ] {
         let (status, page) = register_with(&app, port, link).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{link:?}: {page}");
         assert!(page.contains("registration_link_"), "{page}");
@@ -223,7 +229,11 @@ async fn registration_without_a_valid_link_fetches_nothing_and_stores_nothing() 
     for _ in 0..20 {
         register_with(&app, port, None).await;
     }
-    assert_eq!(seen.1.load(Ordering::SeqCst), 0, "the platform was never called");
+    assert_eq!(
+        seen.1.load(Ordering::SeqCst),
+        0,
+        "the platform was never called"
+    );
     assert_eq!(platform_count(&app).await, 0);
 }
 
@@ -239,7 +249,11 @@ async fn a_registration_link_works_once() {
     let (status, page) = register_with(&app, port, Some(&link)).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
     assert!(page.contains("registration_link_used"), "{page}");
-    assert_eq!(seen.1.load(Ordering::SeqCst), calls, "no call for a used link");
+    assert_eq!(
+        seen.1.load(Ordering::SeqCst),
+        calls,
+        "no call for a used link"
+    );
     assert_eq!(platform_count(&app).await, 1);
 }
 

@@ -10,7 +10,9 @@ use sea_orm::{ConnectionTrait, Statement};
 use serde_json::json;
 
 use crate::helpers::{TestApp, json_of};
-use crate::lti_platform::{CLIENT_ID, DEPLOYMENT, ISSUER, TestPlatform, good_claims, login, post_launch, rsa_key};
+use crate::lti_platform::{
+    CLIENT_ID, DEPLOYMENT, ISSUER, TestPlatform, good_claims, login, post_launch, rsa_key,
+};
 use crate::outbound::listener;
 
 async fn count(app: &TestApp, table: &str) -> i64 {
@@ -60,7 +62,11 @@ async fn a_failing_key_set_is_fetched_at_most_once_per_interval_without_a_cached
         let response = post_launch(&app, &token, &state).await;
         response.assert_status(StatusCode::BAD_GATEWAY);
     }
-    assert_eq!(fetches.load(Ordering::SeqCst), 1, "one fetch for 20 launches");
+    assert_eq!(
+        fetches.load(Ordering::SeqCst),
+        1,
+        "one fetch for 20 launches"
+    );
 }
 
 #[tokio::test]

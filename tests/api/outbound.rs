@@ -51,7 +51,10 @@ async fn a_loopback_url_is_refused_without_connecting() {
         .get(&format!("http://127.0.0.1:{port}/internal"), None, 1024)
         .await
         .unwrap_err();
-    assert!(matches!(refused, OutboundError::Refused { .. }), "{refused:?}");
+    assert!(
+        matches!(refused, OutboundError::Refused { .. }),
+        "{refused:?}"
+    );
     assert!(refused.to_string().contains("outbound_allow_private"));
     for url in [
         format!("http://[::1]:{port}/"),
@@ -60,7 +63,10 @@ async fn a_loopback_url_is_refused_without_connecting() {
         "http://10.0.0.1/".to_owned(),
     ] {
         let err = client(false).get(&url, None, 1024).await.unwrap_err();
-        assert!(matches!(err, OutboundError::Refused { .. }), "{url}: {err:?}");
+        assert!(
+            matches!(err, OutboundError::Refused { .. }),
+            "{url}: {err:?}"
+        );
     }
     assert_eq!(seen.load(Ordering::SeqCst), 0, "no connection was made");
     // The same server is reachable when private networks are allowed.
@@ -79,7 +85,10 @@ async fn a_name_resolving_to_loopback_is_refused_without_connecting() {
         .get(&format!("http://localhost:{port}/"), None, 1024)
         .await
         .unwrap_err();
-    assert!(matches!(refused, OutboundError::Refused { .. }), "{refused:?}");
+    assert!(
+        matches!(refused, OutboundError::Refused { .. }),
+        "{refused:?}"
+    );
     assert_eq!(seen.load(Ordering::SeqCst), 0);
 }
 
@@ -108,7 +117,12 @@ async fn an_endless_answer_is_cut_at_the_limit_while_it_streams() {
             return;
         }
         let chunk = vec![b' '; 64 * 1024];
-        let framed = [format!("{:x}\r\n", chunk.len()).into_bytes(), chunk, b"\r\n".to_vec()].concat();
+        let framed = [
+            format!("{:x}\r\n", chunk.len()).into_bytes(),
+            chunk,
+            b"\r\n".to_vec(),
+        ]
+        .concat();
         for _ in 0..(300 * 1024 * 1024 / (64 * 1024)) {
             if socket.write_all(&framed).await.is_err() {
                 return;
@@ -169,7 +183,8 @@ async fn a_silent_server_times_out_with_the_same_words_as_a_closed_port() {
 
 #[tokio::test]
 async fn a_redirect_is_not_followed() {
-    let (target, target_seen) = listener(Some(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}")).await;
+    let (target, target_seen) =
+        listener(Some(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}")).await;
     let location: &'static str = Box::leak(
         format!(
             "HTTP/1.1 302 Found\r\nlocation: http://127.0.0.1:{target}/internal\r\ncontent-length: 0\r\n\r\n"
@@ -182,12 +197,21 @@ async fn a_redirect_is_not_followed() {
         .await
         .unwrap_err();
     assert_eq!(err, OutboundError::Redirect(302));
-    assert_eq!(target_seen.load(Ordering::SeqCst), 0, "the target was not called");
+    assert_eq!(
+        target_seen.load(Ordering::SeqCst),
+        0,
+        "the target was not called"
+    );
 }
 
 #[tokio::test]
 async fn only_http_and_https_urls_are_called() {
-    for url in ["file:///etc/passwd", "ftp://example.com/", "not a url", "gopher://x/"] {
+    for url in [
+        "file:///etc/passwd",
+        "ftp://example.com/",
+        "not a url",
+        "gopher://x/",
+    ] {
         let err = client(true).get(url, None, 1024).await.unwrap_err();
         assert_eq!(err, OutboundError::BadUrl, "{url}");
     }
