@@ -24,9 +24,11 @@ impl TestApp {
 
     /// Spawns with a tweaked configuration.
     pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
-        let mut config = Config::default();
         // Test platforms (JWKS, token and registration servers) listen on 127.0.0.1.
-        config.outbound_allow_private = true;
+        let mut config = Config {
+            outbound_allow_private: true,
+            ..Config::default()
+        };
         tweak(&mut config);
         let (dir, schema) = match std::env::var("TEST_DATABASE_URL") {
             Ok(url) if url.starts_with("postgres") => {
