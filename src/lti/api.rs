@@ -51,9 +51,14 @@ pub enum BrowserResponse {
     /// The launch failed verification (signature, claims, state, nonce).
     #[oai(status = 401)]
     Unauthorized(Html<String>),
-    /// Dynamic Registration without a usable registration link.
+    /// Dynamic Registration only: no usable registration link (missing, invalid, used
+    /// or expired); nothing was fetched.
     #[oai(status = 403)]
     Forbidden(Html<String>),
+    /// Too many requests from this client address (`lti_rate_limit_*`); answered by
+    /// the throttle in front of these endpoints.
+    #[oai(status = 429)]
+    TooManyRequests(Html<String>, #[oai(header = "Retry-After")] u64),
     /// The module named does not exist.
     #[oai(status = 404)]
     NotFound(Html<String>),
