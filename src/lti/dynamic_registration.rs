@@ -87,7 +87,11 @@ pub async fn register(
         return Err(Failure::new(
             400,
             "issuer_mismatch",
-            format!("the configuration's issuer {issuer:?} is not on the host it was served from"),
+            // The document's own values are not shown: they come from elsewhere.
+            format!(
+                "the configuration's issuer is not on the host it was served from ({})",
+                parsed.host_str().unwrap_or_default()
+            ),
         ));
     }
     let registration_endpoint = text(&config, "registration_endpoint")?;
@@ -133,6 +137,15 @@ pub async fn register(
             400,
             "no_deployment",
             "the platform's registration answer has no deployment_id; add the deployment id with `blackbelt lti platforms add`",
+        ),
+        // Name the field, not its value: the value is the platform's text.
+        crate::error::Error::BadRequest(m) => Failure::new(
+            502,
+            "bad_platform_answer",
+            format!(
+                "the platform's configuration has an unusable {}",
+                m.split_whitespace().next().unwrap_or("value")
+            ),
         ),
         other => Failure::from(other),
     })?;

@@ -359,3 +359,54 @@ async fn registration_links_are_for_administrators_and_bounded() {
         assert!(!hash.contains(&secret));
     }
 }
+
+#[tokio::test]
+async fn with_auto_approval_a_linked_registration_is_active_at_once() {
+    let app = TestApp::spawn_with(|config| config.lti_auto_approve = true).await;
+    let (port, _seen) = fake_platform().await;
+    let (status, _) = register_with(&app, port, None).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "auto-approval still needs a link"
+    );
+    let link = app.registration_link().await;
+    let (status, page) = register_with(&app, port, Some(&link)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let list = json_of(
+        app.client
+            .get("/api/lti/platforms")
+            .header("Authorization", &app.auth)
+            .send()
+            .await,
+    )
+    .await;
+    assert_eq!(list[0]["status"], "active");
+}
+
+#[tokio::test]
+async fn registration_from_a_loopback_platform_is_refused_unless_private_networks_are_allowed() {
+    let app = TestApp::spawn_with(|config| config.outbound_allow_private = false).await;
+    let (port, seen) = fake_platform().await;
+    let link = app.registration_link().await;
+    let (status, page) = register_with(&app, port, Some(&link)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
+    assert!(page.contains("address_refused"), "{page}");
+    assert!(page.contains("outbound_allow_private"), "{page}");
+    assert_eq!(seen.1.load(Ordering::SeqCst), 0, "nothing was called");
+    assert_eq!(platform_count(&app).await, 0);
+}
+
+#[tokio::test]
+async fn two_registrations_racing_on_one_link_store_one_platform() {
+    let app = TestApp::spawn().await;
+    let (port, _seen) = fake_platform().await;
+    let link = app.registration_link().await;
+    let (a, b) = tokio::join!(
+        register_with(&app, port, Some(&link)),
+        register_with(&app, port, Some(&link))
+    );
+    let ok = [a.0, b.0].iter().filter(|s| **s == StatusCode::OK).count();
+    assert_eq!(ok, 1, "{a:?} {b:?}");
+    assert_eq!(platform_count(&app).await, 1);
+}

@@ -59,6 +59,9 @@ async fn a_loopback_url_is_refused_without_connecting() {
     for url in [
         format!("http://[::1]:{port}/"),
         format!("http://[::ffff:127.0.0.1]:{port}/"),
+        format!("http://2130706433:{port}/"),
+        format!("http://0x7f.1:{port}/"),
+        format!("http://127.0.0.1.:{port}/"),
         "http://169.254.169.254/latest/meta-data/".to_owned(),
         "http://10.0.0.1/".to_owned(),
     ] {
