@@ -147,6 +147,11 @@ pub async fn register(
                 m.split_whitespace().next().unwrap_or("value")
             ),
         ),
+        crate::error::Error::Conflict(_) => Failure::new(
+            409,
+            "conflict",
+            "this platform is already registered with the client id it answered",
+        ),
         other => Failure::from(other),
     })?;
     let now = jiff::Timestamp::now().as_microsecond();
