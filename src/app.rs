@@ -18,9 +18,12 @@ use crate::launch::api::LaunchApi;
 use crate::launch::settings::LaunchSettings;
 use crate::lti::api::LtiApi;
 use crate::lti::frame::FrameAncestors;
+use crate::lti::housekeeping;
+use crate::lti::throttle::{LTI_UNAUTHENTICATED, Throttle};
 use crate::openapi;
 use crate::ops::api::OpsApi;
 use crate::ops::metrics::{self, RequestMetrics};
+use crate::outbound::{Outbound, OutboundSettings};
 use crate::packages::assets::serve_asset;
 use crate::packages::catalog_api::PackagesApi;
 use crate::packages::runtime::serve_runtime;
@@ -52,6 +55,8 @@ pub enum StartError {
     Keys(sea_orm::DbErr),
     #[error("cannot create the directory {path}: {source}")]
     DataDir { path: String, source: io::Error },
+    #[error("{0}")]
+    Outbound(String),
 }
 
 pub struct App {
@@ -95,7 +100,10 @@ impl App {
         let cursor_secret = crate::db::secrets::get_or_create(db.writer(), cursor::SECRET_NAME, 32)
             .await
             .map_err(StartError::Keys)?;
-        let endpoint = endpoint(&db, &config, CursorKey::new(&cursor_secret));
+        let outbound =
+            Outbound::new(OutboundSettings::from_config(&config)).map_err(StartError::Outbound)?;
+        let endpoint = endpoint(&db, &config, CursorKey::new(&cursor_secret), outbound);
+        housekeeping::spawn(db.clone());
         Ok(App {
             endpoint,
             db,
@@ -139,15 +147,6 @@ pub fn body_bounds(config: &Config) -> BodyBounds {
     }
 }
 
-/// The client for outbound calls (platform key sets, later grade passback).
-fn http_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .user_agent(concat!("BlackBelt/", env!("CARGO_PKG_VERSION")))
-        .connect_timeout(std::time::Duration::from_secs(5))
-        .build()
-        .unwrap_or_default()
-}
-
 /// Package size limits from the configuration.
 pub fn package_limits(config: &Config) -> Limits {
     Limits {
@@ -158,7 +157,13 @@ pub fn package_limits(config: &Config) -> Limits {
 }
 
 /// Every API of the server, sharing one database handle.
-fn apis(db: &Db, clock: &WriteClock, config: &Config, cursor_key: CursorKey) -> openapi::Apis {
+fn apis(
+    db: &Db,
+    clock: &WriteClock,
+    config: &Config,
+    cursor_key: CursorKey,
+    outbound: Outbound,
+) -> openapi::Apis {
     (
         AboutApi,
         StatementsApi {
@@ -194,7 +199,7 @@ fn apis(db: &Db, clock: &WriteClock, config: &Config, cursor_key: CursorKey) -> 
             db: db.clone(),
             clock: clock.clone(),
             settings: LaunchSettings::from_config(config),
-            http: http_client(),
+            http: outbound,
             auto_approve: config.lti_auto_approve,
         },
         OpsApi {
@@ -204,9 +209,14 @@ fn apis(db: &Db, clock: &WriteClock, config: &Config, cursor_key: CursorKey) -> 
     )
 }
 
-fn endpoint(db: &Db, config: &Config, cursor_key: CursorKey) -> BoxEndpoint<'static> {
+fn endpoint(
+    db: &Db,
+    config: &Config,
+    cursor_key: CursorKey,
+    outbound: Outbound,
+) -> BoxEndpoint<'static> {
     let clock = WriteClock::default();
-    let apis = apis(db, &clock, config, cursor_key);
+    let apis = apis(db, &clock, config, cursor_key, outbound);
     let service = openapi::service(apis);
     let docs = service.swagger_ui();
     let security_headers = SecurityHeaders::new(&service.swagger_ui_html());
@@ -235,8 +245,14 @@ fn endpoint(db: &Db, config: &Config, cursor_key: CursorKey) -> BoxEndpoint<'sta
             db.clone(),
             config.frame_ancestors.clone(),
         ))
-        // Outside everything that reads a body or the database, inside what logs.
+        // Outside everything that reads a body or the database, inside what logs; a
+        // flood from one address is refused before its body is read.
         .with(BoundBodies::new(body_bounds(config)))
+        .with(Throttle::new(
+            &LTI_UNAUTHENTICATED,
+            config.lti_rate_limit_burst,
+            config.lti_rate_limit_per_minute,
+        ))
         .with(security_headers)
         .with(RequestMetrics)
         .with(Tracing)
@@ -282,6 +298,7 @@ pub fn openapi_json() -> String {
         &WriteClock::default(),
         &Config::default(),
         CursorKey::ephemeral(),
+        Outbound::unusable(),
     );
     openapi::service(apis).spec()
 }

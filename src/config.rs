@@ -69,9 +69,20 @@ pub struct Config {
     /// Most files one package may hold.
     pub max_package_files: usize,
     /// LTI Dynamic Registrations become active at once instead of waiting for an
-    /// administrator's approval. Only for closed networks: anyone who can reach
-    /// `/lti/register` can register a platform.
+    /// administrator's approval. Registration still needs a link an administrator made
+    /// (`blackbelt lti registration-link`); whoever holds the link registers a platform.
     pub lti_auto_approve: bool,
+    /// Requests one client address may make in a burst to the unauthenticated LTI
+    /// endpoints (`/lti/login`, `/lti/launch`, `/lti/deep-linking`, `/lti/11/launch`,
+    /// `/lti/register`) before it gets 429.
+    pub lti_rate_limit_burst: u32,
+    /// Requests per minute one client address regains after a burst (0: no limit).
+    pub lti_rate_limit_per_minute: u32,
+    /// Let outbound calls (platform key sets, Dynamic Registration, service tokens)
+    /// reach loopback and private networks: only for an LMS on your own network.
+    pub outbound_allow_private: bool,
+    /// Longest an outbound call may take, in seconds, answer included.
+    pub outbound_timeout_secs: u64,
     /// Origins allowed to frame Black Belt's pages besides registered LTI platforms
     /// (e.g. an LTI 1.1 LMS: `https://lms.example.com`).
     pub frame_ancestors: Vec<String>,
@@ -113,6 +124,11 @@ impl Default for Config {
             max_package_bytes: 512 * 1024 * 1024,
             max_package_files: 5_000,
             lti_auto_approve: false,
+            // A class behind one NAT address launching together fits in the burst.
+            lti_rate_limit_burst: 120,
+            lti_rate_limit_per_minute: 300,
+            outbound_allow_private: false,
+            outbound_timeout_secs: 10,
             frame_ancestors: Vec::new(),
         }
     }

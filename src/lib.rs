@@ -24,6 +24,8 @@ pub mod lti_cli;
 pub mod openapi;
 /// Health, readiness and metrics.
 pub mod ops;
+/// Calls to other servers: one client with an address filter, size cap and timeouts.
+pub mod outbound;
 /// Learning content packages: manifests, import, catalog, assets.
 pub mod packages;
 /// The HTTP edge: connection limits and deadlines, bounded bodies, response headers.

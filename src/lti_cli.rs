@@ -5,6 +5,7 @@ use clap::Subcommand;
 use crate::app::App;
 use crate::config::Config;
 use crate::lti::platforms::{self, NewPlatform};
+use crate::lti::registration_links::{self, NewRegistrationLink};
 use crate::lti::{consumers, keys};
 
 #[derive(Debug, Subcommand)]
@@ -18,6 +19,17 @@ pub enum LtiCommand {
     /// LTI 1.1 consumers (key and shared secret per LMS).
     #[command(subcommand)]
     Consumers(ConsumersCommand),
+    /// Make a one-time LTI Dynamic Registration link: give the printed URL to the LMS as
+    /// the tool's registration URL. It works once, until it expires; /lti/register
+    /// refuses every request without such a link.
+    RegistrationLink {
+        /// Days the link works (1 to 90).
+        #[arg(long, default_value_t = crate::lti::registration_links::DEFAULT_VALID_DAYS)]
+        valid_days: u32,
+        /// A note for people, e.g. "Moodle (production)".
+        #[arg(long)]
+        label: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -196,6 +208,23 @@ pub async fn run(config: &Config, command: LtiCommand) -> Result<(), String> {
                 ));
             }
             println!("consumer {key} removed");
+        }
+        LtiCommand::RegistrationLink { valid_days, label } => {
+            let link = registration_links::create(
+                conn,
+                &config.public_url,
+                &NewRegistrationLink {
+                    label,
+                    valid_days: Some(valid_days),
+                },
+            )
+            .await
+            .map_err(text)?;
+            println!("{}", link.url);
+            println!(
+                "Give this URL to the LMS as the tool's registration URL. It works once, until {}.",
+                link.expires_at
+            );
         }
         LtiCommand::Keys(KeysCommand::Rotate) => {
             let kid = keys::rotate(conn).await.map_err(text)?;

@@ -19,6 +19,9 @@ pub struct Model {
     /// The platform's key set as last fetched; refetched once on an unknown `kid`.
     pub jwks: Option<Json>,
     pub jwks_fetched_us: Option<i64>,
+    /// When the key set was last fetched or tried, success or failure: the refetch
+    /// limit counts from here.
+    pub jwks_attempted_us: Option<i64>,
     pub created_us: i64,
 }
 

@@ -13,19 +13,22 @@ use super::launch11::{self, Incoming};
 use super::launch13::{self, LaunchForm, Next};
 use super::login::{self, LoginParams};
 use super::platforms::{self, NewPlatform, Platform};
+use super::registration_links::{self, NewRegistrationLink, RegistrationLink};
 use super::{deep_linking, dynamic_registration, keys};
 use crate::auth::BasicAuth;
 use crate::db::Db;
 use crate::error::{ApiResult, Error, ErrorBody};
 use crate::launch::settings::LaunchSettings;
 use crate::openapi::ApiTags;
+use crate::outbound::Outbound;
 use crate::xapi::clock::WriteClock;
 
 pub struct LtiApi {
     pub db: Db,
     pub clock: WriteClock,
     pub settings: LaunchSettings,
-    pub http: reqwest::Client,
+    /// The one outbound client (address policy, size cap, timeouts).
+    pub http: Outbound,
     /// Dynamic registrations are active at once instead of pending approval.
     pub auto_approve: bool,
 }
@@ -48,6 +51,14 @@ pub enum BrowserResponse {
     /// The launch failed verification (signature, claims, state, nonce).
     #[oai(status = 401)]
     Unauthorized(Html<String>),
+    /// Dynamic Registration only: no usable registration link (missing, invalid, used
+    /// or expired); nothing was fetched.
+    #[oai(status = 403)]
+    Forbidden(Html<String>),
+    /// Too many requests from this client address (`lti_rate_limit_*`); answered by
+    /// the throttle in front of these endpoints.
+    #[oai(status = 429)]
+    TooManyRequests(Html<String>, #[oai(header = "Retry-After")] u64),
     /// The module named does not exist.
     #[oai(status = 404)]
     NotFound(Html<String>),
@@ -80,6 +91,7 @@ impl From<Failure> for BrowserResponse {
         let html = super::page::error_html(f.code, &f.message);
         match f.status {
             401 => BrowserResponse::Unauthorized(Html(html)),
+            403 => BrowserResponse::Forbidden(Html(html)),
             404 => BrowserResponse::NotFound(Html(html)),
             502 => BrowserResponse::BadGateway(Html(html)),
             500 => BrowserResponse::Internal(Html(html)),
@@ -96,6 +108,13 @@ fn redirect(url: String) -> BrowserResponse {
 pub enum PlatformCreated {
     #[oai(status = 201)]
     Created(Json<Platform>),
+}
+
+#[derive(ApiResponse)]
+pub enum LinkCreated {
+    /// The link; its URL holds the secret and is shown only now.
+    #[oai(status = 201)]
+    Created(Json<RegistrationLink>),
 }
 
 #[derive(ApiResponse)]
@@ -243,8 +262,27 @@ impl LtiApi {
         Ok(Done::NoContent)
     }
 
-    /// LTI Dynamic Registration: the platform opens this with its configuration URL
-    /// and a registration token; we register and close with `org.imsglobal.lti.close`.
+    /// Makes a one-time Dynamic Registration link to give an LMS as the tool's
+    /// registration URL.
+    #[oai(
+        path = "/api/lti/registration-links",
+        method = "post",
+        operation_id = "addLtiRegistrationLink"
+    )]
+    async fn add_registration_link(
+        &self,
+        auth: BasicAuth,
+        body: Json<NewRegistrationLink>,
+    ) -> ApiResult<LinkCreated> {
+        auth.require_admin()?;
+        let link = registration_links::create(self.db.writer(), &self.settings.public_url, &body.0)
+            .await?;
+        Ok(LinkCreated::Created(Json(link)))
+    }
+
+    /// LTI Dynamic Registration: the platform opens a registration link with its
+    /// configuration URL and a registration token; we register and close with
+    /// `org.imsglobal.lti.close`. Without a usable link nothing is fetched (403).
     #[oai(
         path = "/lti/register",
         method = "get",
@@ -252,10 +290,13 @@ impl LtiApi {
     )]
     async fn dynamic_registration(
         &self,
+        /// The registration link's token, from the URL an administrator made.
+        link: Query<Option<String>>,
         openid_configuration: Query<Option<String>>,
         registration_token: Query<Option<String>>,
     ) -> BrowserResponse {
         let init = dynamic_registration::Initiation {
+            link: link.0.as_deref(),
             openid_configuration: openid_configuration.0.as_deref(),
             registration_token: registration_token.0.as_deref(),
         };

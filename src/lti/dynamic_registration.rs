@@ -1,19 +1,21 @@
-//! LTI Dynamic Registration 1.0: the platform opens our initiation URL with its
-//! `openid_configuration` and a `registration_token`; we read its configuration,
+//! LTI Dynamic Registration 1.0: the platform opens our initiation URL (a registration
+//! link an administrator made) with its `openid_configuration` and a
+//! `registration_token`; we check the link, read the platform's configuration,
 //! register with the `lti-tool-configuration` claim, store the registration (pending
 //! until an administrator approves it, unless auto-approval is configured), and close
 //! with the `org.imsglobal.lti.close` message.
 
-use std::time::Duration;
-
+use sea_orm::TransactionTrait;
 use serde_json::{Value, json};
 
 use super::failure::Failure;
-use super::page::{escape, page};
+use super::page::page;
 use super::platforms::{self, NewPlatform};
+use super::registration_links;
 use crate::db::Db;
+use crate::outbound::{Outbound, OutboundError};
 
-const TIMEOUT: Duration = Duration::from_secs(10);
+/// Configurations and registration answers are a few KiB.
 const MAX_BYTES: usize = 256 * 1024;
 
 pub const AGS_SCOPES: [&str; 4] = [
@@ -25,6 +27,9 @@ pub const AGS_SCOPES: [&str; 4] = [
 
 /// What the initiation request carries.
 pub struct Initiation<'a> {
+    /// The registration link's `<key>.<secret>` (our own parameter, in the URL the
+    /// administrator gave the LMS).
+    pub link: Option<&'a str>,
     pub openid_configuration: Option<&'a str>,
     pub registration_token: Option<&'a str>,
 }
@@ -32,11 +37,18 @@ pub struct Initiation<'a> {
 /// Registers with the platform and returns the closing page.
 pub async fn register(
     db: &Db,
-    http: &reqwest::Client,
+    http: &Outbound,
     public_url: &str,
     auto_approve: bool,
     init: &Initiation<'_>,
 ) -> Result<String, Failure> {
+    // The link first: without one, nothing is fetched and nothing is stored.
+    let link = registration_links::usable(
+        db.writer(),
+        init.link,
+        jiff::Timestamp::now().as_microsecond(),
+    )
+    .await?;
     let config_url = init
         .openid_configuration
         .filter(|u| !u.is_empty())
@@ -57,7 +69,13 @@ pub async fn register(
                 "openid_configuration must be an http(s) URL",
             )
         })?;
-    let config = get_json(http, config_url, None).await?;
+    let config = http
+        .get(config_url, None, MAX_BYTES)
+        .await
+        .and_then(|answer| answer.success_json())
+        .map_err(|why| {
+            outbound_failure("the platform's configuration could not be fetched", why)
+        })?;
     let issuer = text(&config, "issuer")?;
     // Dynamic Registration §3.5.1: the configuration must come from the issuer's host,
     // or anyone could register in a platform's name.
@@ -69,18 +87,21 @@ pub async fn register(
         return Err(Failure::new(
             400,
             "issuer_mismatch",
-            format!("the configuration's issuer {issuer:?} is not on the host it was served from"),
+            // The document's own values are not shown: they come from elsewhere.
+            format!(
+                "the configuration's issuer is not on the host it was served from ({})",
+                parsed.host_str().unwrap_or_default()
+            ),
         ));
     }
     let registration_endpoint = text(&config, "registration_endpoint")?;
     let request = tool_configuration(public_url);
-    let answer = post_json(
-        http,
-        &registration_endpoint,
-        init.registration_token,
-        &request,
-    )
-    .await?;
+    let bearer = init.registration_token.filter(|t| !t.is_empty());
+    let answer = http
+        .post_json(&registration_endpoint, bearer, &request, MAX_BYTES)
+        .await
+        .and_then(|answer| answer.success_json())
+        .map_err(|why| outbound_failure("the platform's registration endpoint failed", why))?;
     let client_id = text(&answer, "client_id")?;
     let deployment = answer
         .pointer("/https:~1~1purl.imsglobal.org~1spec~1lti-tool-configuration/deployment_id")
@@ -94,8 +115,11 @@ pub async fn register(
         .unwrap_or("LMS")
         .to_owned();
     let status = if auto_approve { "active" } else { "pending" };
+    // The platform is stored and the link used up together, or neither.
+    let _gate = db.write_gate().await;
+    let txn = db.writer().begin().await?;
     let platform = platforms::add(
-        db.writer(),
+        &txn,
         &NewPlatform {
             name: format!("{product} ({})", parsed.host_str().unwrap_or_default()),
             issuer,
@@ -114,8 +138,32 @@ pub async fn register(
             "no_deployment",
             "the platform's registration answer has no deployment_id; add the deployment id with `blackbelt lti platforms add`",
         ),
+        // Name the field, not its value: the value is the platform's text.
+        crate::error::Error::BadRequest(m) => Failure::new(
+            502,
+            "bad_platform_answer",
+            format!(
+                "the platform's configuration has an unusable {}",
+                m.split_whitespace().next().unwrap_or("value")
+            ),
+        ),
+        crate::error::Error::Conflict(_) => Failure::new(
+            409,
+            "conflict",
+            "this platform is already registered with the client id it answered",
+        ),
         other => Failure::from(other),
     })?;
+    let now = jiff::Timestamp::now().as_microsecond();
+    if !registration_links::consume(&txn, &link, platform.id, now).await? {
+        return Err(Failure::new(
+            403,
+            "registration_link_used",
+            "this registration link was used by another registration a moment ago; a link \
+             works once, so ask a Black Belt administrator for a new one",
+        ));
+    }
+    txn.commit().await?;
     let note = if auto_approve {
         "Black Belt is registered and ready to use.".to_owned()
     } else {
@@ -184,44 +232,15 @@ fn text(json: &Value, field: &str) -> Result<String, Failure> {
         })
 }
 
-async fn get_json(
-    http: &reqwest::Client,
-    url: &str,
-    bearer: Option<&str>,
-) -> Result<Value, Failure> {
-    let mut request = http.get(url).timeout(TIMEOUT);
-    if let Some(token) = bearer {
-        request = request.bearer_auth(token);
-    }
-    read(request.send().await, url).await
-}
-
-async fn post_json(
-    http: &reqwest::Client,
-    url: &str,
-    bearer: Option<&str>,
-    body: &Value,
-) -> Result<Value, Failure> {
-    let mut request = http.post(url).timeout(TIMEOUT).json(body);
-    if let Some(token) = bearer.filter(|t| !t.is_empty()) {
-        request = request.bearer_auth(token);
-    }
-    read(request.send().await, url).await
-}
-
-async fn read(sent: reqwest::Result<reqwest::Response>, url: &str) -> Result<Value, Failure> {
-    let failed = |why: String| Failure::new(502, "platform_unreachable", format!("{url}: {why}"));
-    let response = sent.map_err(|e| failed(e.to_string()))?;
-    let status = response.status();
-    let bytes = response.bytes().await.map_err(|e| failed(e.to_string()))?;
-    if !status.is_success() {
-        let detail = String::from_utf8_lossy(&bytes[..bytes.len().min(300)]).into_owned();
-        return Err(failed(format!("HTTP {status}: {}", escape(&detail))));
-    }
-    if bytes.len() > MAX_BYTES {
-        return Err(failed(format!("answer larger than {MAX_BYTES} bytes")));
-    }
-    serde_json::from_slice(&bytes).map_err(|e| failed(format!("not JSON: {e}")))
+/// A failed call to the platform, in our words: the platform's own answer is never
+/// shown (it could be anything the address served).
+fn outbound_failure(what: &str, why: OutboundError) -> Failure {
+    let code = match why {
+        OutboundError::Refused { .. } | OutboundError::BadUrl => "address_refused",
+        _ => "platform_unreachable",
+    };
+    let status = if code == "address_refused" { 400 } else { 502 };
+    Failure::new(status, code, format!("{what}: {why}"))
 }
 
 #[cfg(test)]

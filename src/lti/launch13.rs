@@ -13,6 +13,7 @@ use crate::db::Db;
 use crate::launch::grant::LaunchMode;
 use crate::launch::learner::{Learner, LearnerAccount};
 use crate::launch::settings::LaunchSettings;
+use crate::outbound::Outbound;
 use crate::xapi::clock::WriteClock;
 
 /// Clock skew tolerated on `iat` and `exp`.
@@ -35,7 +36,7 @@ pub enum Next {
 
 pub async fn verify_launch(
     db: &Db,
-    http: &reqwest::Client,
+    http: &Outbound,
     form: &LaunchForm,
 ) -> Result<(LaunchClaims, entities::lti_platform::Model), Failure> {
     let token = form
@@ -92,7 +93,7 @@ pub async fn launch(
     db: &Db,
     clock: &WriteClock,
     settings: &LaunchSettings,
-    http: &reqwest::Client,
+    http: &Outbound,
     form: &LaunchForm,
 ) -> Result<Next, Failure> {
     let (claims, platform) = verify_launch(db, http, form).await?;

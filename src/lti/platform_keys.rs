@@ -3,19 +3,18 @@
 //! copy), and refetched once when an id_token names a `kid` the copy lacks — which is
 //! how platforms rotate keys.
 
-use std::time::Duration;
-
 use jsonwebtoken::jwk::JwkSet;
 use sea_orm::ConnectionTrait;
 
 use crate::error::Error;
+use crate::outbound::{Outbound, OutboundError};
 use crate::sql::Sql;
 use entities::lti_platform;
 
-/// Refetching more often than this is refused, so a stream of forged `kid`s cannot
-/// turn us into a request amplifier against the platform.
+/// Fetching more often than this is refused, whether the last try worked or not and
+/// whether a key set is cached or not, so a stream of forged `kid`s (or launches
+/// against a failing key set URL) cannot turn us into a request amplifier.
 const MIN_REFETCH_US: i64 = 10_000_000;
-const FETCH_TIMEOUT: Duration = Duration::from_secs(10);
 const MAX_JWKS_BYTES: usize = 256 * 1024;
 
 /// The stored key set, if any.
@@ -37,20 +36,27 @@ pub fn has_kid(set: &JwkSet, kid: &str) -> bool {
 /// a fresh copy (stored for next time), within the refetch rate limit.
 pub async fn for_kid(
     conn: &impl ConnectionTrait,
-    http: &reqwest::Client,
+    http: &Outbound,
     platform: &lti_platform::Model,
     kid: &str,
 ) -> Result<JwkSet, Error> {
-    if let Some(set) = cached(platform)
-        && has_kid(&set, kid)
+    let stored = cached(platform);
+    if let Some(set) = &stored
+        && has_kid(set, kid)
     {
-        return Ok(set);
+        return Ok(set.clone());
     }
     let now = jiff::Timestamp::now().as_microsecond();
-    if let (Some(set), Some(fetched)) = (cached(platform), platform.jwks_fetched_us)
-        && now - fetched < MIN_REFETCH_US
-    {
-        return Ok(set); // refetched a moment ago; the kid is simply unknown
+    if !claim_attempt(conn, platform.id, now).await? {
+        // Fetched or tried a moment ago (here or on another instance).
+        return stored.ok_or_else(|| {
+            Error::BadGateway(format!(
+                "the platform's key set at {} could not be read a moment ago; \
+                 it is tried again at most every {} s",
+                platform.jwks_url,
+                MIN_REFETCH_US / 1_000_000
+            ))
+        });
     }
     let set = fetch(http, &platform.jwks_url).await?;
     let json = serde_json::to_value(&set).map_err(|e| Error::Internal(e.to_string()))?;
@@ -63,27 +69,35 @@ pub async fn for_kid(
     Ok(set)
 }
 
-async fn fetch(http: &reqwest::Client, url: &str) -> Result<JwkSet, Error> {
-    let unreachable = |why: String| {
+/// Records a fetch attempt at `now` unless one was made within the limit; true when
+/// this caller may fetch. One conditional UPDATE, so concurrent launches (on any
+/// instance) let exactly one through.
+async fn claim_attempt(conn: &impl ConnectionTrait, id: i64, now: i64) -> Result<bool, Error> {
+    let mut sql = Sql::new("UPDATE lti_platforms SET ");
+    sql.bind("jwks_attempted_us = ?", now)
+        .bind(" WHERE id = ?", id)
+        .bind(
+            " AND (jwks_attempted_us IS NULL OR jwks_attempted_us <= ?)",
+            now - MIN_REFETCH_US,
+        );
+    Ok(conn
+        .execute_raw(sql.build(conn.get_database_backend()))
+        .await?
+        .rows_affected()
+        == 1)
+}
+
+async fn fetch(http: &Outbound, url: &str) -> Result<JwkSet, Error> {
+    let unreadable = |why: OutboundError| {
         Error::BadGateway(format!(
             "the platform's key set at {url} could not be read: {why}"
         ))
     };
-    let response = http
-        .get(url)
-        .timeout(FETCH_TIMEOUT)
-        .send()
+    let answer = http
+        .get(url, None, MAX_JWKS_BYTES)
         .await
-        .map_err(|e| unreachable(e.to_string()))?;
-    if !response.status().is_success() {
-        return Err(unreachable(format!("HTTP {}", response.status())));
-    }
-    let bytes = response
-        .bytes()
-        .await
-        .map_err(|e| unreachable(e.to_string()))?;
-    if bytes.len() > MAX_JWKS_BYTES {
-        return Err(unreachable(format!("larger than {MAX_JWKS_BYTES} bytes")));
-    }
-    serde_json::from_slice(&bytes).map_err(|e| unreachable(format!("not a JWK set: {e}")))
+        .map_err(unreadable)?;
+    let json = answer.success_json().map_err(unreadable)?;
+    serde_json::from_value(json)
+        .map_err(|_| Error::BadGateway(format!("the platform's key set at {url} is not a JWK set")))
 }

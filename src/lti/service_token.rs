@@ -12,12 +12,14 @@ use super::keys;
 use super::platforms::deployment_ids;
 use crate::db::Db;
 use crate::error::Error;
+use crate::outbound::{Outbound, OutboundError};
 use entities::lti_platform;
 
 /// Tokens are dropped this long before the platform says they expire.
 const MARGIN: Duration = Duration::from_secs(60);
 const ATTEMPTS: u32 = 3;
-const TIMEOUT: Duration = Duration::from_secs(10);
+/// A token answer is a few hundred bytes; anything near this is not one.
+const MAX_ANSWER_BYTES: usize = 64 * 1024;
 
 /// (platform id, sorted scopes) → (token, good until).
 type TokenCache = HashMap<(i64, String), (String, Instant)>;
@@ -32,7 +34,7 @@ impl ServiceTokens {
     pub async fn get(
         &self,
         db: &Db,
-        http: &reqwest::Client,
+        http: &Outbound,
         platform: &lti_platform::Model,
         scopes: &[&str],
     ) -> Result<String, Error> {
@@ -71,13 +73,17 @@ pub async fn assertion(db: &Db, platform: &lti_platform::Model) -> Result<String
     keys::sign(db.writer(), &claims).await
 }
 
+fn refused(why: OutboundError) -> Error {
+    Error::BadGateway(format!("the platform's token URL could not be used: {why}"))
+}
+
 async fn request(
     db: &Db,
-    http: &reqwest::Client,
+    http: &Outbound,
     platform: &lti_platform::Model,
     scope: &str,
 ) -> Result<(String, Duration), Error> {
-    let mut last = String::new();
+    let mut last = OutboundError::Unreachable;
     for attempt in 0..ATTEMPTS {
         if attempt > 0 {
             tokio::time::sleep(Duration::from_secs(1 << (attempt - 1))).await;
@@ -92,39 +98,40 @@ async fn request(
             ("client_assertion", assertion(db, platform).await?),
             ("scope", scope.to_owned()),
         ];
-        let mut body = url::form_urlencoded::Serializer::new(String::new());
-        for (name, value) in &form {
-            body.append_pair(name, value);
-        }
-        let sent = http
-            .post(&platform.token_url)
-            .timeout(TIMEOUT)
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .body(body.finish())
-            .send()
-            .await;
-        let response = match sent {
-            Ok(response) => response,
-            Err(err) => {
-                last = err.to_string();
+        let form: Vec<(&str, &str)> = form.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        let answer = match http
+            .post_form(&platform.token_url, &form, MAX_ANSWER_BYTES)
+            .await
+        {
+            Ok(answer) => answer,
+            Err(OutboundError::Unreachable) => {
+                last = OutboundError::Unreachable;
                 continue;
             }
+            // A refused address, a redirect or an oversized answer stays so on retry.
+            Err(err) => return Err(refused(err)),
         };
-        let status = response.status();
-        let body: Value = response.json().await.unwrap_or(Value::Null);
-        if status.is_server_error() {
-            last = format!("HTTP {status}");
+        if answer.status >= 500 {
+            last = OutboundError::Status(answer.status);
             continue;
         }
-        if !status.is_success() {
+        if !answer.is_success() {
             // 4xx: our request is wrong (registration, key); retrying will not help.
-            return Err(Error::BadGateway(format!(
-                "the platform's token URL refused the request: HTTP {status} {}",
-                body.get("error")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-            )));
+            // The platform's own words go to the log, not to whoever sees the error.
+            let detail = answer.json().ok();
+            let code = detail
+                .as_ref()
+                .and_then(|b| b.get("error"))
+                .and_then(|e| e.as_str());
+            tracing::warn!(
+                platform = platform.id,
+                status = answer.status,
+                error = code,
+                "the platform's token URL refused the request"
+            );
+            return Err(refused(OutboundError::Status(answer.status)));
         }
+        let body = answer.json().map_err(refused)?;
         let token = body
             .get("access_token")
             .and_then(Value::as_str)
@@ -136,7 +143,7 @@ async fn request(
         return Ok((token.to_owned(), Duration::from_secs(lifetime)));
     }
     Err(Error::BadGateway(format!(
-        "the platform's token URL {} failed {ATTEMPTS} times: {last}",
+        "the platform's token URL {} failed {ATTEMPTS} times; last: {last}",
         platform.token_url
     )))
 }

@@ -41,6 +41,25 @@ impl TestApp {
         }
     }
 
+    /// A one-time Dynamic Registration link made through the admin API: its token.
+    pub async fn registration_link(&self) -> String {
+        let response = self
+            .client
+            .post("/api/lti/registration-links")
+            .header("Authorization", &self.auth)
+            .content_type("application/json")
+            .body("{}")
+            .send()
+            .await;
+        response.assert_status(poem::http::StatusCode::CREATED);
+        let link = json_of(response).await;
+        let url = url::Url::parse(link["url"].as_str().expect("url")).expect("a URL");
+        url.query_pairs()
+            .find(|(name, _)| name == "link")
+            .map(|(_, token)| token.into_owned())
+            .expect("a link parameter")
+    }
+
     /// A new credential with the given scopes, as an Authorization header value.
     pub async fn credential(&self, scopes: &str) -> String {
         let created = store::create(
@@ -160,7 +179,11 @@ async fn fresh_schema(url: &str) -> String {
 pub async fn build_app(
     tweak: impl FnOnce(&mut Config),
 ) -> (App, Config, Option<tempfile::TempDir>) {
-    let mut config = Config::default();
+    // Test platforms (JWKS, token and registration servers) listen on 127.0.0.1.
+    let mut config = Config {
+        outbound_allow_private: true,
+        ..Config::default()
+    };
     tweak(&mut config);
     let (dir, schema) = match std::env::var("TEST_DATABASE_URL") {
         Ok(url) if url.starts_with("postgres") => {

@@ -2,6 +2,7 @@
 //! posted with the token and the tool configuration, platform stored pending until
 //! approved, and the page closes with `org.imsglobal.lti.close`.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use poem::http::StatusCode;
@@ -14,11 +15,13 @@ use crate::helpers::{TestApp, json_of};
 /// (Authorization header, body) of each registration request the platform received.
 type Requests = Vec<(Option<String>, Value)>;
 
+/// The registration requests, and how many requests of any kind, the platform saw.
 #[derive(Clone, Default)]
-struct Seen(Arc<Mutex<Requests>>);
+struct Seen(Arc<Mutex<Requests>>, Arc<AtomicUsize>);
 
 #[handler]
-fn configuration(port: Data<&u16>) -> Json<Value> {
+fn configuration(port: Data<&u16>, seen: Data<&Seen>) -> Json<Value> {
+    seen.0.1.fetch_add(1, Ordering::SeqCst);
     let base = format!("http://127.0.0.1:{}", port.0);
     Json(json!({
         "issuer": base,
@@ -35,6 +38,7 @@ fn configuration(port: Data<&u16>) -> Json<Value> {
 
 #[handler]
 fn register(req: &Request, body: Json<Value>, seen: Data<&Seen>) -> Json<Value> {
+    seen.0.1.fetch_add(1, Ordering::SeqCst);
     let auth = req.header("Authorization").map(str::to_owned);
     seen.0.0.lock().unwrap().push((auth, body.0));
     Json(json!({
@@ -62,9 +66,11 @@ async fn fake_platform() -> (u16, Seen) {
 async fn dynamic_registration_registers_pending_then_approved() {
     let app = TestApp::spawn().await;
     let (port, seen) = fake_platform().await;
+    let link = app.registration_link().await;
     let response = app
         .client
         .get("/lti/register")
+        .query("link", &link)
         .query(
             "openid_configuration",
             &format!("http://127.0.0.1:{port}/.well-known/openid-configuration"),
@@ -150,9 +156,11 @@ async fn registration_from_a_host_other_than_the_issuer_is_refused() {
     let app = TestApp::spawn().await;
     let (port, _seen) = fake_platform().await;
     // Served from "localhost" while the issuer says 127.0.0.1.
+    let link = app.registration_link().await;
     let response = app
         .client
         .get("/lti/register")
+        .query("link", &link)
         .query(
             "openid_configuration",
             &format!("http://localhost:{port}/.well-known/openid-configuration"),
@@ -162,6 +170,243 @@ async fn registration_from_a_host_other_than_the_issuer_is_refused() {
     response.assert_status(StatusCode::BAD_REQUEST);
     let page = response.0.into_body().into_string().await.unwrap();
     assert!(page.contains("issuer_mismatch"), "{page}");
-    let missing = app.client.get("/lti/register").send().await;
+    let missing = app
+        .client
+        .get("/lti/register")
+        .query("link", &link)
+        .send()
+        .await;
     missing.assert_status(StatusCode::BAD_REQUEST);
+}
+
+async fn register_with(app: &TestApp, port: u16, link: Option<&str>) -> (StatusCode, String) {
+    let mut request = app.client.get("/lti/register");
+    if let Some(link) = link {
+        request = request.query("link", &link);
+    }
+    let response = request
+        .query(
+            "openid_configuration",
+            &format!("http://127.0.0.1:{port}/.well-known/openid-configuration"),
+        )
+        .query("registration_token", &"reg-token-1")
+        .send()
+        .await;
+    let status = response.0.status();
+    (status, response.0.into_body().into_string().await.unwrap())
+}
+
+async fn platform_count(app: &TestApp) -> usize {
+    let list = json_of(
+        app.client
+            .get("/api/lti/platforms")
+            .header("Authorization", &app.auth)
+            .send()
+            .await,
+    )
+    .await;
+    list.as_array().unwrap().len()
+}
+
+#[tokio::test]
+async fn registration_without_a_valid_link_fetches_nothing_and_stores_nothing() {
+    let app = TestApp::spawn().await;
+    let (port, seen) = fake_platform().await;
+    let real = app.registration_link().await;
+    let (key, _) = real.split_once('.').unwrap();
+    let forged = format!("{key}.not-the-secret");
+    for link in [
+        None,
+        Some(""),
+        Some("nonsense"),
+        Some("abc.def"),
+        Some(forged.as_str()),
+    ] {
+        let (status, page) = register_with(&app, port, link).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{link:?}: {page}");
+        assert!(page.contains("registration_link_"), "{page}");
+    }
+    for _ in 0..20 {
+        register_with(&app, port, None).await;
+    }
+    assert_eq!(
+        seen.1.load(Ordering::SeqCst),
+        0,
+        "the platform was never called"
+    );
+    assert_eq!(platform_count(&app).await, 0);
+}
+
+#[tokio::test]
+async fn a_registration_link_works_once() {
+    let app = TestApp::spawn().await;
+    let (port, seen) = fake_platform().await;
+    let link = app.registration_link().await;
+    let (status, page) = register_with(&app, port, Some(&link)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let calls = seen.1.load(Ordering::SeqCst);
+    assert_eq!(calls, 2, "configuration and registration");
+    let (status, page) = register_with(&app, port, Some(&link)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
+    assert!(page.contains("registration_link_used"), "{page}");
+    assert_eq!(
+        seen.1.load(Ordering::SeqCst),
+        calls,
+        "no call for a used link"
+    );
+    assert_eq!(platform_count(&app).await, 1);
+}
+
+#[tokio::test]
+async fn a_failed_registration_leaves_the_link_usable() {
+    let app = TestApp::spawn().await;
+    let (port, _seen) = fake_platform().await;
+    let link = app.registration_link().await;
+    let response = app
+        .client
+        .get("/lti/register")
+        .query("link", &link)
+        .query(
+            "openid_configuration",
+            &format!("http://127.0.0.1:{port}/no-such-configuration"),
+        )
+        .send()
+        .await;
+    response.assert_status(StatusCode::BAD_GATEWAY);
+    let page = response.0.into_body().into_string().await.unwrap();
+    assert!(
+        page.contains("the platform&#39;s configuration could not be fetched: it answered 404"),
+        "{page}"
+    );
+    let (status, page) = register_with(&app, port, Some(&link)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+}
+
+#[tokio::test]
+async fn an_expired_registration_link_is_refused() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    let (port, seen) = fake_platform().await;
+    let link = app.registration_link().await;
+    app.db
+        .conn
+        .execute_unprepared("UPDATE lti_registration_links SET expires_us = 1")
+        .await
+        .unwrap();
+    let (status, page) = register_with(&app, port, Some(&link)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
+    assert!(page.contains("registration_link_expired"), "{page}");
+    assert_eq!(seen.1.load(Ordering::SeqCst), 0);
+    assert_eq!(platform_count(&app).await, 0);
+}
+
+#[tokio::test]
+async fn registration_links_are_for_administrators_and_bounded() {
+    let app = TestApp::spawn().await;
+    let reader = app.credential("statements/read").await;
+    app.client
+        .post("/api/lti/registration-links")
+        .header("Authorization", &reader)
+        .content_type("application/json")
+        .body("{}")
+        .send()
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+    let response = app
+        .client
+        .post("/api/lti/registration-links")
+        .header("Authorization", &app.auth)
+        .content_type("application/json")
+        .body(r#"{"validDays": 365}"#)
+        .send()
+        .await;
+    response.assert_status(StatusCode::BAD_REQUEST);
+    let body = response.0.into_body().into_string().await.unwrap();
+    assert!(body.contains("validDays"), "{body}");
+    let response = app
+        .client
+        .post("/api/lti/registration-links")
+        .header("Authorization", &app.auth)
+        .content_type("application/json")
+        .body(r#"{"validDays": 1, "label": "Moodle"}"#)
+        .send()
+        .await;
+    response.assert_status(StatusCode::CREATED);
+    let link = json_of(response).await;
+    assert_eq!(link["label"], "Moodle");
+    assert!(
+        link["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://127.0.0.1:8420/lti/register?link=")
+    );
+    // The secret is not stored in clear.
+    use sea_orm::ConnectionTrait;
+    let url = url::Url::parse(link["url"].as_str().unwrap()).unwrap();
+    let token = url.query_pairs().next().unwrap().1.into_owned();
+    let secret = token.split_once('.').unwrap().1.to_owned();
+    let rows = app
+        .db
+        .conn
+        .query_all_raw(sea_orm::Statement::from_string(
+            app.db.backend(),
+            "SELECT secret_hash, salt FROM lti_registration_links",
+        ))
+        .await
+        .unwrap();
+    for row in rows {
+        let hash: String = row.try_get("", "secret_hash").unwrap();
+        assert!(!hash.contains(&secret));
+    }
+}
+
+#[tokio::test]
+async fn with_auto_approval_a_linked_registration_is_active_at_once() {
+    let app = TestApp::spawn_with(|config| config.lti_auto_approve = true).await;
+    let (port, _seen) = fake_platform().await;
+    let (status, _) = register_with(&app, port, None).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "auto-approval still needs a link"
+    );
+    let link = app.registration_link().await;
+    let (status, page) = register_with(&app, port, Some(&link)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let list = json_of(
+        app.client
+            .get("/api/lti/platforms")
+            .header("Authorization", &app.auth)
+            .send()
+            .await,
+    )
+    .await;
+    assert_eq!(list[0]["status"], "active");
+}
+
+#[tokio::test]
+async fn registration_from_a_loopback_platform_is_refused_unless_private_networks_are_allowed() {
+    let app = TestApp::spawn_with(|config| config.outbound_allow_private = false).await;
+    let (port, seen) = fake_platform().await;
+    let link = app.registration_link().await;
+    let (status, page) = register_with(&app, port, Some(&link)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
+    assert!(page.contains("address_refused"), "{page}");
+    assert!(page.contains("outbound_allow_private"), "{page}");
+    assert_eq!(seen.1.load(Ordering::SeqCst), 0, "nothing was called");
+    assert_eq!(platform_count(&app).await, 0);
+}
+
+#[tokio::test]
+async fn two_registrations_racing_on_one_link_store_one_platform() {
+    let app = TestApp::spawn().await;
+    let (port, _seen) = fake_platform().await;
+    let link = app.registration_link().await;
+    let (a, b) = tokio::join!(
+        register_with(&app, port, Some(&link)),
+        register_with(&app, port, Some(&link))
+    );
+    let ok = [a.0, b.0].iter().filter(|s| **s == StatusCode::OK).count();
+    assert_eq!(ok, 1, "{a:?} {b:?}");
+    assert_eq!(platform_count(&app).await, 1);
 }

@@ -67,7 +67,12 @@ async fn service_tokens_are_fetched_with_a_signed_assertion_and_cached() {
         .unwrap();
     platform.token_url = format!("http://127.0.0.1:{port}/token");
     let tokens = ServiceTokens::default();
-    let http = reqwest::Client::new();
+    let http = blackbelt::outbound::Outbound::new(blackbelt::outbound::OutboundSettings {
+        allow_private: true,
+        connect_timeout: std::time::Duration::from_secs(5),
+        timeout: std::time::Duration::from_secs(10),
+    })
+    .unwrap();
     let scopes = ["https://purl.imsglobal.org/spec/lti-ags/scope/score"];
     let first = tokens
         .get(&app.db, &http, &platform, &scopes)

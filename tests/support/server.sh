@@ -37,6 +37,9 @@ start_server() {
   if [[ -z "${BLACKBELT_DATABASE_URL:-}" ]]; then
     db_args=(--database-url "sqlite://$tmp/bb.db?mode=rwc")
   fi
+  # The test LMS platforms (JWKS, token URLs) listen on 127.0.0.1, which the outbound
+  # address policy refuses by default.
+  BLACKBELT_OUTBOUND_ALLOW_PRIVATE="${BLACKBELT_OUTBOUND_ALLOW_PRIVATE:-true}" \
   "$bin" "${db_args[@]}" serve --bind "127.0.0.1:$port" --public-url "$base" --import-packages >"$log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 150); do

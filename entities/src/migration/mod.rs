@@ -10,6 +10,9 @@ mod m20261123_000007_create_attachments;
 mod m20261123_000008_create_packages;
 mod m20261123_000009_create_launches;
 mod m20261123_000010_create_lti;
+mod m20261129_100000_create_lti_registration_links;
+mod m20261129_100100_alter_lti_platforms;
+mod m20261129_100200_index_lti_expiry;
 mod m20261129_130000_create_server_secrets;
 
 /// Every migration, oldest first. Never edit one that has shipped: add a new file.
@@ -29,6 +32,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000008_create_packages::Migration),
             Box::new(m20261123_000009_create_launches::Migration),
             Box::new(m20261123_000010_create_lti::Migration),
+            Box::new(m20261129_100000_create_lti_registration_links::Migration),
+            Box::new(m20261129_100100_alter_lti_platforms::Migration),
+            Box::new(m20261129_100200_index_lti_expiry::Migration),
             Box::new(m20261129_130000_create_server_secrets::Migration),
         ]
     }
