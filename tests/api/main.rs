@@ -20,6 +20,7 @@ mod lti_service_token;
 mod ops;
 mod packages;
 mod signed;
+mod statements_fidelity;
 mod statements_group_commit;
 mod statements_query;
 mod statements_validation;

@@ -4,14 +4,13 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde_json::Value;
 
 use super::format::Format;
 use super::index::{KeyKind, agent_key, key_text};
 use super::read::{Position, StatementFilter};
 use crate::error::Error;
 use crate::xapi::validate::time::parse_timestamp;
-use crate::xapi::validate::{JsonPath, agent_or_group, is_uuid};
+use crate::xapi::validate::{JsonPath, agent_or_group, is_uuid, parse_unique};
 
 /// The parameters GET /statements accepts; anything else is refused.
 pub const KNOWN: [&str; 15] = [
@@ -73,7 +72,7 @@ pub fn filter(params: &RawParams) -> Result<StatementFilter, Error> {
         ..StatementFilter::default()
     };
     if let Some(text) = get(params, "agent") {
-        let agent: Value = serde_json::from_str(text)
+        let agent = parse_unique(text.as_bytes(), "agent")
             .map_err(|e| Error::BadRequest(format!("parameter `agent` is not JSON: {e}")))?;
         agent_or_group(&agent, &JsonPath::root("agent"))?;
         let key = agent_key(&agent).ok_or_else(|| {
