@@ -135,6 +135,26 @@ async fn state_documents_keep_nul_characters_and_numbers_through_put_and_merge()
     }
 }
 
+#[tokio::test]
+async fn a_document_id_with_a_nul_character_is_refused_on_every_database() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .client
+        .put(STATE)
+        .query("activityId", &"http://example.com/activities/nul")
+        .query("agent", &r#"{"mbox":"mailto:nul@example.com"}"#)
+        .query("stateId", &"a\0b")
+        .header("Authorization", &app.auth)
+        .header("X-Experience-API-Version", "1.0.3")
+        .content_type("application/json")
+        .body("{}")
+        .send()
+        .await;
+    response.assert_status(StatusCode::BAD_REQUEST);
+    let message = json_of(response).await["message"].to_string();
+    assert!(message.contains("`stateId` must not contain"), "{message}");
+}
+
 /// Numbers a float cannot hold, or whose text a float would change.
 const NUMBERS: [&str; 6] = [
     "18446744073709551616",

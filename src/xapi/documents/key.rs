@@ -114,6 +114,14 @@ impl DocumentParams {
                     .map_err(|why| Error::BadRequest(format!("parameter `since` {text:?}: {why}")))
             })
             .transpose()?;
+        let doc_id = get(kind.id_param());
+        if doc_id.is_some_and(|id| id.contains('\0')) {
+            // Ids are listed back as given, and PostgreSQL text cannot hold NUL.
+            return Err(Error::BadRequest(format!(
+                "parameter `{}` must not contain the character U+0000",
+                kind.id_param()
+            )));
+        }
         Ok(DocumentParams {
             scope: DocumentScope {
                 kind,
@@ -121,7 +129,7 @@ impl DocumentParams {
                 agent_key,
                 registration,
             },
-            doc_id: get(kind.id_param()).map(str::to_owned),
+            doc_id: doc_id.map(str::to_owned),
             since_us,
         })
     }
