@@ -25,7 +25,9 @@ pub fn same_statement(stored: &Value, incoming: &Value, timestamp_given: bool) -
 
 /// JSON equality where numbers compare by value: numbers keep the text they were sent
 /// with (serde_json's `arbitrary_precision`), and `1.0`, `1` and `10e-1` are one
-/// number, as they were when numbers were parsed into floats.
+/// number. 2.3.1 lists what may differ; a number's spelling is not part of its value
+/// (RFC 8259 section 6), and a client re-sending a statement through another JSON
+/// library must not get 409 for `1.0` turned into `1`.
 pub fn same_value(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => decimal(x) == decimal(y),
@@ -46,7 +48,11 @@ pub fn same_value(a: &Value, b: &Value) -> bool {
 fn decimal(number: &Number) -> (bool, String, i128) {
     let text = number.to_string();
     let (mantissa, exponent) = match text.split_once(['e', 'E']) {
-        Some((m, e)) => (m.to_owned(), e.parse::<i128>().unwrap_or(0)),
+        Some((m, e)) => match e.parse::<i128>() {
+            Ok(e) => (m.to_owned(), e),
+            // An exponent past i128: equal only to the same text.
+            Err(_) => return (false, text, i128::MIN),
+        },
         None => (text, 0),
     };
     let negative = mantissa.starts_with('-');
@@ -113,6 +119,9 @@ mod tests {
         ));
         assert!(!same("{\"a\": 1}", "{\"a\": 1, \"b\": 1}"));
         assert!(!same("-1", "1"));
+        let huge = "1e9999999999999999999999999999999999999999";
+        assert!(same(huge, huge));
+        assert!(!same(huge, "1"));
     }
 
     #[test]
