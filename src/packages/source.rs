@@ -91,6 +91,11 @@ pub enum SourceError {
          which case-insensitive file systems and URLs cannot tell apart"
     )]
     Duplicate { path: String, other: String },
+    #[error(
+        "duplicate path `{0}`: the zip holds two entries of exactly this name, \
+         and only one of them could be used"
+    )]
+    SameName(String),
     #[error("`{0}` is both a file and a folder")]
     FileAndFolder(String),
     #[error("the package is empty (hidden files and archiver noise do not count)")]
@@ -207,6 +212,7 @@ fn open_seen(path: &Path, seen: &Metadata, rel: &str) -> Result<File, SourceErro
 /// all checked from the central directory before anything is decompressed.
 pub fn read_zip(bytes: &[u8], limits: &Limits) -> Result<PackageSource, SourceError> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(SourceError::NotZip)?;
+    refuse_same_names(bytes, &archive)?;
     let mut reader = Reader::new(limits);
     let mut wanted = Vec::new();
     for index in 0..archive.len() {
@@ -244,6 +250,48 @@ pub fn read_zip(bytes: &[u8], limits: &Limits) -> Result<PackageSource, SourceEr
         reader.read(name, entry)?;
     }
     reader.finish()
+}
+
+/// The zip crate indexes entries by name and silently keeps one of two that share a
+/// name, so exact duplicates never reach [`Reader::admit`]: count the central directory
+/// records ourselves and name the first repeated one.
+fn refuse_same_names(
+    bytes: &[u8],
+    archive: &zip::ZipArchive<Cursor<&[u8]>>,
+) -> Result<(), SourceError> {
+    let names = central_directory_names(bytes, archive.central_directory_start());
+    if names.len() <= archive.len() {
+        return Ok(());
+    }
+    let mut seen = std::collections::HashSet::with_capacity(names.len());
+    match names.into_iter().find(|name| !seen.insert(*name)) {
+        Some(name) => Err(SourceError::SameName(shown(&String::from_utf8_lossy(name)))),
+        None => Ok(()),
+    }
+}
+
+/// The raw names of the central directory records from `start` on (APPNOTE 4.3.12:
+/// signature, 42 fixed bytes, then name, extra field and comment).
+fn central_directory_names(bytes: &[u8], start: u64) -> Vec<&[u8]> {
+    let le16 = |at: usize| {
+        bytes
+            .get(at..at + 2)
+            .map_or(0, |b| usize::from(u16::from_le_bytes([b[0], b[1]])))
+    };
+    let mut names = Vec::new();
+    let mut at = usize::try_from(start).unwrap_or(usize::MAX);
+    while bytes
+        .get(at..)
+        .is_some_and(|rest| rest.starts_with(b"PK\x01\x02"))
+    {
+        let (name_len, extra_len, comment_len) = (le16(at + 28), le16(at + 30), le16(at + 32));
+        let Some(name) = bytes.get(at + 46..at + 46 + name_len) else {
+            break;
+        };
+        names.push(name);
+        at += 46 + name_len + extra_len + comment_len;
+    }
+    names
 }
 
 /// Checks one relative path, `/`-separated: nothing that climbs out of the package,

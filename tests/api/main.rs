@@ -26,6 +26,7 @@ mod outbound;
 mod packages;
 mod signed;
 mod statements_cursor;
+mod statements_fidelity;
 mod statements_group_commit;
 mod statements_query;
 mod statements_validation;

@@ -13,6 +13,8 @@ mod m20261123_000010_create_lti;
 mod m20261129_100000_create_lti_registration_links;
 mod m20261129_100100_alter_lti_platforms;
 mod m20261129_100200_index_lti_expiry;
+mod m20261129_110000_alter_statements;
+mod m20261129_110001_alter_activities;
 mod m20261129_130000_create_server_secrets;
 
 /// Every migration, oldest first. Never edit one that has shipped: add a new file.
@@ -35,6 +37,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_100000_create_lti_registration_links::Migration),
             Box::new(m20261129_100100_alter_lti_platforms::Migration),
             Box::new(m20261129_100200_index_lti_expiry::Migration),
+            Box::new(m20261129_110000_alter_statements::Migration),
+            Box::new(m20261129_110001_alter_activities::Migration),
             Box::new(m20261129_130000_create_server_secrets::Migration),
         ]
     }

@@ -134,7 +134,7 @@ pub struct Au {
     #[serde(default)]
     pub move_on: MoveOn,
     /// Scaled score in [0, 1] handed to the AU in its launch data.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "number_inside_tagged_enum")]
     pub mastery_score: Option<f64>,
     #[serde(default)]
     pub launch_parameters: Option<String>,
@@ -153,6 +153,21 @@ pub struct Block {
     #[serde(default)]
     pub description: LangString,
     pub children: Vec<Node>,
+}
+
+/// An AU is read through the internally tagged [`Node`], which buffers its fields; with
+/// serde_json's `arbitrary_precision` (statements keep their numbers' text) a buffered
+/// number is a one-entry map that only `Value` understands, not `f64`.
+fn number_inside_tagged_enum<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<f64>, D::Error> {
+    match Option::<serde_json::Value>::deserialize(deserializer)? {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(value) => value
+            .as_f64()
+            .map(Some)
+            .ok_or_else(|| serde::de::Error::custom(format!("expected a number, got {value}"))),
+    }
 }
 
 /// A member of a course or block, in document order.

@@ -256,6 +256,19 @@ fn refuses_names_that_differ_only_in_case() {
 }
 
 #[test]
+fn refuses_two_entries_of_exactly_the_same_name() {
+    // The writer refuses a repeated name, so write two names of equal length and make
+    // the second one the first in its local and central headers.
+    let mut bytes = zip_of(&[("a.html", b"1"), ("b.html", b"2")]);
+    assert_eq!(patch(&mut bytes, b"b.html", b"a.html"), 2);
+    let err = read_zip(&bytes, &Limits::default());
+    assert!(
+        matches!(&err, Err(SourceError::SameName(path)) if path == "a.html"),
+        "{err:?}"
+    );
+}
+
+#[test]
 fn refuses_a_name_used_for_a_file_and_a_folder() {
     let err = read_zip(&zip_of(&[("a", b"1"), ("A/b", b"2")]), &Limits::default());
     assert!(matches!(err, Err(SourceError::FileAndFolder(_))), "{err:?}");

@@ -62,7 +62,7 @@ pub fn read(
 }
 
 fn parse_json(body: &[u8]) -> Result<Value, Error> {
-    serde_json::from_slice(body)
+    crate::xapi::validate::parse_unique(body, "$")
         .map_err(|e| Error::BadRequest(format!("the body is not valid JSON: {e}")))
 }
 

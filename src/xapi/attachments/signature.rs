@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 
 use super::der::certificate_public_key;
 use crate::error::Error;
+use crate::xapi::statements::compare::same_value;
 use crate::xapi::validate::time::{format_utc, parse_timestamp};
 
 pub const SIGNATURE_USAGE: &str = "http://adlnet.gov/expapi/attachments/signature";
@@ -64,9 +65,9 @@ pub fn verify(jws: &[u8], statement: &Value, path: &str) -> Result<(), Error> {
             .verify(signed.as_bytes(), &signature)
             .map_err(|_| bad("the signature does not verify against the x5c certificate"))?;
     }
-    let payload: Value = serde_json::from_slice(&decode(payload_b64, "JWS payload")?)
+    let payload = crate::xapi::validate::parse_unique(&decode(payload_b64, "JWS payload")?, "$")
         .map_err(|_| bad("the JWS payload is not a JSON serialization of a statement"))?;
-    if comparable(&payload, false) != comparable(statement, true) {
+    if !same_value(&comparable(&payload, false), &comparable(statement, true)) {
         return Err(bad(
             "the JWS payload differs from the statement (compare the signed JSON with the \
              statement sent, without its attachments)",

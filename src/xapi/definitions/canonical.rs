@@ -5,11 +5,12 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ConnectionTrait, DbErr};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult};
 use serde_json::{Map, Value};
 
 use crate::sql::Sql;
 use crate::xapi::statements::index::key_text;
+use crate::xapi::validate::parse_stored;
 
 /// Properties merged key by key instead of replaced.
 const MERGED: [&str; 3] = ["name", "description", "extensions"];
@@ -94,11 +95,17 @@ pub async fn record(
     }
     for key in changed {
         let (id, definition) = &current[&key];
+        // Bound as text: a JSON parameter would pass through jsonb on PostgreSQL, which
+        // refuses `\u0000` in strings and rewrites numbers (the column is `json`).
+        let cast = match conn.get_database_backend() {
+            DbBackend::Postgres => ", CAST(? AS json)",
+            _ => ", ?",
+        };
         let mut sql =
             Sql::new("INSERT INTO activities (id_key, id, definition, updated_us) VALUES (");
         sql.bind("?", key.clone())
             .bind(", ?", id.clone())
-            .bind(", ?", Value::Object(definition.clone()))
+            .bind(cast, Value::Object(definition.clone()).to_string())
             .bind(", ?)", updated_us)
             .push(
                 " ON CONFLICT (id_key) DO UPDATE SET definition = excluded.definition, \
@@ -119,13 +126,15 @@ async fn load(
     keys.dedup();
     let mut out = HashMap::with_capacity(keys.len());
     for chunk in keys.chunks(500) {
-        let mut sql = Sql::new("SELECT id_key, id, definition FROM activities WHERE id_key IN ");
+        let mut sql = Sql::new(
+            "SELECT id_key, id, CAST(definition AS TEXT) AS definition FROM activities WHERE id_key IN ",
+        );
         sql.bind_list(chunk.iter().cloned());
         for row in conn
             .query_all_raw(sql.build(conn.get_database_backend()))
             .await?
         {
-            let definition = match row.try_get::<Value>("", "definition")? {
+            let definition = match definition_of(&row)? {
                 Value::Object(map) => map,
                 _ => Map::new(),
             };
@@ -140,13 +149,19 @@ async fn load(
 
 /// The canonical definition of one activity, if any statement defined it.
 pub async fn find(conn: &impl ConnectionTrait, activity_id: &str) -> Result<Option<Value>, DbErr> {
-    let mut sql = Sql::new("SELECT definition FROM activities WHERE id_key = ?");
+    let mut sql =
+        Sql::new("SELECT CAST(definition AS TEXT) AS definition FROM activities WHERE id_key = ?");
     sql.bind("", key_text(activity_id.to_owned()));
     let row = conn
         .query_one_raw(sql.build(conn.get_database_backend()))
         .await?;
-    row.map(|r| r.try_get::<Value>("", "definition"))
-        .transpose()
+    row.map(|r| definition_of(&r)).transpose()
+}
+
+/// Read as text and parsed here: numbers keep their exact text (see `parse_stored`).
+fn definition_of(row: &QueryResult) -> Result<Value, DbErr> {
+    parse_stored(&row.try_get::<String>("", "definition")?)
+        .map_err(|e| DbErr::Json(format!("stored activity definition: {e}")))
 }
 
 #[cfg(test)]

@@ -2,12 +2,10 @@
 //! registration) and the document id, parsed from the query string.
 //! Spec: xAPI-Communication 2.3 (State), 2.6 (Agent Profile), 2.7 (Activity Profile).
 
-use serde_json::Value;
-
 use crate::error::Error;
 use crate::xapi::statements::index::{agent_key, key_text};
 use crate::xapi::validate::time::parse_timestamp;
-use crate::xapi::validate::{JsonPath, agent_or_group, is_absolute_iri, is_uuid};
+use crate::xapi::validate::{JsonPath, agent_or_group, is_absolute_iri, is_uuid, parse_unique};
 
 /// The three document resources. Stored as a small integer; never renumber.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,6 +114,14 @@ impl DocumentParams {
                     .map_err(|why| Error::BadRequest(format!("parameter `since` {text:?}: {why}")))
             })
             .transpose()?;
+        let doc_id = get(kind.id_param());
+        if doc_id.is_some_and(|id| id.contains('\0')) {
+            // Ids are listed back as given, and PostgreSQL text cannot hold NUL.
+            return Err(Error::BadRequest(format!(
+                "parameter `{}` must not contain the character U+0000",
+                kind.id_param()
+            )));
+        }
         Ok(DocumentParams {
             scope: DocumentScope {
                 kind,
@@ -123,7 +129,7 @@ impl DocumentParams {
                 agent_key,
                 registration,
             },
-            doc_id: get(kind.id_param()).map(str::to_owned),
+            doc_id: doc_id.map(str::to_owned),
             since_us,
         })
     }
@@ -162,7 +168,7 @@ fn activity_param(value: Option<&str>) -> Result<String, Error> {
 /// `agent`: JSON of an Agent (or identified Group) with exactly one IFI.
 pub fn agent_param(value: Option<&str>) -> Result<String, Error> {
     let text = value.ok_or_else(|| Error::BadRequest("parameter `agent` is required".into()))?;
-    let agent: Value = serde_json::from_str(text)
+    let agent = parse_unique(text.as_bytes(), "agent")
         .map_err(|e| Error::BadRequest(format!("parameter `agent` is not JSON: {e}")))?;
     agent_or_group(&agent, &JsonPath::root("agent"))?;
     agent_key(&agent).ok_or_else(|| {

@@ -4,6 +4,7 @@
 use serde_json::{Map, Value};
 
 use crate::error::Error;
+use crate::xapi::validate::parse_unique;
 
 /// Whether a content type is JSON (`application/json`, any parameters).
 pub fn is_json(content_type: &str) -> bool {
@@ -13,9 +14,10 @@ pub fn is_json(content_type: &str) -> bool {
         .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"))
 }
 
-/// Parses a body declared as JSON; merging needs an object.
+/// Parses a body declared as JSON; merging needs an object. Numbers keep their text,
+/// and an object naming a property twice is refused: which value would be merged?
 pub fn json_object(bytes: &[u8], what: &str) -> Result<Map<String, Value>, Error> {
-    match serde_json::from_slice(bytes) {
+    match parse_unique(bytes, "$") {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err(Error::BadRequest(format!(
             "{what} must be a JSON object to be merged"

@@ -38,8 +38,10 @@ pub type IndexRow<'a> = (i16, &'a str, i64, i64);
 const MAX_KEY_LEN: usize = 200;
 
 /// Makes the stored form of a key (the same function serves writes and queries).
+/// A key holding NUL (an account name may) is hashed too: PostgreSQL text cannot
+/// store that character.
 pub fn key_text(raw: String) -> String {
-    if raw.len() <= MAX_KEY_LEN {
+    if raw.len() <= MAX_KEY_LEN && !raw.contains('\0') {
         raw
     } else {
         format!(

@@ -4,7 +4,7 @@
 pub mod api;
 mod bulk;
 mod commit;
-mod compare;
+pub(crate) mod compare;
 pub mod cursor;
 mod format;
 pub mod index;

@@ -2,14 +2,12 @@
 //! cursor that carries a filter and a position from one page to the next.
 //! Spec: xAPI-Communication 2.1.3 (GET Statements), 2.1.4 (StatementResult `more`).
 
-use serde_json::Value;
-
 use super::format::Format;
 use super::index::{KeyKind, agent_key, key_text};
 use super::read::{Position, StatementFilter};
 use crate::error::Error;
 use crate::xapi::validate::time::parse_timestamp;
-use crate::xapi::validate::{JsonPath, agent_or_group, is_uuid};
+use crate::xapi::validate::{JsonPath, agent_or_group, is_uuid, parse_unique};
 
 /// The parameters GET /statements accepts; anything else is refused.
 pub const KNOWN: [&str; 15] = [
@@ -71,7 +69,7 @@ pub fn filter(params: &RawParams) -> Result<StatementFilter, Error> {
         ..StatementFilter::default()
     };
     if let Some(text) = get(params, "agent") {
-        let agent: Value = serde_json::from_str(text)
+        let agent = parse_unique(text.as_bytes(), "agent")
             .map_err(|e| Error::BadRequest(format!("parameter `agent` is not JSON: {e}")))?;
         agent_or_group(&agent, &JsonPath::root("agent"))?;
         let key = agent_key(&agent).ok_or_else(|| {

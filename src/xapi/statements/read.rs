@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::index::KeyKind;
 use crate::sql::Sql;
+use crate::xapi::validate::parse_stored;
 
 /// The filters of one query, already validated and turned into index keys.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -62,7 +63,9 @@ pub async fn find_by_id(
     id: &str,
     credential_id: Option<i64>,
 ) -> Result<Option<StoredStatement>, DbErr> {
-    let mut sql = Sql::new("SELECT seq, stored_us, voided, payload FROM statements WHERE ");
+    let mut sql = Sql::new(&format!(
+        "SELECT seq, stored_us, voided, {PAYLOAD_TEXT} FROM statements WHERE "
+    ));
     sql.bind("id = ?", id.to_ascii_lowercase());
     if let Some(credential) = credential_id {
         sql.bind(" AND credential_id = ?", credential);
@@ -88,16 +91,16 @@ pub async fn find_page(
     let mut sql;
     let driver = match filter.keys.split_first() {
         None => {
-            sql = Sql::new(
-                "SELECT s.seq, s.stored_us, s.voided, s.payload FROM statements s WHERE s.voided = ",
-            );
+            sql = Sql::new(&format!(
+                "SELECT s.seq, s.stored_us, s.voided, {PAYLOAD_TEXT} FROM statements s WHERE s.voided = "
+            ));
             sql.bind("?", false);
             "s"
         }
         Some(((kind, key), rest)) => {
-            sql = Sql::new(
-                "SELECT s.seq, s.stored_us, s.voided, s.payload FROM statement_index d JOIN statements s ON s.seq = d.seq WHERE ",
-            );
+            sql = Sql::new(&format!(
+                "SELECT s.seq, s.stored_us, s.voided, {PAYLOAD_TEXT} FROM statement_index d JOIN statements s ON s.seq = d.seq WHERE "
+            ));
             sql.bind("d.kind = ?", *kind)
                 .bind(" AND d.key = ?", key.clone());
             for (kind, key) in rest {
@@ -135,6 +138,10 @@ pub async fn find_page(
     rows.iter().map(stored_statement).collect()
 }
 
+/// The payload as the text it was stored as: decoded as JSON by the driver, numbers
+/// would lose their exact text (see `parse_stored`).
+const PAYLOAD_TEXT: &str = "CAST(payload AS TEXT) AS payload";
+
 fn stored_statement(row: &QueryResult) -> Result<StoredStatement, DbErr> {
     Ok(StoredStatement {
         position: Position {
@@ -142,6 +149,7 @@ fn stored_statement(row: &QueryResult) -> Result<StoredStatement, DbErr> {
             seq: row.try_get("", "seq")?,
         },
         voided: row.try_get("", "voided")?,
-        payload: row.try_get("", "payload")?,
+        payload: parse_stored(&row.try_get::<String>("", "payload")?)
+            .map_err(|e| DbErr::Json(format!("stored statement: {e}")))?,
     })
 }

@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::cursor::CursorKey;
 use super::format::{Format, render};
@@ -193,7 +193,12 @@ pub async fn fetch_page(
         .map(|row| render(row.payload, format, languages))
         .collect();
     Ok(Page {
-        result: json!({"statements": statements, "more": more.unwrap_or_default()}),
+        // Built directly: `json!` would serialise the statements into new values, and
+        // numbers made that way lose their exact text (`1e400` becomes `1e+400`).
+        result: Value::Object(serde_json::Map::from_iter([
+            ("statements".to_owned(), Value::Array(statements)),
+            ("more".to_owned(), Value::String(more.unwrap_or_default())),
+        ])),
         last_stored_us,
     })
 }

@@ -39,10 +39,17 @@ pub fn boolean(value: &Value, path: &JsonPath<'_>) -> Check {
     }
 }
 
+/// A number the rules compare (scores): numbers keep their text, so `1e400` is a JSON
+/// number that no double holds.
 pub fn number(value: &Value, path: &JsonPath<'_>) -> Result<f64, ValidationError> {
-    value
-        .as_f64()
-        .ok_or_else(|| ValidationError::new(path, "must be a number"))
+    value.as_f64().ok_or_else(|| {
+        let rule = if value.is_number() {
+            "must be a number within the range of a 64-bit float"
+        } else {
+            "must be a number"
+        };
+        ValidationError::new(path, rule)
+    })
 }
 
 pub fn array<'v>(value: &'v Value, path: &JsonPath<'_>) -> Result<&'v [Value], ValidationError> {

@@ -108,6 +108,24 @@ mod tests {
     }
 
     #[test]
+    fn scores_are_compared_from_their_exact_text() {
+        let parsed =
+            |text: &str| crate::xapi::validate::parse_unique(text.as_bytes(), "$").unwrap();
+        assert!(
+            check(parsed(
+                r#"{"score": {"scaled": -0, "raw": 1E1, "max": 1e1}}"#
+            ))
+            .is_ok()
+        );
+        let err = check(parsed(r#"{"score": {"raw": 1e400}}"#)).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("within the range of a 64-bit float"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn success_must_be_boolean_and_duration_iso() {
         assert!(check(json!({"success": "yes"})).is_err());
         assert!(check(json!({"duration": "5 minutes"})).is_err());
