@@ -76,6 +76,7 @@ impl App {
             &config.database_url,
             config.database_max_connections,
             schema,
+            config.sqlite_synchronous,
         )
         .await
         .map_err(|source| StartError::Database {

@@ -10,6 +10,7 @@ mod auth;
 mod content;
 mod definitions;
 mod documents;
+mod durability;
 mod helpers;
 mod launches;
 mod lti;
