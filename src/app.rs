@@ -47,6 +47,8 @@ pub enum StartError {
 pub struct App {
     pub endpoint: BoxEndpoint<'static>,
     pub db: Db,
+    /// Credential checks, shared with the endpoint; revoke through it (`revoke`).
+    pub auth: AuthService,
     pub config: Config,
 }
 
@@ -83,10 +85,14 @@ impl App {
             url: redact(&config.database_url),
             source,
         })?;
-        let endpoint = endpoint(&db, &config);
+        // Listens for revocations before the first request is checked.
+        let auth =
+            AuthService::start(db.conn.clone(), &config.database_url, &config.public_url).await;
+        let endpoint = endpoint(&db, &config, &auth);
         Ok(App {
             endpoint,
             db,
+            auth,
             config,
         })
     }
@@ -165,7 +171,7 @@ fn apis(db: &Db, clock: &WriteClock, config: &Config) -> openapi::Apis {
     )
 }
 
-fn endpoint(db: &Db, config: &Config) -> BoxEndpoint<'static> {
+fn endpoint(db: &Db, config: &Config, auth: &AuthService) -> BoxEndpoint<'static> {
     let clock = WriteClock::default();
     let apis = apis(db, &clock, config);
     let service = openapi::service(apis);
@@ -185,7 +191,7 @@ fn endpoint(db: &Db, config: &Config) -> BoxEndpoint<'static> {
         .at("/runtime/*file", get(serve_runtime))
         .nest("/docs", docs)
         .at("/openapi.json", spec)
-        .data(AuthService::new(db.conn.clone(), &config.public_url))
+        .data(auth.clone())
         .data(db.clone())
         .data(BodyLimit(config.max_body_bytes))
         .catch_all_error(framework_error)

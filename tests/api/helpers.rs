@@ -3,7 +3,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use blackbelt::app::App;
-use blackbelt::auth::{Scopes, store};
+use blackbelt::auth::{AuthService, Scopes, store};
 use blackbelt::config::Config;
 use blackbelt::db::Db;
 use poem::endpoint::BoxEndpoint;
@@ -14,6 +14,10 @@ pub struct TestApp {
     pub client: TestClient<BoxEndpoint<'static>>,
     pub db: Db,
     pub auth: String,
+    /// The app's credential checks (to revoke through, as the CLI does).
+    pub auth_service: AuthService,
+    config: Config,
+    schema: Option<String>,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -54,7 +58,27 @@ impl TestApp {
             client: TestClient::new(app.endpoint),
             db: app.db,
             auth: basic(&created.key, &created.secret),
+            auth_service: app.auth,
+            config,
+            schema,
             _dir: dir,
+        }
+    }
+
+    /// A second instance on this app's database (the same SQLite file or PostgreSQL
+    /// schema), as another server process would be; it shares this app's credential.
+    pub async fn spawn_beside(&self) -> TestApp {
+        let app = App::build_with_schema(self.config.clone(), self.schema.as_deref())
+            .await
+            .expect("second app builds");
+        TestApp {
+            client: TestClient::new(app.endpoint),
+            db: app.db,
+            auth: self.auth.clone(),
+            auth_service: app.auth,
+            config: self.config.clone(),
+            schema: self.schema.clone(),
+            _dir: None,
         }
     }
 

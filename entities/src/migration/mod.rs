@@ -10,6 +10,7 @@ mod m20261123_000007_create_attachments;
 mod m20261123_000008_create_packages;
 mod m20261123_000009_create_launches;
 mod m20261123_000010_create_lti;
+mod m20261129_120000_create_credential_revisions;
 
 /// Every migration, oldest first. Never edit one that has shipped: add a new file.
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000008_create_packages::Migration),
             Box::new(m20261123_000009_create_launches::Migration),
             Box::new(m20261123_000010_create_lti::Migration),
+            Box::new(m20261129_120000_create_credential_revisions::Migration),
         ]
     }
 }
