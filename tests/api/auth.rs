@@ -158,3 +158,52 @@ async fn a_revoked_credential_is_refused_at_once_here_and_within_a_second_by_oth
     // Revoking again finds nothing to revoke.
     assert!(!there.auth_service.revoke(&created.key).await.unwrap());
 }
+
+#[tokio::test]
+async fn an_instance_that_lost_its_revocation_listener_forgets_the_credentials_it_remembered() {
+    use sea_orm::{ConnectionTrait, DbBackend};
+    let app = TestApp::spawn().await;
+    if app.db.backend() != DbBackend::Postgres {
+        return; // SQLite instances ask the database instead of listening
+    }
+    let created = blackbelt::auth::store::create(
+        &app.db.conn,
+        "revokee",
+        blackbelt::auth::Scopes::parse_list("all").unwrap(),
+        "http://test",
+    )
+    .await
+    .unwrap();
+    let auth = basic(&created.key, &created.secret);
+    app.get_as("?limit=1", &auth).await.assert_status_is_ok();
+    // Revoked without a notice, as if it had been sent while the listener was away:
+    // the instance still goes by what it remembers.
+    app.db
+        .conn
+        .execute_unprepared(&format!(
+            "UPDATE credentials SET revoked_at_ms = 1 WHERE key = '{}'",
+            created.key
+        ))
+        .await
+        .unwrap();
+    app.get_as("?limit=1", &auth).await.assert_status_is_ok();
+
+    // Cut the listeners' connections (other tests' listeners reconnect as well).
+    app.db
+        .conn
+        .execute_unprepared(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND query LIKE 'LISTEN %'",
+        )
+        .await
+        .unwrap();
+    let cut = std::time::Instant::now();
+    while app.get_as("?limit=1", &auth).await.0.status() != poem::http::StatusCode::UNAUTHORIZED {
+        assert!(
+            cut.elapsed() < std::time::Duration::from_secs(3),
+            "the credential is still accepted {:?} after the listener lost its connection",
+            cut.elapsed()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
