@@ -1,6 +1,8 @@
 //! `cargo bench --bench ingest`: statements/s and latency for single-statement POSTs and
 //! 100-statement batches, from concurrent clients over real HTTP with Basic auth, against
 //! the release `blackbelt serve` in its own process.
+//! On SQLite it runs twice, with `synchronous=FULL` (the default) and `NORMAL`, and
+//! prints the ratio: what power-loss durability costs.
 //! Request bodies are serialised before the clock starts, as a load generator replaying
 //! captured traffic would: the figures measure the server, not JSON generation.
 
@@ -13,7 +15,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use common::process::{ServerProcess, spawn_server_process};
+use common::process::{ServerProcess, spawn_server_process, spawn_server_process_with};
 use common::{client, ms, percentile, statement};
 
 /// Each client sends its next request as soon as the previous one is answered, so the
@@ -23,29 +25,54 @@ const CLIENTS: [u64; 2] = [16, 64];
 
 #[tokio::main]
 async fn main() {
-    let server = spawn_server_process().await;
-    println!("ingest benchmark on {}", server.backend);
+    let sqlite = !std::env::var("TEST_DATABASE_URL").is_ok_and(|url| url.starts_with("postgres"));
+    if !sqlite {
+        let server = spawn_server_process().await;
+        table(&server, "").await;
+        server.stop().await;
+        return;
+    }
+    // SQLite: the durable default against the opt-in, on fresh files alike.
+    let full = spawn_server_process_with(&[("BLACKBELT_SQLITE_SYNCHRONOUS", "full")]).await;
+    let with_full = table(&full, ", synchronous=FULL (default)").await;
+    full.stop().await;
+    let normal = spawn_server_process_with(&[("BLACKBELT_SQLITE_SYNCHRONOUS", "normal")]).await;
+    let with_normal = table(&normal, ", synchronous=NORMAL").await;
+    normal.stop().await;
+    println!("| workload | clients | FULL / NORMAL statements/s |");
+    println!("|---|---|---|");
+    for ((label, clients, full), (_, _, normal)) in with_full.iter().zip(&with_normal) {
+        println!("| {label} | {clients} | {:.2} |", full / normal);
+    }
+}
+
+/// Runs every workload against `server`; returns (workload, clients, statements/s).
+async fn table(server: &ServerProcess, setting: &str) -> Vec<(&'static str, u64, f64)> {
+    println!("ingest benchmark on {}{setting}", server.backend);
     println!("| workload | clients | statements | statements/s | p50 | p99 |");
     println!("|---|---|---|---|---|---|");
+    let mut rates = Vec::new();
     let mut first = 0;
     for clients in CLIENTS {
-        run(&server, "single statement POST", clients, 1, 20_000, first).await;
+        let label = "single statement POST";
+        rates.push((
+            label,
+            clients,
+            run(server, label, clients, 1, 20_000, first).await,
+        ));
         first += 20_000;
     }
     for clients in CLIENTS {
-        run(
-            &server,
-            "100-statement batch POST",
+        let label = "100-statement batch POST";
+        rates.push((
+            label,
             clients,
-            100,
-            100_000,
-            first,
-        )
-        .await;
+            run(server, label, clients, 100, 100_000, first).await,
+        ));
         first += 100_000;
     }
     println!("server peak RSS: {:.0} MB", server.peak_rss_mb());
-    server.stop().await;
+    rates
 }
 
 async fn run(
@@ -55,7 +82,7 @@ async fn run(
     batch: u64,
     total: u64,
     first: u64,
-) {
+) -> f64 {
     let http = client();
     let next = Arc::new(AtomicU64::new(0));
     let requests = total / batch;
@@ -93,12 +120,13 @@ async fn run(
     }
     let elapsed = started.elapsed();
     latencies.sort();
+    let rate = total as f64 / elapsed.as_secs_f64();
     println!(
-        "| {label} | {clients} | {total} | {:.0} | {} | {} |",
-        total as f64 / elapsed.as_secs_f64(),
+        "| {label} | {clients} | {total} | {rate:.0} | {} | {} |",
         ms(percentile(&latencies, 50.0)),
         ms(percentile(&latencies, 99.0))
     );
+    rate
 }
 
 /// One request body: statement `first`, or a batch of `batch` statements from it.

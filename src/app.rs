@@ -62,6 +62,8 @@ pub enum StartError {
 pub struct App {
     pub endpoint: BoxEndpoint<'static>,
     pub db: Db,
+    /// Credential checks, shared with the endpoint; revoke through it (`revoke`).
+    pub auth: AuthService,
     pub config: Config,
 }
 
@@ -91,6 +93,7 @@ impl App {
             &config.database_url,
             config.database_max_connections,
             schema,
+            config.sqlite_synchronous,
         )
         .await
         .map_err(|source| StartError::Database {
@@ -102,11 +105,21 @@ impl App {
             .map_err(StartError::Keys)?;
         let outbound =
             Outbound::new(OutboundSettings::from_config(&config)).map_err(StartError::Outbound)?;
-        let endpoint = endpoint(&db, &config, CursorKey::new(&cursor_secret), outbound);
         housekeeping::spawn(db.clone());
+        // Listens for revocations before the first request is checked.
+        let auth =
+            AuthService::start(db.conn.clone(), &config.database_url, &config.public_url).await;
+        let endpoint = endpoint(
+            &db,
+            &config,
+            &auth,
+            CursorKey::new(&cursor_secret),
+            outbound,
+        );
         Ok(App {
             endpoint,
             db,
+            auth,
             config,
         })
     }
@@ -212,6 +225,7 @@ fn apis(
 fn endpoint(
     db: &Db,
     config: &Config,
+    auth: &AuthService,
     cursor_key: CursorKey,
     outbound: Outbound,
 ) -> BoxEndpoint<'static> {
@@ -236,7 +250,7 @@ fn endpoint(
         .at("/runtime/*file", get(serve_runtime))
         .nest("/docs", docs)
         .at("/openapi.json", spec)
-        .data(AuthService::new(db.conn.clone(), &config.public_url))
+        .data(auth.clone())
         .data(db.clone())
         .data(BodyLimit(config.max_body_bytes))
         .catch_all_error(framework_error)

@@ -89,7 +89,8 @@ pub enum CredentialsCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Revoke a credential by key; it stops working within 30 seconds everywhere.
+    /// Revoke a credential by key; every server using the database refuses it within a
+    /// second.
     Revoke {
         /// The credential key (user name), e.g. bb_0123abcd...
         key: String,
@@ -247,12 +248,12 @@ async fn credentials(config: &Config, command: CredentialsCommand) -> Result<(),
             }
         }
         CredentialsCommand::Revoke { key } => {
-            if !store::revoke(conn, &key).await.map_err(|e| e.to_string())? {
+            if !app.auth.revoke(&key).await.map_err(|e| e.to_string())? {
                 return Err(format!(
                     "no active credential with key {key}; see `blackbelt credentials list`"
                 ));
             }
-            println!("revoked {key}");
+            println!("revoked {key}; servers using this database refuse it within a second");
         }
     }
     Ok(())

@@ -24,6 +24,9 @@ pub struct Config {
     /// PostgreSQL: statement write transactions one instance runs in parallel (group
     /// commit; each holds a connection while it commits). SQLite always uses one.
     pub postgres_statement_writers: NonZeroUsize,
+    /// SQLite: `full` (default) syncs every commit to disk, so an acknowledged statement
+    /// survives a power loss; `normal` only survives a crash of the process.
+    pub sqlite_synchronous: SqliteSynchronous,
     /// The URL learners and LMSs reach this server at (used in links and authorities).
     pub public_url: String,
     /// Largest request body on routes that carry statements, documents or packages
@@ -88,6 +91,17 @@ pub struct Config {
     pub frame_ancestors: Vec<String>,
 }
 
+/// How SQLite syncs commits to disk (`PRAGMA synchronous`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SqliteSynchronous {
+    /// Every commit is on disk before it is acknowledged (power-loss safe). Group
+    /// commit makes this cheap: one sync per group of requests.
+    Full,
+    /// Commits reach the disk at checkpoints: a power loss can take the last ones.
+    Normal,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
@@ -103,6 +117,7 @@ impl Default for Config {
             database_max_connections: 16,
             // 1, 2, 4 and 8 were measured on 2 cores: 4 balanced single POSTs and batches.
             postgres_statement_writers: NonZeroUsize::MIN.saturating_add(3),
+            sqlite_synchronous: SqliteSynchronous::Full,
             public_url: "http://127.0.0.1:8420".into(),
             max_body_bytes: 16 * 1024 * 1024,
             // An LTI 1.3 id_token with every claim is ~10-20 KiB; admin JSON is smaller.
@@ -172,6 +187,23 @@ mod tests {
         std::fs::write(&file, "postgres_statement_writers = 2\n").unwrap();
         let config = Config::load(Some(&file)).unwrap();
         assert_eq!(config.postgres_statement_writers.get(), 2);
+    }
+
+    #[test]
+    fn sqlite_synchronous_is_full_by_default_and_refuses_unknown_values_by_name() {
+        assert_eq!(
+            Config::default().sqlite_synchronous,
+            SqliteSynchronous::Full
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("blackbelt.toml");
+        std::fs::write(&file, "sqlite_synchronous = \"normal\"\n").unwrap();
+        let config = Config::load(Some(&file)).unwrap();
+        assert_eq!(config.sqlite_synchronous, SqliteSynchronous::Normal);
+        std::fs::write(&file, "sqlite_synchronous = \"off\"\n").unwrap();
+        let error = Config::load(Some(&file)).unwrap_err().to_string();
+        assert!(error.contains("sqlite_synchronous"), "{error}");
+        assert!(error.contains("full"), "{error}");
     }
 
     #[test]

@@ -19,6 +19,11 @@ pub struct ServerProcess {
 /// `blackbelt serve` on a fresh SQLite file, or a fresh PostgreSQL database when
 /// TEST_DATABASE_URL is set, with one `all` credential.
 pub async fn spawn_server_process() -> ServerProcess {
+    spawn_server_process_with(&[]).await
+}
+
+/// As `spawn_server_process`, with extra `BLACKBELT_*` settings for the server.
+pub async fn spawn_server_process_with(settings: &[(&str, &str)]) -> ServerProcess {
     let dir = tempfile::tempdir().expect("temp dir");
     let (database_url, postgres, backend) = match std::env::var("TEST_DATABASE_URL") {
         Ok(url) if url.starts_with("postgres") => {
@@ -63,6 +68,7 @@ pub async fn spawn_server_process() -> ServerProcess {
         .args(["--database-url", &database_url])
         .env("RUST_LOG", "warn")
         .env("BLACKBELT_MAX_BODY_BYTES", (64 * 1024 * 1024).to_string())
+        .envs(settings.iter().copied())
         .stdout(Stdio::null())
         .spawn()
         .expect("blackbelt serve");

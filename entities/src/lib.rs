@@ -9,6 +9,8 @@ pub mod attachment;
 pub mod blob;
 /// API credentials (HTTP Basic key + hashed secret) with their xAPI scopes.
 pub mod credential;
+/// A counter bumped by every revocation, so other processes notice (SQLite).
+pub mod credential_revision;
 /// State, Activity Profile and Agent Profile documents.
 pub mod document;
 /// cmi5 AU launch sessions: fetch code, auth token, lifecycle.

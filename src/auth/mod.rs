@@ -2,6 +2,7 @@
 
 mod basic;
 mod principal;
+mod revocation;
 mod scope;
 pub mod secret;
 mod service;

@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::scope::{Scope, Scopes};
 use crate::error::Error;
+use crate::xapi::statements::read::Visibility;
 
 #[derive(Debug, Clone)]
 pub struct Principal {
@@ -28,13 +29,16 @@ impl Principal {
         }
     }
 
-    /// Returns `Some(credential_id)` when reads are limited to this credential's own
-    /// statements (`statements/read/mine`), `None` when it reads everything.
-    pub fn statement_read_restriction(&self) -> Result<Option<i64>, Error> {
-        if self.scopes.reads_all_statements() {
-            Ok(None)
+    /// Which statements this caller may read, by id or by query alike: a launch token
+    /// its learner's (cmi5 §8.2), `statements/read/mine` those it stored, the read
+    /// scopes everything.
+    pub fn statement_visibility(&self) -> Result<Visibility, Error> {
+        if let Some(grant) = &self.launch {
+            Ok(Visibility::AboutAgent(grant.actor_key.clone()))
+        } else if self.scopes.reads_all_statements() {
+            Ok(Visibility::Everything)
         } else if self.scopes.reads_own_statements() {
-            Ok(Some(self.credential_id))
+            Ok(Visibility::SentBy(self.credential_id))
         } else {
             Err(Error::Forbidden(Scope::StatementsRead))
         }

@@ -1,15 +1,18 @@
-//! Authentication with a short-lived in-memory cache, so checking credentials costs
-//! microseconds. Entries expire after `TTL`, which bounds how long a credential revoked
-//! on another instance keeps working here.
+//! Authentication with an in-memory cache, so checking credentials costs microseconds.
+//! A revocation evicts the key at once on the instance that makes it; other instances
+//! sharing the database hear of it within a second (`revocation.rs`). Entries also
+//! expire after `TTL`, a backstop should a notice ever go astray.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, TransactionTrait};
 use serde_json::{Value, json};
 
 use super::principal::Principal;
+use super::revocation::{self, Watch};
 use super::scope::Scopes;
 use super::{secret, store};
 use crate::error::Error;
@@ -23,10 +26,71 @@ struct Cached {
     loaded: Instant,
 }
 
+/// The checks this instance remembers, and whether it may rely on them.
+pub(super) struct Cache {
+    entries: RwLock<HashMap<String, Arc<Cached>>>,
+    /// Bumped by every eviction: a check loaded before one is not remembered, since it
+    /// may have been read before the revocation committed.
+    evictions: AtomicU64,
+    /// False while this instance cannot hear of revocations (its PostgreSQL listener is
+    /// reconnecting): every check then goes to the database.
+    trusted: AtomicBool,
+}
+
+impl Cache {
+    pub(super) fn new(trusted: bool) -> Cache {
+        Cache {
+            entries: RwLock::default(),
+            evictions: AtomicU64::new(0),
+            trusted: AtomicBool::new(trusted),
+        }
+    }
+
+    pub(super) fn evict(&self, key: &str) {
+        self.evictions.fetch_add(1, Ordering::SeqCst);
+        if let Ok(mut entries) = self.entries.write() {
+            entries.remove(key);
+        }
+    }
+
+    pub(super) fn clear(&self) {
+        self.evictions.fetch_add(1, Ordering::SeqCst);
+        if let Ok(mut entries) = self.entries.write() {
+            entries.clear();
+        }
+    }
+
+    pub(super) fn set_trusted(&self, trusted: bool) {
+        self.trusted.store(trusted, Ordering::SeqCst);
+    }
+
+    fn get(&self, key: &str) -> Option<Arc<Cached>> {
+        if !self.trusted.load(Ordering::SeqCst) {
+            return None;
+        }
+        let entries = self.entries.read().ok()?;
+        entries
+            .get(key)
+            .filter(|entry| entry.loaded.elapsed() < TTL)
+            .cloned()
+    }
+
+    /// Remembers `entry` unless something was evicted since `evictions_before`.
+    fn keep(&self, key: String, entry: Arc<Cached>, evictions_before: u64) {
+        if let Ok(mut entries) = self.entries.write()
+            && self.evictions.load(Ordering::SeqCst) == evictions_before
+        {
+            entries.insert(key, entry);
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct AuthService {
     conn: DatabaseConnection,
-    cache: Arc<RwLock<HashMap<String, Arc<Cached>>>>,
+    cache: Arc<Cache>,
+    /// How revocations made elsewhere reach the cache.
+    watch: Arc<Watch>,
     /// The authority of statements made through launch tokens: this server as the LMS.
     lms_authority: Arc<Value>,
 }
@@ -41,10 +105,18 @@ pub fn lms_authority(public_url: &str) -> Value {
 }
 
 impl AuthService {
-    pub fn new(conn: DatabaseConnection, public_url: &str) -> Self {
+    /// Starts listening for revocations (PostgreSQL: `database_url` is where the
+    /// listener connects) before the first credential is checked.
+    pub async fn start(
+        conn: DatabaseConnection,
+        database_url: &str,
+        public_url: &str,
+    ) -> AuthService {
+        let (cache, watch) = revocation::watch(&conn, database_url).await;
         AuthService {
             conn,
-            cache: Arc::default(),
+            cache,
+            watch: Arc::new(watch),
             lms_authority: Arc::new(lms_authority(public_url)),
         }
     }
@@ -63,7 +135,8 @@ impl AuthService {
             )
             .await;
         }
-        let entry = match self.cached(key) {
+        self.watch.catch_up(&self.conn, &self.cache).await;
+        let entry = match self.cache.get(key) {
             Some(entry) => entry,
             None => self.load(key).await?.ok_or(Error::Unauthorized)?,
         };
@@ -74,22 +147,18 @@ impl AuthService {
         }
     }
 
-    /// Drops a key from this instance's cache (after a local revoke).
-    pub fn forget(&self, key: &str) {
-        if let Ok(mut cache) = self.cache.write() {
-            cache.remove(key);
-        }
-    }
-
-    fn cached(&self, key: &str) -> Option<Arc<Cached>> {
-        let cache = self.cache.read().ok()?;
-        cache
-            .get(key)
-            .filter(|entry| entry.loaded.elapsed() < TTL)
-            .cloned()
+    /// Revokes a credential: refused here at once, on other instances sharing the
+    /// database within a second. Returns false when no active credential has that key.
+    pub async fn revoke(&self, key: &str) -> Result<bool, Error> {
+        let txn = self.conn.begin().await?;
+        let revoked = store::revoke(&txn, key).await?;
+        txn.commit().await?;
+        self.cache.evict(key);
+        Ok(revoked)
     }
 
     async fn load(&self, key: &str) -> Result<Option<Arc<Cached>>, Error> {
+        let evictions_before = self.cache.evictions.load(Ordering::SeqCst);
         let Some(model) = store::find_active(&self.conn, key).await? else {
             return Ok(None);
         };
@@ -107,9 +176,7 @@ impl AuthService {
             secret_hash: model.secret_hash,
             loaded: Instant::now(),
         });
-        if let Ok(mut cache) = self.cache.write() {
-            cache.insert(model.key, entry.clone());
-        }
+        self.cache.keep(model.key, entry.clone(), evictions_before);
         Ok(Some(entry))
     }
 }

@@ -1,14 +1,16 @@
 //! Credential queries.
 
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 };
 use serde_json::json;
 
 use super::scope::Scopes;
 use super::secret;
-use entities::credential;
+use crate::sql::Sql;
+use entities::{credential, credential_revision};
 
 /// What `credentials create` shows once.
 #[derive(Debug, serde::Serialize)]
@@ -78,13 +80,47 @@ pub async fn count_active(conn: &impl ConnectionTrait) -> Result<u64, DbErr> {
         .await
 }
 
-/// Marks a credential revoked; returns false when no active credential has that key.
+/// The PostgreSQL channel revocations are announced on; the payload is the key.
+pub const REVOKED_CHANNEL: &str = "blackbelt_credential_revoked";
+
+/// Marks a credential revoked, bumps the credential revision and, on PostgreSQL,
+/// announces it; returns false when no active credential has that key. Run it in a
+/// transaction: the announcement then goes out only if the revocation commits.
 pub async fn revoke(conn: &impl ConnectionTrait, key: &str) -> Result<bool, DbErr> {
-    let Some(found) = find_active(conn, key).await? else {
+    let revoked = credential::Entity::update_many()
+        .col_expr(
+            credential::Column::RevokedAtMs,
+            Expr::value(jiff::Timestamp::now().as_millisecond()),
+        )
+        .filter(credential::Column::Key.eq(key))
+        .filter(credential::Column::RevokedAtMs.is_null())
+        .exec(conn)
+        .await?;
+    if revoked.rows_affected == 0 {
         return Ok(false);
-    };
-    let mut active: credential::ActiveModel = found.into();
-    active.revoked_at_ms = Set(Some(jiff::Timestamp::now().as_millisecond()));
-    active.update(conn).await?;
+    }
+    credential_revision::Entity::update_many()
+        .col_expr(
+            credential_revision::Column::Revision,
+            Expr::col(credential_revision::Column::Revision).add(1),
+        )
+        .exec(conn)
+        .await?;
+    if conn.get_database_backend() == DbBackend::Postgres {
+        let mut notify = Sql::new("SELECT pg_notify(");
+        notify
+            .bind("?", REVOKED_CHANNEL)
+            .bind(", ?)", key.to_owned());
+        conn.execute_raw(notify.build(DbBackend::Postgres)).await?;
+    }
     Ok(true)
+}
+
+/// How many times credentials have been revoked: a change means cached checks may be
+/// stale.
+pub async fn revision(conn: &impl ConnectionTrait) -> Result<i64, DbErr> {
+    Ok(credential_revision::Entity::find()
+        .one(conn)
+        .await?
+        .map_or(0, |row| row.revision))
 }

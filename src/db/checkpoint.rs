@@ -56,7 +56,9 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let file = dir.path().join("checkpoint.db");
         let url = format!("sqlite://{}?mode=rwc", file.display());
-        let db = Db::connect(&url, 2, None).await.expect("connect");
+        let db = Db::connect(&url, 2, None, crate::config::SqliteSynchronous::Full)
+            .await
+            .expect("connect");
         let writer = db.writer();
         writer
             .execute_unprepared("CREATE TABLE filler (bytes BLOB)")

@@ -36,6 +36,13 @@ pub async fn check(
     if batch.is_empty() {
         return Ok(());
     }
+    // What the token may write follows from the statements alone and is settled before
+    // any id is looked up: a statement it may not make gets 403 whether its id is taken
+    // or free, so the answer tells nothing about other learners' statements.
+    for (i, statement) in batch.iter().enumerate() {
+        check_identity(grant, &statement.payload)
+            .map_err(|rule| forbidden(&format!("statement {i} ({}): {rule}", statement.id)))?;
+    }
     let already = existing_ids(conn, batch).await?;
     let mut state = load(conn, grant).await?;
     let now = jiff::Timestamp::now().as_microsecond();
@@ -49,7 +56,6 @@ pub async fn check(
             continue; // a resend of a stored statement: the store answers it as before
         }
         let at = |rule: &str| format!("statement {i} ({}): {rule}", statement.id);
-        check_identity(grant, &statement.payload).map_err(|rule| forbidden(&at(&rule)))?;
         if let Some(terminated) = state.terminated_us
             && now > terminated + grace_us
         {

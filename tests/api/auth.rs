@@ -118,3 +118,92 @@ async fn a_revoked_credential_is_refused() {
     let response = app.get_as("", &basic(&created.key, &created.secret)).await;
     response.assert_status(poem::http::StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn a_revoked_credential_is_refused_at_once_here_and_within_a_second_by_other_instances() {
+    let here = TestApp::spawn().await;
+    let there = here.spawn_beside().await;
+    let created = blackbelt::auth::store::create(
+        &here.db.conn,
+        "revokee",
+        blackbelt::auth::Scopes::parse_list("all").unwrap(),
+        "http://test",
+    )
+    .await
+    .unwrap();
+    let auth = basic(&created.key, &created.secret);
+    // Both instances have checked the credential, so both remember it.
+    for app in [&here, &there] {
+        app.get_as("?limit=1", &auth).await.assert_status_is_ok();
+    }
+
+    assert!(here.auth_service.revoke(&created.key).await.unwrap());
+    here.get_as("?limit=1", &auth)
+        .await
+        .assert_status(poem::http::StatusCode::UNAUTHORIZED);
+    let revoked = std::time::Instant::now();
+    loop {
+        let status = there.get_as("?limit=1", &auth).await.0.status();
+        if status == poem::http::StatusCode::UNAUTHORIZED {
+            break;
+        }
+        assert_eq!(status, poem::http::StatusCode::OK);
+        assert!(
+            revoked.elapsed() < std::time::Duration::from_millis(1500),
+            "the other instance still accepts the credential {:?} after it was revoked",
+            revoked.elapsed()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    // Revoking again finds nothing to revoke.
+    assert!(!there.auth_service.revoke(&created.key).await.unwrap());
+}
+
+#[tokio::test]
+async fn an_instance_that_lost_its_revocation_listener_forgets_the_credentials_it_remembered() {
+    use sea_orm::{ConnectionTrait, DbBackend};
+    let app = TestApp::spawn().await;
+    if app.db.backend() != DbBackend::Postgres {
+        return; // SQLite instances ask the database instead of listening
+    }
+    let created = blackbelt::auth::store::create(
+        &app.db.conn,
+        "revokee",
+        blackbelt::auth::Scopes::parse_list("all").unwrap(),
+        "http://test",
+    )
+    .await
+    .unwrap();
+    let auth = basic(&created.key, &created.secret);
+    app.get_as("?limit=1", &auth).await.assert_status_is_ok();
+    // Revoked without a notice, as if it had been sent while the listener was away:
+    // the instance still goes by what it remembers.
+    app.db
+        .conn
+        .execute_unprepared(&format!(
+            "UPDATE credentials SET revoked_at_ms = 1 WHERE key = '{}'",
+            created.key
+        ))
+        .await
+        .unwrap();
+    app.get_as("?limit=1", &auth).await.assert_status_is_ok();
+
+    // Cut the listeners' connections (other tests' listeners reconnect as well).
+    app.db
+        .conn
+        .execute_unprepared(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND query LIKE 'LISTEN %'",
+        )
+        .await
+        .unwrap();
+    let cut = std::time::Instant::now();
+    while app.get_as("?limit=1", &auth).await.0.status() != poem::http::StatusCode::UNAUTHORIZED {
+        assert!(
+            cut.elapsed() < std::time::Duration::from_secs(3),
+            "the credential is still accepted {:?} after the listener lost its connection",
+            cut.elapsed()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}

@@ -10,7 +10,7 @@ use tokio::net::{TcpListener, TcpStream};
 use crate::helpers::build_app;
 
 async fn serve(tweak: impl FnOnce(&mut blackbelt::config::Config)) -> (SocketAddr, impl Drop) {
-    let (app, _, dir) = build_app(|c| {
+    let (app, _, _, dir) = build_app(|c| {
         c.header_read_timeout_secs = 1;
         tweak(c);
     })

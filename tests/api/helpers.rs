@@ -3,7 +3,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use blackbelt::app::App;
-use blackbelt::auth::{Scopes, store};
+use blackbelt::auth::{AuthService, Scopes, store};
 use blackbelt::config::Config;
 use blackbelt::db::Db;
 use poem::endpoint::BoxEndpoint;
@@ -14,6 +14,10 @@ pub struct TestApp {
     pub client: TestClient<BoxEndpoint<'static>>,
     pub db: Db,
     pub auth: String,
+    /// The app's credential checks (to revoke through, as the CLI does).
+    pub auth_service: AuthService,
+    config: Config,
+    schema: Option<String>,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -24,7 +28,7 @@ impl TestApp {
 
     /// Spawns with a tweaked configuration.
     pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
-        let (app, config, dir) = build_app(tweak).await;
+        let (app, config, schema, dir) = build_app(tweak).await;
         let created = store::create(
             &app.db.conn,
             "test",
@@ -37,6 +41,9 @@ impl TestApp {
             client: TestClient::new(app.endpoint),
             db: app.db,
             auth: basic(&created.key, &created.secret),
+            auth_service: app.auth,
+            config,
+            schema,
             _dir: dir,
         }
     }
@@ -58,6 +65,23 @@ impl TestApp {
             .find(|(name, _)| name == "link")
             .map(|(_, token)| token.into_owned())
             .expect("a link parameter")
+    }
+
+    /// A second instance on this app's database (the same SQLite file or PostgreSQL
+    /// schema), as another server process would be; it shares this app's credential.
+    pub async fn spawn_beside(&self) -> TestApp {
+        let app = App::build_with_schema(self.config.clone(), self.schema.as_deref())
+            .await
+            .expect("second app builds");
+        TestApp {
+            client: TestClient::new(app.endpoint),
+            db: app.db,
+            auth: self.auth.clone(),
+            auth_service: app.auth,
+            config: self.config.clone(),
+            schema: self.schema.clone(),
+            _dir: None,
+        }
     }
 
     /// A new credential with the given scopes, as an Authorization header value.
@@ -178,7 +202,7 @@ async fn fresh_schema(url: &str) -> String {
 /// `TEST_DATABASE_URL` points at PostgreSQL), with its configuration and temp folder.
 pub async fn build_app(
     tweak: impl FnOnce(&mut Config),
-) -> (App, Config, Option<tempfile::TempDir>) {
+) -> (App, Config, Option<String>, Option<tempfile::TempDir>) {
     // Test platforms (JWKS, token and registration servers) listen on 127.0.0.1.
     let mut config = Config {
         outbound_allow_private: true,
@@ -201,5 +225,5 @@ pub async fn build_app(
     let app = App::build_with_schema(config.clone(), schema.as_deref())
         .await
         .expect("app builds");
-    (app, config, dir)
+    (app, config, schema, dir)
 }

@@ -487,3 +487,81 @@ async fn an_expired_launch_gives_no_token() {
     assert_eq!(answer["error-code"], "1", "{answer}");
     assert!(answer.get("auth-token").is_none());
 }
+
+#[tokio::test]
+async fn a_launch_token_reads_by_id_exactly_what_its_queries_list() {
+    let app = TestApp::spawn().await;
+    app.import_course("all-employees").await;
+    let launch = app.launch("ada", POLICY_AU).await;
+    let token = app.token(&launch).await;
+    send(&app, &token, &au_statement(&launch, "initialized", None))
+        .await
+        .assert_status_is_ok();
+    // Bob's statement in which Ada is only the object, and one about nobody she is.
+    let ada: Value = serde_json::from_str(&param(&launch, "actor")).unwrap();
+    let mut about_ada = crate::helpers::statement(8);
+    about_ada["object"] = ada;
+    let about_ada_id = json_of(app.post(&about_ada).await).await[0]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let stranger_id = json_of(app.post(&crate::helpers::statement(9)).await).await[0]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let listed = json_of(app.get_as("?limit=0", &token).await).await;
+    let listed: Vec<String> = listed["statements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(listed.contains(&about_ada_id), "{listed:?}");
+    assert!(!listed.contains(&stranger_id), "{listed:?}");
+    for id in &listed {
+        app.get_as(&format!("?statementId={id}"), &token)
+            .await
+            .assert_status_is_ok();
+    }
+    app.get_as(&format!("?statementId={stranger_id}"), &token)
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_launch_token_is_refused_a_foreign_statement_the_same_whether_its_id_exists() {
+    let app = TestApp::spawn().await;
+    app.import_course("all-employees").await;
+    let launch = app.launch("ada", POLICY_AU).await;
+    let token = app.token(&launch).await;
+    send(&app, &token, &au_statement(&launch, "initialized", None))
+        .await
+        .assert_status_is_ok();
+    let stranger = crate::helpers::statement(9);
+    let taken = json_of(app.post(&stranger).await).await[0]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let put = |id: String| {
+        app.client
+            .put("/xapi/statements")
+            .query("statementId", &id)
+            .header("Authorization", &token)
+            .header("X-Experience-API-Version", "1.0.3")
+            .content_type("application/json")
+            .body(stranger.to_string())
+            .send()
+    };
+    let existing = put(taken).await;
+    existing.assert_status(StatusCode::FORBIDDEN);
+    let existing = json_of(existing).await;
+    let fresh = put(uuid()).await;
+    fresh.assert_status(StatusCode::FORBIDDEN);
+    let fresh = json_of(fresh).await;
+    assert_eq!(existing["error"], fresh["error"]);
+    assert!(
+        existing["message"].as_str().unwrap().contains("actor"),
+        "{existing}"
+    );
+}

@@ -10,6 +10,7 @@ mod auth;
 mod content;
 mod definitions;
 mod documents;
+mod durability;
 mod edge_bodies;
 mod edge_connections;
 mod edge_headers;

@@ -15,6 +15,7 @@ mod m20261129_100100_alter_lti_platforms;
 mod m20261129_100200_index_lti_expiry;
 mod m20261129_110000_alter_statements;
 mod m20261129_110001_alter_activities;
+mod m20261129_120000_create_credential_revisions;
 mod m20261129_130000_create_server_secrets;
 
 /// Every migration, oldest first. Never edit one that has shipped: add a new file.
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_100200_index_lti_expiry::Migration),
             Box::new(m20261129_110000_alter_statements::Migration),
             Box::new(m20261129_110001_alter_activities::Migration),
+            Box::new(m20261129_120000_create_credential_revisions::Migration),
             Box::new(m20261129_130000_create_server_secrets::Migration),
         ]
     }

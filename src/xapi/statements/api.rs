@@ -10,7 +10,6 @@ use serde_json::Value;
 
 use super::cursor::CursorKey;
 use super::format::accept_languages;
-use super::index::{KeyKind, agent_key};
 use super::params::{self, KNOWN, RawParams, SINGLE_ALLOWED};
 use super::service;
 use crate::auth::BasicAuth;
@@ -183,12 +182,7 @@ impl StatementsApi {
         #[oai(name = "more")]
         _more: Query<Option<String>>,
     ) -> ApiResult<GetResponse> {
-        // A launch token reads its learner's statements, whoever stored them.
-        let launch_actor = auth.launch.as_ref().map(|grant| grant.actor_key.clone());
-        let restriction = match launch_actor {
-            Some(_) => None,
-            None => auth.statement_read_restriction()?,
-        };
+        let visibility = auth.statement_visibility()?;
         let params = raw_params(req)?;
         let languages = accept_languages(req.header("Accept-Language"));
         let consistent = self.clock.consistent_through();
@@ -199,16 +193,11 @@ impl StatementsApi {
                 &self.db,
                 &id,
                 name == "voidedStatementId",
-                restriction,
+                &visibility,
                 format,
                 &languages,
             )
             .await?;
-            if let Some(actor) = &launch_actor
-                && statement.get("actor").and_then(agent_key).as_ref() != Some(actor)
-            {
-                return Err(Error::NotFound(format!("no statement with id {id}")).into());
-            }
             (statement, Some(stored))
         } else {
             let (mut filter, after, limit, format) = match params::get(&params, "more") {
@@ -230,10 +219,7 @@ impl StatementsApi {
                     format,
                 ),
             };
-            filter.credential_id = restriction;
-            if let Some(actor) = &launch_actor {
-                filter.keys.push((KeyKind::Agent.code(), actor.clone()));
-            }
+            filter.visibility = visibility;
             let page = service::fetch_page(
                 &self.db,
                 filter,

@@ -19,8 +19,41 @@ pub struct StatementFilter {
     /// Inclusive upper bound on `stored`, microseconds.
     pub until_us: Option<i64>,
     pub ascending: bool,
-    /// Restricts to one credential's statements (`statements/read/mine`).
-    pub credential_id: Option<i64>,
+    /// Who is reading: set from the credential on every request, never carried in a
+    /// cursor, so a page can show no more than a fetch by id would.
+    #[serde(skip)]
+    pub visibility: Visibility,
+}
+
+/// Which statements a reader may see, whatever its query asks. One rule, applied alike
+/// to a fetch by id and to every page of a query, so the two never disagree.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Visibility {
+    #[default]
+    Everything,
+    /// `statements/read/mine`: those stored with this credential.
+    SentBy(i64),
+    /// A launch token: those its learner is the Agent of (the actor, or the object when
+    /// it is an Agent or Group), exactly what `agent=<learner>` finds — this agent key.
+    AboutAgent(String),
+}
+
+impl Visibility {
+    /// The index key a statement must carry to be seen, when the rule is one.
+    fn required_key(&self) -> Option<(i16, String)> {
+        match self {
+            Visibility::AboutAgent(key) => Some((KeyKind::Agent.code(), key.clone())),
+            Visibility::Everything | Visibility::SentBy(_) => None,
+        }
+    }
+
+    /// The credential a statement must have been stored with, when the rule is that.
+    fn required_credential(&self) -> Option<i64> {
+        match self {
+            Visibility::SentBy(credential) => Some(*credential),
+            Visibility::Everything | Visibility::AboutAgent(_) => None,
+        }
+    }
 }
 
 /// Position after the last statement of a page.
@@ -57,18 +90,25 @@ fn selectivity_rank(kind: i16) -> u8 {
     }
 }
 
-/// One statement by id, voided or not; callers decide which they may return.
+/// One statement by id, voided or not, if `visibility` lets the reader see it; callers
+/// decide whether voided ones may be returned.
 pub async fn find_by_id(
     conn: &impl ConnectionTrait,
     id: &str,
-    credential_id: Option<i64>,
+    visibility: &Visibility,
 ) -> Result<Option<StoredStatement>, DbErr> {
     let mut sql = Sql::new(&format!(
-        "SELECT seq, stored_us, voided, {PAYLOAD_TEXT} FROM statements WHERE "
+        "SELECT s.seq, s.stored_us, s.voided, {PAYLOAD_TEXT} FROM statements s WHERE "
     ));
-    sql.bind("id = ?", id.to_ascii_lowercase());
-    if let Some(credential) = credential_id {
-        sql.bind(" AND credential_id = ?", credential);
+    sql.bind("s.id = ?", id.to_ascii_lowercase());
+    if let Some(credential) = visibility.required_credential() {
+        sql.bind(" AND s.credential_id = ?", credential);
+    }
+    if let Some((kind, key)) = visibility.required_key() {
+        sql.push(" AND EXISTS (SELECT 1 FROM statement_index v WHERE ")
+            .bind("v.kind = ?", kind)
+            .bind(" AND v.key = ?", key)
+            .push(" AND v.stored_us = s.stored_us AND v.seq = s.seq)");
     }
     let row = conn
         .query_one_raw(sql.build(conn.get_database_backend()))
@@ -88,8 +128,17 @@ pub async fn find_page(
     } else {
         ("DESC", "<")
     };
+    // The visibility rule's key is one more key every statement of the page must carry;
+    // as a key it can drive the scan, which keeps a launch token's pages cheap.
+    let mut keys = filter.keys.clone();
+    if let Some(required) = filter.visibility.required_key()
+        && !keys.contains(&required)
+    {
+        keys.push(required);
+        keys.sort_by_key(|(kind, _)| selectivity_rank(*kind));
+    }
     let mut sql;
-    let driver = match filter.keys.split_first() {
+    let driver = match keys.split_first() {
         None => {
             sql = Sql::new(&format!(
                 "SELECT s.seq, s.stored_us, s.voided, {PAYLOAD_TEXT} FROM statements s WHERE s.voided = "
@@ -113,7 +162,7 @@ pub async fn find_page(
             "d"
         }
     };
-    if let Some(credential) = filter.credential_id {
+    if let Some(credential) = filter.visibility.required_credential() {
         sql.bind(" AND s.credential_id = ?", credential);
     }
     if let Some(since) = filter.since_us {

@@ -9,7 +9,7 @@ use super::cursor::CursorKey;
 use super::format::{Format, render};
 use super::params::Cursor;
 use super::prepare::{PreparedStatement, WriteContext, prepare};
-use super::read::{self, Position, StatementFilter, StoredStatement};
+use super::read::{self, Position, StatementFilter, StoredStatement, Visibility};
 use super::writer::{StatementWriter, Submission};
 use crate::auth::Principal;
 use crate::db::Db;
@@ -127,11 +127,11 @@ pub async fn fetch_one(
     db: &Db,
     id: &str,
     voided: bool,
-    credential_id: Option<i64>,
+    visibility: &Visibility,
     format: Format,
     languages: &[String],
 ) -> Result<(Value, i64), Error> {
-    let found = read::find_by_id(&db.conn, id, credential_id)
+    let found = read::find_by_id(&db.conn, id, visibility)
         .await?
         .filter(|s| s.voided == voided)
         .ok_or_else(|| {
