@@ -8,7 +8,7 @@ use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -19,6 +19,9 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 
 use super::write_deadline::WriteDeadline;
+
+/// A full server says so at most this often.
+const FULL_WARNING_EVERY: Duration = Duration::from_secs(10);
 
 /// The service limits of one instance (README, "Service limits").
 #[derive(Debug, Clone, Copy)]
@@ -48,8 +51,18 @@ pub async fn serve(
     tracing::info!(address = %local, max_connections = limits.max_connections, "listening");
     tokio::pin!(shutdown);
     let mut backoff = Backoff::default();
+    let mut last_full_warning: Option<Instant> = None;
     loop {
         // A slot first: at the limit, new connections wait in the backlog, not in memory.
+        if slots.available_permits() == 0
+            && last_full_warning.is_none_or(|at| at.elapsed() > FULL_WARNING_EVERY)
+        {
+            last_full_warning = Some(Instant::now());
+            tracing::warn!(
+                max_connections = limits.max_connections,
+                "connection limit reached; new connections wait until others close (raise max_connections and the open-file limit if this is legitimate load)"
+            );
+        }
         let slot = tokio::select! {
             _ = &mut shutdown => break,
             slot = slots.clone().acquire_owned() => match slot {
