@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use poem::endpoint::BoxEndpoint;
 use poem::http::Method;
-use poem::middleware::{Cors, Tracing};
+use poem::middleware::Cors;
 use poem::{EndpointExt, Route, get};
 use tokio::net::TcpListener;
 
@@ -28,6 +28,7 @@ use crate::packages::assets::serve_asset;
 use crate::packages::catalog_api::PackagesApi;
 use crate::packages::runtime::serve_runtime;
 use crate::packages::source::Limits;
+use crate::server::access_log::AccessLog;
 use crate::server::body_bound::{BodyBounds, BoundBodies};
 use crate::server::file_limit;
 use crate::server::headers::SecurityHeaders;
@@ -269,7 +270,7 @@ fn endpoint(
         ))
         .with(security_headers)
         .with(RequestMetrics)
-        .with(Tracing)
+        .with(AccessLog)
         .with(cors())
         .boxed()
 }
