@@ -47,6 +47,7 @@ impl SecurityHeaders {
 /// The explorer's policy: its own inline scripts by hash, its styles, its images.
 pub fn docs_policy(html: &str) -> String {
     let hashes: Vec<String> = inline_scripts(html)
+        .into_iter()
         .map(|script| {
             format!(
                 "'sha256-{}'",
@@ -65,13 +66,27 @@ pub fn docs_policy(html: &str) -> String {
     )
 }
 
-/// The text of every `<script>` element without a `src`.
-fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
-    html.split("<script").skip(1).filter_map(|rest| {
-        let (attributes, body) = rest.split_once('>')?;
-        let (script, _) = body.split_once("</script>")?;
-        (!attributes.contains("src=")).then_some(script)
-    })
+/// The text of every `<script>` element without a `src`, read as a browser does: a
+/// script's text ends at the first `</script`, whatever it contains before.
+fn inline_scripts(html: &str) -> Vec<&str> {
+    let mut scripts = Vec::new();
+    let mut rest = html;
+    while let Some(open) = rest.find("<script") {
+        let after_open = &rest[open + "<script".len()..];
+        let Some(tag_end) = after_open.find('>') else {
+            break;
+        };
+        let attributes = &after_open[..tag_end];
+        let body = &after_open[tag_end + 1..];
+        let Some(close) = body.find("</script") else {
+            break;
+        };
+        if !attributes.contains("src=") {
+            scripts.push(&body[..close]);
+        }
+        rest = &body[close..];
+    }
+    scripts
 }
 
 impl<E: Endpoint> Middleware<E> for SecurityHeaders {
@@ -119,8 +134,13 @@ mod tests {
     fn inline_scripts_are_allowed_by_their_hash_and_others_not_at_all() {
         let html = "<html><script src=\"/x.js\"></script><script>alert(1)</script>\
                     <script type=\"module\">go()</script></html>";
-        let scripts: Vec<&str> = inline_scripts(html).collect();
-        assert_eq!(scripts, ["alert(1)", "go()"]);
+        assert_eq!(inline_scripts(html), ["alert(1)", "go()"]);
+        // A script that writes a script tag ends only at its own closing tag.
+        let nested = "<script>document.write('<script' + '>x()')</script><script>y()</script>";
+        assert_eq!(
+            inline_scripts(nested),
+            ["document.write('<script' + '>x()')", "y()"]
+        );
         let policy = docs_policy(html);
         // echo -n 'alert(1)' | openssl dgst -sha256 -binary | base64
         assert!(

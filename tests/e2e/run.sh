@@ -49,3 +49,4 @@ source tests/support/server.sh
 start_server "$bin"
 
 BB_URL="$base" BB_KEY="$key" BB_SECRET="$secret" node tests/e2e/take-module.mjs
+BB_URL="$base" node tests/e2e/docs-page.mjs
