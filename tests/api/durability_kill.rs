@@ -160,7 +160,7 @@ async fn client(
     let mut i = 0u32;
     while !stop.load(Ordering::SeqCst) {
         i += 1;
-        let ids: Vec<String> = if (n + i as usize) % 2 == 0 {
+        let ids: Vec<String> = if (n + i as usize).is_multiple_of(2) {
             vec![uuid()]
         } else {
             (0..BATCH).map(|_| uuid()).collect()
