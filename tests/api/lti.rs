@@ -410,3 +410,20 @@ async fn only_registered_platforms_may_frame_the_modules() {
     let policy = api.0.headers()["content-security-policy"].to_str().unwrap();
     assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
 }
+
+/// A captured id_token carries the nonce of the login it answered; posting it again
+/// under a state from a fresh login must not open a second session.
+#[tokio::test]
+async fn an_id_token_replayed_under_a_fresh_state_is_refused() {
+    let (app, platform) = setup().await;
+    let (state, nonce) = login(&app).await;
+    let id_token = platform.sign(&good_claims(&nonce, POLICY_AU));
+    post_launch(&app, &id_token, &state)
+        .await
+        .assert_status(StatusCode::FOUND);
+
+    let (fresh_state, _) = login(&app).await;
+    let replay = post_launch(&app, &id_token, &fresh_state).await;
+    replay.assert_status(StatusCode::UNAUTHORIZED);
+    assert!(body_text(replay).await.contains("bad_nonce"));
+}

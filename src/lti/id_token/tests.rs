@@ -29,6 +29,8 @@ const V2: &str = "http://purl.imsglobal.org/vocab/lis/v2/";
 struct TestKey {
     encoding: EncodingKey,
     jwk: Value,
+    /// The public key as anyone reads it (SubjectPublicKeyInfo PEM).
+    public_pem: String,
 }
 
 impl TestKey {
@@ -40,6 +42,11 @@ impl TestKey {
             STANDARD.encode(der.as_ref())
         );
         let public = pair.public_key();
+        let spki = public.as_der().unwrap();
+        let public_pem = format!(
+            "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
+            STANDARD.encode(spki.as_ref())
+        );
         let b64 = |bytes: &[u8]| URL_SAFE_NO_PAD.encode(bytes);
         TestKey {
             encoding: EncodingKey::from_rsa_pem(pem.as_bytes()).unwrap(),
@@ -48,6 +55,7 @@ impl TestKey {
                 "n": b64(public.modulus().big_endian_without_leading_zero()),
                 "e": b64(public.exponent().big_endian_without_leading_zero()),
             }),
+            public_pem,
         }
     }
 }
@@ -204,6 +212,17 @@ fn tokens_with_a_bad_header_key_or_signature_are_refused() {
     for (name, token, code, detail) in rows {
         assert_refused(name, &token, code, detail);
     }
+}
+
+/// Key confusion: HS256 keyed with the platform's public key, which anyone can fetch
+/// from its JWKS, would verify if the key were used as an HMAC secret.
+#[test]
+fn hs256_keyed_with_the_platforms_own_public_key_is_refused() {
+    let mut header = Header::new(Algorithm::HS256);
+    header.kid = Some(KID.into());
+    let secret = EncodingKey::from_secret(PLATFORM.public_pem.as_bytes());
+    let token = jsonwebtoken::encode(&header, &good_claims(), &secret).unwrap();
+    assert_refused("HS256, public key", &token, "wrong_algorithm", "HS256");
 }
 
 #[test]

@@ -1,0 +1,463 @@
+//! Every operation of the OpenAPI document × every kind of caller: who gets 401, who gets
+//! 403 and who gets through. The expectations come from the rule table below (xAPI
+//! scopes, Black Belt's `admin`, cmi5 launch tokens), not from recorded answers, and a
+//! new operation without a row fails the test.
+//! Spec: xAPI-Communication 4.2 (OAuth 1.0 Authorization Scope), cmi5 §8.2 (auth token).
+
+use std::collections::BTreeSet;
+
+use poem::http::StatusCode;
+use serde_json::Value;
+
+use crate::content::{POLICY_AU, param};
+use crate::helpers::{TestApp, basic};
+
+/// Who is calling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Caller {
+    Anonymous,
+    WrongSecret,
+    Revoked,
+    /// A credential carrying exactly these scopes.
+    Scoped(&'static str),
+    /// A cmi5 launch's auth token.
+    LaunchToken,
+}
+
+const CALLERS: [Caller; 13] = [
+    Caller::Anonymous,
+    Caller::WrongSecret,
+    Caller::Revoked,
+    Caller::Scoped("statements/read"),
+    Caller::Scoped("statements/read/mine"),
+    Caller::Scoped("statements/write"),
+    Caller::Scoped("state"),
+    Caller::Scoped("define"),
+    Caller::Scoped("profile"),
+    Caller::Scoped("all/read"),
+    Caller::Scoped("all"),
+    Caller::Scoped("admin"),
+    Caller::LaunchToken,
+];
+
+/// What an operation asks of its caller.
+#[derive(Debug, Clone, Copy)]
+enum Need {
+    /// No credential: browsers, LMSs, probes and the cmi5 fetch URL reach it.
+    Public,
+    /// No Basic credential, but a proof of its own (an LTI 1.1 OAuth signature, a
+    /// registration link): a credential must neither help nor hurt.
+    OwnProof,
+    StatementsWrite,
+    StatementsRead,
+    StateRead,
+    StateWrite,
+    ProfileRead,
+    /// Activity Profile writes: a launched AU only reads them (cmi5 §10).
+    ActivityProfileWrite,
+    /// Agent Profile writes: a launched AU may write its own learner's.
+    AgentProfileWrite,
+    /// The Activities and Agents resources.
+    Definitions,
+    Admin,
+}
+
+/// The rule table: may `scopes` do what `need` asks? Written from xAPI 4.2's scope
+/// list, independently of the server's own `Scopes` helpers.
+fn scopes_allow(scopes: &[&str], need: Need) -> bool {
+    let has = |name: &str| scopes.contains(&name);
+    let all = has("all");
+    let all_read = all || has("all/read");
+    match need {
+        Need::Public | Need::OwnProof => true,
+        Need::StatementsWrite => all || has("statements/write"),
+        // `statements/read/mine` reads its own statements: the request is allowed, the
+        // answer is filtered.
+        Need::StatementsRead => all_read || has("statements/read") || has("statements/read/mine"),
+        Need::StateRead => all_read || has("state"),
+        Need::StateWrite => all || has("state"),
+        Need::ProfileRead => all_read || has("profile"),
+        Need::ActivityProfileWrite | Need::AgentProfileWrite => all || has("profile"),
+        // Black Belt's choice (xAPI names no scope for them): any credential that reads
+        // beyond its own statements or works with documents or definitions, never a
+        // write-only or read-mine one.
+        Need::Definitions => {
+            all_read
+                || ["statements/read", "define", "state", "profile"]
+                    .iter()
+                    .any(|s| has(s))
+        }
+        Need::Admin => has("admin"),
+    }
+}
+
+/// What a launch token may do: its session's learner only, no definitions, no admin,
+/// Activity Profiles read-only (cmi5 §8.2, §10).
+fn launch_token_allows(need: Need) -> bool {
+    match need {
+        Need::Public
+        | Need::OwnProof
+        | Need::StatementsWrite
+        | Need::StatementsRead
+        | Need::StateRead
+        | Need::StateWrite
+        | Need::ProfileRead
+        | Need::AgentProfileWrite => true,
+        Need::ActivityProfileWrite | Need::Definitions | Need::Admin => false,
+    }
+}
+
+/// The class of answer a caller must get.
+#[derive(Debug, PartialEq, Eq)]
+enum Expect {
+    Unauthorized,
+    Forbidden,
+    /// Anything but 401 or 403 (the minimal request may still be a 400 or 404).
+    Through,
+    /// Whatever an anonymous caller gets for the same request.
+    AsAnonymous,
+}
+
+fn expect(caller: Caller, need: Need) -> Expect {
+    match (caller, need) {
+        (_, Need::Public) => Expect::Through,
+        (_, Need::OwnProof) => Expect::AsAnonymous,
+        (Caller::Anonymous | Caller::WrongSecret | Caller::Revoked, _) => Expect::Unauthorized,
+        (Caller::Scoped(list), need) => {
+            let scopes: Vec<&str> = list.split(',').collect();
+            if scopes_allow(&scopes, need) {
+                Expect::Through
+            } else {
+                Expect::Forbidden
+            }
+        }
+        (Caller::LaunchToken, need) => {
+            if launch_token_allows(need) {
+                Expect::Through
+            } else {
+                Expect::Forbidden
+            }
+        }
+    }
+}
+
+/// One operation with a minimal, well-formed request, so the answer depends on the
+/// caller alone. `{agent}`, `{registration}` and `{activity}` are the launched learner's.
+struct Row {
+    method: &'static str,
+    path: &'static str,
+    need: Need,
+    query: &'static str,
+    content_type: Option<&'static str>,
+    body: &'static str,
+}
+
+const fn row(method: &'static str, path: &'static str, need: Need) -> Row {
+    Row {
+        method,
+        path,
+        need,
+        query: "",
+        content_type: None,
+        body: "",
+    }
+}
+
+const STATE_Q: &str =
+    "activityId={activity}&agent={agent}&registration={registration}&stateId=matrix";
+const ACTIVITY_PROFILE_Q: &str = "activityId={activity}&profileId=matrix";
+const AGENT_PROFILE_Q: &str = "agent={agent}&profileId=matrix";
+// Admin JSON bodies are parsed before the handler checks the scope, so they must be
+// valid for the 403 to show. Another learner: relaunching ada would end her session.
+const LAUNCH: &str = r#"{"learner": {"account": {"homePage": "https://lms.example.com", "name": "grace"}},
+    "auId": "https://blackbelt.example/courses/all-employees/au/policy-essentials",
+    "returnUrl": "https://lms.example.com/back"}"#;
+const CONSUMER: &str = r#"{"name": "Matrix LMS"}"#;
+const PLATFORM: &str = r#"{"name": "Matrix LMS", "issuer": "https://matrix.example",
+    "clientId": "matrix", "deploymentIds": ["d"], "authLoginUrl": "https://matrix.example/auth",
+    "tokenUrl": "https://matrix.example/token", "jwksUrl": "https://matrix.example/jwks"}"#;
+const JSON: Option<&str> = Some("application/json");
+const FORM: Option<&str> = Some("application/x-www-form-urlencoded");
+
+fn rows() -> Vec<Row> {
+    use Need::*;
+    let doc = |method, path, need, query| Row {
+        query,
+        ..row(method, path, need)
+    };
+    let doc_write = |method, path, need, query| Row {
+        query,
+        content_type: JSON,
+        body: "{}",
+        ..row(method, path, need)
+    };
+    let json_body = |method, path, need, body| Row {
+        content_type: JSON,
+        body,
+        ..row(method, path, need)
+    };
+    let form = |path| Row {
+        content_type: FORM,
+        ..row("POST", path, Public)
+    };
+    vec![
+        row("GET", "/xapi/about", Public),
+        // No statementId: the scope is checked before the parameter.
+        json_body("PUT", "/xapi/statements", StatementsWrite, "{}"),
+        json_body("POST", "/xapi/statements", StatementsWrite, "[]"),
+        Row {
+            query: "limit=1",
+            ..row("GET", "/xapi/statements", StatementsRead)
+        },
+        doc("GET", "/xapi/activities/state", StateRead, STATE_Q),
+        doc_write("PUT", "/xapi/activities/state", StateWrite, STATE_Q),
+        doc_write("POST", "/xapi/activities/state", StateWrite, STATE_Q),
+        doc("DELETE", "/xapi/activities/state", StateWrite, STATE_Q),
+        doc(
+            "GET",
+            "/xapi/activities/profile",
+            ProfileRead,
+            ACTIVITY_PROFILE_Q,
+        ),
+        doc_write(
+            "PUT",
+            "/xapi/activities/profile",
+            ActivityProfileWrite,
+            ACTIVITY_PROFILE_Q,
+        ),
+        doc_write(
+            "POST",
+            "/xapi/activities/profile",
+            ActivityProfileWrite,
+            ACTIVITY_PROFILE_Q,
+        ),
+        doc(
+            "DELETE",
+            "/xapi/activities/profile",
+            ActivityProfileWrite,
+            ACTIVITY_PROFILE_Q,
+        ),
+        doc("GET", "/xapi/agents/profile", ProfileRead, AGENT_PROFILE_Q),
+        doc_write(
+            "PUT",
+            "/xapi/agents/profile",
+            AgentProfileWrite,
+            AGENT_PROFILE_Q,
+        ),
+        doc_write(
+            "POST",
+            "/xapi/agents/profile",
+            AgentProfileWrite,
+            AGENT_PROFILE_Q,
+        ),
+        doc(
+            "DELETE",
+            "/xapi/agents/profile",
+            AgentProfileWrite,
+            AGENT_PROFILE_Q,
+        ),
+        doc(
+            "GET",
+            "/xapi/activities",
+            Definitions,
+            "activityId={activity}",
+        ),
+        doc("GET", "/xapi/agents", Definitions, "agent={agent}"),
+        row("GET", "/api/courses", Admin),
+        Row {
+            content_type: Some("application/zip"),
+            ..row("POST", "/api/packages", Admin)
+        },
+        json_body("POST", "/api/launches", Admin, LAUNCH),
+        row("POST", "/api/launches/{session_id}/token", Public),
+        row("GET", "/api/registrations/{registration}/progress", Admin),
+        doc(
+            "GET",
+            "/api/learners/progress",
+            Admin,
+            "homePage=https%3A%2F%2Flms.example.com&name=ada",
+        ),
+        row("GET", "/lti/jwks", Public),
+        row("GET", "/lti/login", Public),
+        form("/lti/login"),
+        form("/lti/launch"),
+        form("/lti/deep-linking"),
+        Row {
+            need: OwnProof,
+            ..form("/lti/11/launch")
+        },
+        row("GET", "/api/lti/consumers", Admin),
+        json_body("POST", "/api/lti/consumers", Admin, CONSUMER),
+        row("DELETE", "/api/lti/consumers/{key}", Admin),
+        json_body("POST", "/api/lti/registration-links", Admin, "{}"),
+        row("GET", "/lti/register", OwnProof),
+        row("GET", "/api/lti/platforms", Admin),
+        json_body("POST", "/api/lti/platforms", Admin, PLATFORM),
+        row("POST", "/api/lti/platforms/{id}/approve", Admin),
+        row("DELETE", "/api/lti/platforms/{id}", Admin),
+        row("GET", "/healthz", Public),
+        row("GET", "/readyz", Public),
+        row("GET", "/metrics", Public),
+    ]
+}
+
+/// Every operation the server publishes, as `METHOD /path/{param}`.
+fn published_operations() -> BTreeSet<String> {
+    let document: Value = serde_json::from_str(&blackbelt::app::openapi_json()).unwrap();
+    let mut operations = BTreeSet::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            if ["get", "put", "post", "delete", "patch", "head", "options"]
+                .contains(&method.as_str())
+            {
+                operations.insert(format!("{} {path}", method.to_uppercase()));
+            }
+        }
+    }
+    operations
+}
+
+#[tokio::test]
+async fn every_published_operation_has_a_row_in_the_scope_matrix() {
+    let rows: BTreeSet<String> = rows()
+        .iter()
+        .map(|row| format!("{} {}", row.method, row.path))
+        .collect();
+    let published = published_operations();
+    let missing: Vec<_> = published.difference(&rows).collect();
+    let stale: Vec<_> = rows.difference(&published).collect();
+    assert!(
+        missing.is_empty() && stale.is_empty(),
+        "scope matrix rows out of date: add rows for {missing:?}, remove {stale:?}"
+    );
+}
+
+/// The launched learner, and the values the rows' placeholders stand for.
+struct Fixture {
+    agent: String,
+    registration: String,
+    activity: String,
+    session: String,
+}
+
+impl Fixture {
+    fn fill(&self, text: &str) -> String {
+        let enc = |v: &str| url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>();
+        text.replace("{agent}", &enc(&self.agent))
+            .replace("{registration}", &self.registration)
+            .replace("{activity}", &enc(&self.activity))
+            .replace("{session_id}", &self.session)
+            .replace("{key}", "no-such-consumer")
+            .replace("{id}", "999999")
+    }
+}
+
+async fn authorization(app: &TestApp, caller: Caller, launch_token: &str) -> Option<String> {
+    match caller {
+        Caller::Anonymous => None,
+        Caller::WrongSecret => {
+            let real = app.credential("all,admin").await;
+            let key = key_of(&real);
+            Some(basic(&key, "not-the-secret"))
+        }
+        Caller::Revoked => {
+            let real = app.credential("all,admin").await;
+            assert!(app.auth_service.revoke(&key_of(&real)).await.unwrap());
+            Some(real)
+        }
+        Caller::Scoped(scopes) => Some(app.credential(scopes).await),
+        Caller::LaunchToken => Some(launch_token.to_owned()),
+    }
+}
+
+fn key_of(header: &str) -> String {
+    use base64::Engine;
+    let encoded = header.strip_prefix("Basic ").unwrap();
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .unwrap();
+    let text = String::from_utf8(decoded).unwrap();
+    text.split_once(':').unwrap().0.to_owned()
+}
+
+#[tokio::test]
+async fn every_caller_gets_exactly_what_its_scopes_allow_on_every_operation() {
+    let app = TestApp::spawn().await;
+    app.import_course("all-employees").await;
+    let launch = app.launch("ada", POLICY_AU).await;
+    let fixture = Fixture {
+        agent: param(&launch, "actor"),
+        registration: param(&launch, "registration"),
+        activity: param(&launch, "activityId"),
+        session: launch["sessionId"].as_str().unwrap().to_owned(),
+    };
+    // Fetched now, so the fetch-URL row below meets an already used session.
+    let launch_token = app.token(&launch).await;
+
+    let mut wrong = Vec::new();
+    let mut cells = 0;
+    // Anonymous comes first: what it gets is the yardstick for `AsAnonymous`.
+    let mut anonymous = Vec::new();
+    for caller in CALLERS {
+        let auth = authorization(&app, caller, &launch_token).await;
+        for (i, row) in rows().into_iter().enumerate() {
+            let want = expect(caller, row.need);
+            let mut uri = fixture.fill(row.path);
+            if !row.query.is_empty() {
+                uri = format!("{uri}?{}", fixture.fill(row.query));
+            }
+            let method = poem::http::Method::from_bytes(row.method.as_bytes()).unwrap();
+            let mut request = app
+                .client
+                .request(method, &uri)
+                .header("X-Experience-API-Version", "1.0.3");
+            if let Some(auth) = &auth {
+                request = request.header("Authorization", auth);
+            }
+            if let Some(content_type) = row.content_type {
+                request = request.content_type(content_type);
+            }
+            let status = request.body(row.body).send().await.0.status();
+            if caller == Caller::Anonymous {
+                anonymous.push(status);
+            }
+            let got = match status {
+                _ if want == Expect::AsAnonymous && status == anonymous[i] => Expect::AsAnonymous,
+                StatusCode::UNAUTHORIZED => Expect::Unauthorized,
+                StatusCode::FORBIDDEN => Expect::Forbidden,
+                _ => Expect::Through,
+            };
+            assert!(
+                !status.is_server_error(),
+                "{caller:?} {} {uri}: {status}",
+                row.method
+            );
+            cells += 1;
+            if got != want {
+                wrong.push(format!(
+                    "{caller:?} {} {uri}: want {want:?}, got {status}",
+                    row.method
+                ));
+            }
+        }
+    }
+    assert_eq!(cells, CALLERS.len() * rows().len());
+    assert!(
+        wrong.is_empty(),
+        "scope matrix cells wrong:\n{}",
+        wrong.join("\n")
+    );
+}
+
+/// The rule table itself, on the cases xAPI 4.2 spells out.
+#[test]
+fn the_rule_table_follows_the_xapi_scope_definitions() {
+    assert!(scopes_allow(&["all/read"], Need::ProfileRead));
+    assert!(!scopes_allow(&["all/read"], Need::StateWrite));
+    assert!(!scopes_allow(&["statements/write"], Need::StatementsRead));
+    assert!(!scopes_allow(&["all"], Need::Admin));
+    assert_eq!(
+        expect(Caller::LaunchToken, Need::Definitions),
+        Expect::Forbidden
+    );
+}
