@@ -32,6 +32,29 @@ async fn check_basic(req: &Request, basic: Basic) -> poem::Result<Arc<Principal>
         })
 }
 
+/// HTTP Basic with a credential that holds the `admin` scope. Checked before the body is
+/// read, so a credential without the scope gets 403 whatever it sends.
+#[derive(SecurityScheme)]
+#[oai(ty = "basic", rename = "AdminBasicAuth", checker = "check_admin")]
+pub struct AdminAuth(pub Arc<Principal>);
+
+async fn check_admin(req: &Request, basic: Basic) -> poem::Result<Arc<Principal>> {
+    let principal = check_basic(req, basic).await?;
+    principal.require_admin().map_err(|err| {
+        let response = poem::IntoResponse::into_response(ApiError::from(err));
+        poem::Error::from_response(response)
+    })?;
+    Ok(principal)
+}
+
+impl std::ops::Deref for AdminAuth {
+    type Target = Principal;
+
+    fn deref(&self) -> &Principal {
+        &self.0
+    }
+}
+
 impl std::ops::Deref for BasicAuth {
     type Target = Principal;
 

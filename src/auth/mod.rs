@@ -8,7 +8,7 @@ pub mod secret;
 mod service;
 pub mod store;
 
-pub use basic::BasicAuth;
+pub use basic::{AdminAuth, BasicAuth};
 pub use principal::Principal;
 pub use scope::{Scope, Scopes};
 pub use service::{AuthService, lms_authority};

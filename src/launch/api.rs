@@ -12,7 +12,7 @@ use super::learner::{Learner, LearnerAccount};
 use super::report::{self, RegistrationProgress};
 use super::service::{NewLaunch, launch};
 use super::settings::LaunchSettings;
-use crate::auth::BasicAuth;
+use crate::auth::AdminAuth;
 use crate::db::Db;
 use crate::error::{ApiResult, Error};
 use crate::openapi::ApiTags;
@@ -75,10 +75,9 @@ impl LaunchApi {
     #[oai(path = "/launches", method = "post", operation_id = "createLaunch")]
     async fn create(
         &self,
-        auth: BasicAuth,
+        _admin: AdminAuth,
         body: Json<LaunchRequest>,
     ) -> ApiResult<LaunchResponse> {
-        auth.require_admin()?;
         let body = body.0;
         let launched = launch(
             &self.db,
@@ -135,10 +134,9 @@ impl LaunchApi {
     )]
     async fn registration_progress(
         &self,
-        auth: BasicAuth,
+        _admin: AdminAuth,
         registration: Path<String>,
     ) -> ApiResult<Json<RegistrationProgress>> {
-        auth.require_admin()?;
         Ok(Json(
             report::for_registration(&self.db.conn, &registration.0).await?,
         ))
@@ -152,14 +150,13 @@ impl LaunchApi {
     )]
     async fn learner_progress(
         &self,
-        auth: BasicAuth,
+        _admin: AdminAuth,
         /// The learner's account homePage.
         #[oai(name = "homePage")]
         home_page: Query<String>,
         /// The learner's account name.
         name: Query<String>,
     ) -> ApiResult<Json<Vec<RegistrationProgress>>> {
-        auth.require_admin()?;
         let learner = Learner {
             account: LearnerAccount {
                 home_page: home_page.0,

@@ -15,7 +15,7 @@ use super::login::{self, LoginParams};
 use super::platforms::{self, NewPlatform, Platform};
 use super::registration_links::{self, NewRegistrationLink, RegistrationLink};
 use super::{deep_linking, dynamic_registration, keys};
-use crate::auth::BasicAuth;
+use crate::auth::AdminAuth;
 use crate::db::Db;
 use crate::error::{ApiResult, Error, ErrorBody};
 use crate::launch::settings::LaunchSettings;
@@ -226,8 +226,7 @@ impl LtiApi {
         method = "get",
         operation_id = "listLtiConsumers"
     )]
-    async fn list_consumers(&self, auth: BasicAuth) -> ApiResult<Json<Vec<Consumer>>> {
-        auth.require_admin()?;
+    async fn list_consumers(&self, _admin: AdminAuth) -> ApiResult<Json<Vec<Consumer>>> {
         Ok(Json(consumers::list(&self.db.conn).await?))
     }
 
@@ -239,10 +238,9 @@ impl LtiApi {
     )]
     async fn add_consumer(
         &self,
-        auth: BasicAuth,
+        _admin: AdminAuth,
         body: Json<ConsumerRequest>,
     ) -> ApiResult<ConsumerCreated> {
-        auth.require_admin()?;
         let created =
             consumers::create(self.db.writer(), &body.0.name, &self.settings.public_url).await?;
         Ok(ConsumerCreated::Created(Json(created)))
@@ -254,8 +252,7 @@ impl LtiApi {
         method = "delete",
         operation_id = "removeLtiConsumer"
     )]
-    async fn remove_consumer(&self, auth: BasicAuth, key: Path<String>) -> ApiResult<Done> {
-        auth.require_admin()?;
+    async fn remove_consumer(&self, _admin: AdminAuth, key: Path<String>) -> ApiResult<Done> {
         if !consumers::remove(self.db.writer(), &key.0).await? {
             return Err(Error::NotFound(format!("no LTI 1.1 consumer {}", key.0)).into());
         }
@@ -271,10 +268,9 @@ impl LtiApi {
     )]
     async fn add_registration_link(
         &self,
-        auth: BasicAuth,
+        _admin: AdminAuth,
         body: Json<NewRegistrationLink>,
     ) -> ApiResult<LinkCreated> {
-        auth.require_admin()?;
         let link = registration_links::create(self.db.writer(), &self.settings.public_url, &body.0)
             .await?;
         Ok(LinkCreated::Created(Json(link)))
@@ -320,8 +316,7 @@ impl LtiApi {
         method = "get",
         operation_id = "listLtiPlatforms"
     )]
-    async fn list_platforms(&self, auth: BasicAuth) -> ApiResult<Json<Vec<Platform>>> {
-        auth.require_admin()?;
+    async fn list_platforms(&self, _admin: AdminAuth) -> ApiResult<Json<Vec<Platform>>> {
         Ok(Json(platforms::list(&self.db.conn).await?))
     }
 
@@ -333,10 +328,9 @@ impl LtiApi {
     )]
     async fn add_platform(
         &self,
-        auth: BasicAuth,
+        _admin: AdminAuth,
         body: Json<NewPlatform>,
     ) -> ApiResult<PlatformCreated> {
-        auth.require_admin()?;
         let platform = platforms::add(self.db.writer(), &body.0, "active").await?;
         Ok(PlatformCreated::Created(Json(platform)))
     }
@@ -347,8 +341,7 @@ impl LtiApi {
         method = "post",
         operation_id = "approveLtiPlatform"
     )]
-    async fn approve_platform(&self, auth: BasicAuth, id: Path<i64>) -> ApiResult<Done> {
-        auth.require_admin()?;
+    async fn approve_platform(&self, _admin: AdminAuth, id: Path<i64>) -> ApiResult<Done> {
         if !platforms::set_status(self.db.writer(), id.0, "active").await? {
             return Err(Error::NotFound(format!("no LTI platform {}", id.0)).into());
         }
@@ -361,8 +354,7 @@ impl LtiApi {
         method = "delete",
         operation_id = "removeLtiPlatform"
     )]
-    async fn remove_platform(&self, auth: BasicAuth, id: Path<i64>) -> ApiResult<Done> {
-        auth.require_admin()?;
+    async fn remove_platform(&self, _admin: AdminAuth, id: Path<i64>) -> ApiResult<Done> {
         if !platforms::remove(self.db.writer(), id.0).await? {
             return Err(Error::NotFound(format!("no LTI platform {}", id.0)).into());
         }

@@ -10,7 +10,7 @@ use super::import::{ImportError, ImportOutcome, import};
 use super::source::{Limits, read_zip};
 use super::store;
 use super::upload::PackageZip;
-use crate::auth::BasicAuth;
+use crate::auth::AdminAuth;
 use crate::db::Db;
 use crate::error::{ApiResult, Error};
 use crate::openapi::ApiTags;
@@ -36,13 +36,12 @@ impl PackagesApi {
     #[oai(path = "/courses", method = "get", operation_id = "listCourses")]
     async fn courses(
         &self,
-        auth: BasicAuth,
+        _admin: AdminAuth,
         /// Only courses for this audience (e.g. `executives`).
         audience: Query<Option<String>>,
         /// Preferred language for titles and descriptions (default `en`).
         lang: Query<Option<String>>,
     ) -> ApiResult<Json<Vec<CourseEntry>>> {
-        auth.require_admin()?;
         let language = lang.0.unwrap_or_else(|| "en".into());
         let mut entries = Vec::new();
         for model in store::latest_of_each(&self.db.conn)
@@ -65,8 +64,7 @@ impl PackagesApi {
     /// becomes the course's next version (201), and learners keep the version they
     /// started. Invalid packages are refused whole (400) with the file and rule.
     #[oai(path = "/packages", method = "post", operation_id = "importPackage")]
-    async fn import(&self, auth: BasicAuth, body: PackageZip) -> ApiResult<ImportResponse> {
-        auth.require_admin()?;
+    async fn import(&self, _admin: AdminAuth, body: PackageZip) -> ApiResult<ImportResponse> {
         let source = read_zip(&body.0, &self.limits)
             .map_err(|e| Error::BadRequest(format!("package refused: {e}")))?;
         match import(&self.db, source).await {

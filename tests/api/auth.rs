@@ -207,3 +207,24 @@ async fn an_instance_that_lost_its_revocation_listener_forgets_the_credentials_i
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
+
+#[tokio::test]
+async fn a_credential_without_admin_gets_403_on_admin_routes_whatever_body_it_sends() {
+    let app = TestApp::spawn().await;
+    let reader = app.credential("all").await;
+    for (path, body) in [
+        ("/api/lti/consumers", "not json"),
+        ("/api/lti/platforms", "{\"unexpected\": true}"),
+        ("/api/launches", "[]"),
+    ] {
+        let response = app
+            .client
+            .post(path)
+            .header("Authorization", &reader)
+            .content_type("application/json")
+            .body(body)
+            .send()
+            .await;
+        response.assert_status(poem::http::StatusCode::FORBIDDEN);
+    }
+}
