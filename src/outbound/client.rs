@@ -42,7 +42,8 @@ pub enum OutboundError {
     BadUrl,
     #[error(
         "its address ({host}) is on a loopback, private or reserved network, which this \
-         server does not call; set outbound_allow_private = true to allow private networks"
+         server does not call; outbound_allow_private = true allows loopback and private \
+         networks (cloud metadata addresses stay refused)"
     )]
     Refused { host: String },
     /// Connection refused, DNS failure and timeouts read the same, so the answer
