@@ -34,6 +34,7 @@ use crate::server::file_limit;
 use crate::server::headers::SecurityHeaders;
 use crate::server::listen::{self, ConnectionLimits};
 use crate::server::method_not_allowed::AllowHeader;
+use crate::server::routes::RouteTable;
 use crate::xapi::about::AboutApi;
 use crate::xapi::alternate::AlternateSyntax;
 use crate::xapi::body::BodyLimit;
@@ -235,7 +236,7 @@ fn endpoint(
     let service = openapi::service(apis);
     let docs = service.swagger_ui();
     let security_headers = SecurityHeaders::new(&service.swagger_ui_html());
-    let allow = AllowHeader::from_openapi(&service.spec());
+    let routes = RouteTable::from_openapi(&service.spec());
     let spec = service.spec_endpoint();
     Route::new()
         .nest(
@@ -255,7 +256,7 @@ fn endpoint(
         .data(db.clone())
         .data(BodyLimit(config.max_body_bytes))
         .catch_all_error(framework_error)
-        .with(allow)
+        .with(AllowHeader::new(routes.clone()))
         .with(FrameAncestors::new(
             db.clone(),
             config.frame_ancestors.clone(),
@@ -269,7 +270,7 @@ fn endpoint(
             config.lti_rate_limit_per_minute,
         ))
         .with(security_headers)
-        .with(RequestMetrics)
+        .with(RequestMetrics { routes })
         .with(AccessLog)
         .with(cors())
         .boxed()

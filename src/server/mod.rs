@@ -7,4 +7,5 @@ pub mod file_limit;
 pub mod headers;
 pub mod listen;
 pub mod method_not_allowed;
+pub mod routes;
 mod write_deadline;

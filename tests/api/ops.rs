@@ -63,3 +63,37 @@ async fn committed_openapi_document_matches_the_code() {
         "openapi/openapi.json is out of date: regenerate it with `cargo run -- openapi > openapi/openapi.json`"
     );
 }
+
+#[tokio::test]
+async fn metrics_label_routes_by_template_and_export_histograms() {
+    let app = TestApp::spawn().await;
+    for probe in ["/wp-admin/1234.php", "/wp-admin/5678.php"] {
+        app.client
+            .get(probe)
+            .send()
+            .await
+            .assert_status(poem::http::StatusCode::NOT_FOUND);
+    }
+    app.client
+        .get("/healthz")
+        .send()
+        .await
+        .assert_status_is_ok();
+    let text = app
+        .client
+        .get("/metrics")
+        .send()
+        .await
+        .0
+        .into_body()
+        .into_string()
+        .await
+        .unwrap();
+    assert!(!text.contains("wp-admin"), "probes became labels");
+    assert!(text.contains("route=\"unmatched\""), "{text}");
+    assert!(
+        text.contains("http_request_duration_seconds_bucket"),
+        "no histogram buckets"
+    );
+    assert!(text.contains("route=\"/healthz\""), "{text}");
+}
