@@ -182,12 +182,12 @@ pub async fn import_at_start(app: &App, config: &Config) -> Result<(), String> {
     )
     .await
     .map_err(|e| format!("--import-packages: {e}"))?;
+    // One line per package, for the person starting the server (not a log line too).
     for result in &results {
         match &result.outcome {
-            Ok(_) => tracing::info!(package = %result.path.display(), "{}", describe(result)),
-            Err(_) => tracing::error!(package = %result.path.display(), "{}", describe(result)),
+            Ok(_) => println!("{}", describe(result)),
+            Err(_) => eprintln!("{}", describe(result)),
         }
-        println!("{}", describe(result));
     }
     Ok(())
 }

@@ -66,15 +66,20 @@ fn display_name(path: &Path) -> String {
         .unwrap_or_else(|| path.display().to_string())
 }
 
+/// `1 AU`, `3 AUs`.
+fn counted(n: u32, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// One line per package for people: what changed, or what was wrong.
 pub fn describe(imported: &Imported) -> String {
     match &imported.outcome {
         Ok(o) if o.created => format!(
-            "imported  {} v{} ({} AUs, {} files) from {}",
+            "imported  {} v{} ({}, {}) from {}",
             o.course_id,
             o.version,
-            o.au_count,
-            o.file_count,
+            counted(o.au_count, "AU", "AUs"),
+            counted(o.file_count, "file", "files"),
             imported.path.display()
         ),
         Ok(o) => format!(
@@ -84,5 +89,17 @@ pub fn describe(imported: &Imported) -> String {
             imported.path.display()
         ),
         Err(why) => format!("REFUSED   {}: {why}", imported.path.display()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_read_as_english() {
+        assert_eq!(counted(1, "AU", "AUs"), "1 AU");
+        assert_eq!(counted(0, "AU", "AUs"), "0 AUs");
+        assert_eq!(counted(3, "file", "files"), "3 files");
     }
 }
