@@ -57,6 +57,10 @@ pub struct LaunchArgs {
     /// Where the AU sends the learner on exit.
     #[arg(long)]
     pub return_url: Option<String>,
+    /// The base URL learners reach the server at, as `serve --public-url` was given
+    /// (default: `public_url` from the configuration).
+    #[arg(long)]
+    pub public_url: Option<String>,
     /// Print JSON instead of the URL alone.
     #[arg(long)]
     pub json: bool,
@@ -133,6 +137,15 @@ pub async fn packages(config: &Config, command: PackagesCommand) -> Result<(), S
 }
 
 pub async fn launch_command(config: &Config, args: LaunchArgs) -> Result<(), String> {
+    let mut config = config.clone();
+    let base_from = match &args.public_url {
+        Some(url) => {
+            config.public_url = url.trim_end_matches('/').to_owned();
+            "--public-url"
+        }
+        None => "the configuration's public_url (pass --public-url if the server runs elsewhere)",
+    };
+    let config = &config;
     let app = App::build(config.clone())
         .await
         .map_err(|e| e.to_string())?;
@@ -168,6 +181,11 @@ pub async fn launch_command(config: &Config, args: LaunchArgs) -> Result<(), Str
     } else {
         println!("{}", launched.launch_url);
     }
+    // On stderr, so scripts reading the URL from stdout are unaffected.
+    eprintln!(
+        "launch URL built on {} (from {base_from})",
+        config.public_url
+    );
     Ok(())
 }
 
