@@ -35,6 +35,7 @@ use crate::server::headers::SecurityHeaders;
 use crate::server::listen::{self, ConnectionLimits};
 use crate::server::method_not_allowed::AllowHeader;
 use crate::server::routes::RouteTable;
+use crate::web::api_docs;
 use crate::xapi::about::AboutApi;
 use crate::xapi::alternate::AlternateSyntax;
 use crate::xapi::body::BodyLimit;
@@ -234,8 +235,9 @@ fn endpoint(
     let clock = WriteClock::default();
     let apis = apis(db, &clock, config, cursor_key, outbound);
     let service = openapi::service(apis);
-    let docs = service.swagger_ui();
-    let security_headers = SecurityHeaders::new(&service.swagger_ui_html());
+    let docs_html = api_docs::page(&service.rapidoc_html());
+    let security_headers = SecurityHeaders::new(&docs_html);
+    let docs = api_docs::endpoint(docs_html);
     let routes = RouteTable::from_openapi(&service.spec());
     let spec = service.spec_endpoint();
     Route::new()
@@ -250,7 +252,7 @@ fn endpoint(
         )
         .at("/content/:slug/*path", get(serve_asset))
         .at("/runtime/*file", get(serve_runtime))
-        .nest("/docs", docs)
+        .at("/docs", docs)
         .at("/openapi.json", spec)
         .data(auth.clone())
         .data(db.clone())

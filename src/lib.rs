@@ -34,5 +34,7 @@ pub mod server;
 pub mod sql;
 /// Logging setup.
 pub mod telemetry;
+/// HTML pages that are not API: the API explorer.
+pub mod web;
 /// The xAPI Learning Record Store.
 pub mod xapi;

@@ -39,7 +39,7 @@ if ! command -v node >/dev/null 2>&1; then
   echo "e2e: node is missing (Node.js 20 or newer)" >&2
   exit 1
 fi
-if [[ ! -d tests/e2e/node_modules/playwright-core ]]; then
+if [[ ! -d tests/e2e/node_modules/playwright-core || ! -d tests/e2e/node_modules/axe-core ]]; then
   (cd tests/e2e && npm ci --no-audit --no-fund)
 fi
 

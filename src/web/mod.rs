@@ -1,0 +1,3 @@
+//! HTML pages served by the binary that are not part of the API.
+
+pub mod api_docs;
