@@ -7,6 +7,7 @@
 mod alternate;
 mod attachments;
 mod auth;
+mod client_libraries;
 mod content;
 mod definitions;
 mod documents;
@@ -23,6 +24,7 @@ mod lti_dynamic;
 mod lti_limits;
 mod lti_platform;
 mod lti_service_token;
+mod messages;
 mod ops;
 mod outbound;
 mod packages;
