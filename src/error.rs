@@ -291,15 +291,17 @@ fn rule(reason: &str) -> String {
     if reason.starts_with("Type \"") && reason.ends_with("expects an input value") {
         return "is required".to_owned();
     }
-    if let Some(rest) = reason.strip_prefix("Expected input type \"") {
-        if let Some((ty, found)) = rest.split_once("\", found ") {
-            return format!("must be {}, not {found}", kind(ty));
-        }
+    if let Some((ty, found)) = reason
+        .strip_prefix("Expected input type \"")
+        .and_then(|rest| rest.split_once("\", found "))
+    {
+        return format!("must be {}, not {found}", kind(ty));
     }
-    if let Some(rest) = reason.strip_prefix("failed to parse \"") {
-        if let Some((ty, why)) = rest.split_once("\": ") {
-            return format!("must be {} ({})", kind(ty), own_words(why));
-        }
+    if let Some((ty, why)) = reason
+        .strip_prefix("failed to parse \"")
+        .and_then(|rest| rest.split_once("\": "))
+    {
+        return format!("must be {} ({})", kind(ty), own_words(why));
     }
     format!("is not valid: {}", own_words(reason))
 }
@@ -323,10 +325,11 @@ fn kind(ty: &str) -> String {
 
 /// Validator and field messages ("field `x` verification failed. maxLength(64)") in ours.
 fn own_words(why: &str) -> String {
-    if let Some(rest) = why.strip_prefix("field `") {
-        if let Some((field, validator)) = rest.split_once("` verification failed. ") {
-            return format!("field `{field}` breaks the rule {validator}");
-        }
+    if let Some((field, validator)) = why
+        .strip_prefix("field `")
+        .and_then(|rest| rest.split_once("` verification failed. "))
+    {
+        return format!("field `{field}` breaks the rule {validator}");
     }
     if let Some(validator) = why.strip_prefix("verification failed. ") {
         return format!("breaks the rule {validator}");
