@@ -244,6 +244,7 @@ fn endpoint(
         .nest(
             "/",
             service
+                .with(crate::auth::ExplainCredentials)
                 .with(VersionGate {
                     fallback: config.xapi_version_when_unspecified,
                     clock,

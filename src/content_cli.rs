@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 
 use crate::app::{App, package_limits};
+use crate::cli_words::{LAUNCH, in_cli_words};
 use crate::config::Config;
 use crate::launch::grant::LaunchMode;
 use crate::launch::learner::{Learner, LearnerAccount};
@@ -170,7 +171,7 @@ pub async fn launch_command(config: &Config, args: LaunchArgs) -> Result<(), Str
         },
     )
     .await
-    .map_err(|e| e.to_string())?;
+    .map_err(|e| in_cli_words(&e.to_string(), LAUNCH))?;
     if args.json {
         let out = serde_json::json!({"launchUrl": launched.launch_url, "registration": launched.registration,
             "sessionId": launched.session_id, "courseId": launched.course_id, "auId": launched.au_id});

@@ -145,7 +145,8 @@ impl From<Error> for ApiError {
             Error::Unauthorized => ApiError::Unauthorized(
                 ErrorBody::json(
                     ErrorCode::Unauthorized,
-                    "send HTTP Basic credentials (key and secret from `blackbelt credentials create`)",
+                    "these credentials were not accepted: the key is unknown or revoked, the \
+                     secret is wrong, or the launch session has ended",
                 ),
                 BASIC_CHALLENGE.to_owned(),
             ),
@@ -217,7 +218,7 @@ pub fn uniform_error(err: poem::Error) -> poem::Response {
         tracing::error!(error = %err, "unhandled error");
         "internal error; see the server log".to_owned()
     } else {
-        err.to_string()
+        framework_message(&err).unwrap_or_else(|| err.to_string())
     };
     let mut response = error_response(status, code, message);
     if status.as_u16() == 401 {
@@ -227,6 +228,113 @@ pub fn uniform_error(err: poem::Error) -> poem::Response {
         );
     }
     response
+}
+
+/// The API's own words for an error poem-openapi raised before a handler ran: which
+/// parameter or body, and which rule, instead of the framework's type names.
+fn framework_message(err: &poem::Error) -> Option<String> {
+    use poem_openapi::error::{
+        AuthorizationError, ContentTypeError, ParseMultipartError, ParseParamError, ParsePathError,
+        ParseRequestPayloadError,
+    };
+    if let Some(e) = err.downcast_ref::<ParseParamError>() {
+        // Every parameter this API declares is a query parameter (headers are read by
+        // hand), so the framework's parameter errors are all about the query string.
+        return Some(format!("query parameter `{}` {}", e.name, rule(&e.reason)));
+    }
+    if let Some(e) = err.downcast_ref::<ParsePathError>() {
+        return Some(format!("path segment `{}` {}", e.name, rule(&e.reason)));
+    }
+    if let Some(e) = err.downcast_ref::<ParseRequestPayloadError>() {
+        // poem-openapi names the object a bad field was in, but not the field.
+        return Some(match e.reason.split_once(" (occurred while parsing \"") {
+            Some((inner, outer)) => {
+                let object = outer.split('"').next().unwrap_or_default();
+                // An absent object field reaches the parser as null.
+                let what = match rule(inner) {
+                    rule if rule == "is required" || rule.ends_with(", not null") => {
+                        "a required field is missing or null".to_owned()
+                    }
+                    rule => format!("a field {rule}"),
+                };
+                format!("the request body does not match `{object}` (see /docs): {what}")
+            }
+            None => format!("the request body {}", rule(&e.reason)),
+        });
+    }
+    if let Some(e) = err.downcast_ref::<ParseMultipartError>() {
+        return Some(format!(
+            "the multipart request body is malformed: {}",
+            e.reason
+        ));
+    }
+    if let Some(e) = err.downcast_ref::<ContentTypeError>() {
+        return Some(match e {
+            ContentTypeError::NotSupported { content_type } => format!(
+                "this operation does not read a `{content_type}` body; see /docs for the \
+                 Content-Type it takes"
+            ),
+            ContentTypeError::ExpectContentType => {
+                "the Content-Type header is required with this request's body".to_owned()
+            }
+        });
+    }
+    if err.is::<AuthorizationError>() {
+        return Some(crate::auth::why_unusable(None));
+    }
+    None
+}
+
+/// A parse failure's reason from poem-openapi, as a rule: "is required", "must be ...".
+fn rule(reason: &str) -> String {
+    let reason = reason.trim_end_matches('.');
+    if reason.starts_with("Type \"") && reason.ends_with("expects an input value") {
+        return "is required".to_owned();
+    }
+    if let Some((ty, found)) = reason
+        .strip_prefix("Expected input type \"")
+        .and_then(|rest| rest.split_once("\", found "))
+    {
+        return format!("must be {}, not {found}", kind(ty));
+    }
+    if let Some((ty, why)) = reason
+        .strip_prefix("failed to parse \"")
+        .and_then(|rest| rest.split_once("\": "))
+    {
+        return format!("must be {} ({})", kind(ty), own_words(why));
+    }
+    format!("is not valid: {}", own_words(reason))
+}
+
+/// A poem-openapi type name as a client would say it.
+fn kind(ty: &str) -> String {
+    match ty {
+        "boolean" => "true or false".to_owned(),
+        "string" => "text".to_owned(),
+        "object" => "a JSON object".to_owned(),
+        "array" => "a JSON array".to_owned(),
+        ty if ty.starts_with("integer(u") => "a whole number, 0 or more".to_owned(),
+        ty if ty.starts_with("integer") => "a whole number".to_owned(),
+        ty if ty.starts_with("number") => "a number".to_owned(),
+        ty => match ty.strip_prefix("string(").and_then(|f| f.strip_suffix(')')) {
+            Some(format) => format!("text ({format})"),
+            None => format!("a `{ty}` (see /docs)"),
+        },
+    }
+}
+
+/// Validator and field messages ("field `x` verification failed. maxLength(64)") in ours.
+fn own_words(why: &str) -> String {
+    if let Some((field, validator)) = why
+        .strip_prefix("field `")
+        .and_then(|rest| rest.split_once("` verification failed. "))
+    {
+        return format!("field `{field}` breaks the rule {validator}");
+    }
+    if let Some(validator) = why.strip_prefix("verification failed. ") {
+        return format!("breaks the rule {validator}");
+    }
+    why.trim_end_matches('.').to_owned()
 }
 
 /// An error response with our body, for code outside the `ApiError` mapping

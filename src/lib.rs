@@ -6,6 +6,8 @@ pub mod app;
 pub mod auth;
 /// The command line: `serve`, `migrate`, `credentials`, `openapi`.
 pub mod cli;
+/// Domain error text in the CLI's words: flags and commands, not JSON paths and routes.
+pub mod cli_words;
 /// Configuration from defaults, file and environment.
 pub mod config;
 /// `packages` and `launch` commands.

@@ -3,6 +3,7 @@
 use clap::Subcommand;
 
 use crate::app::App;
+use crate::cli_words::{PLATFORMS_ADD, in_cli_words};
 use crate::config::Config;
 use crate::lti::platforms::{self, NewPlatform};
 use crate::lti::registration_links::{self, NewRegistrationLink};
@@ -137,7 +138,7 @@ pub async fn run(config: &Config, command: LtiCommand) -> Result<(), String> {
                 "active",
             )
             .await
-            .map_err(text)?;
+            .map_err(|e| in_cli_words(&e.to_string(), PLATFORMS_ADD))?;
             println!("registered platform {} ({})", platform.id, platform.issuer);
             println!("Tool settings for the LMS:");
             println!("  login URL:    {}/lti/login", config.public_url);

@@ -60,10 +60,9 @@ async fn rewrite(mut req: Request) -> Result<Request, Error> {
             "the alternate request syntax (?method=) must be sent as POST".into(),
         ));
     }
-    let query: Vec<(String, String)> =
-        url::form_urlencoded::parse(req.uri().query().unwrap_or_default().as_bytes())
-            .into_owned()
-            .collect();
+    let query: Vec<(String, String)> = crate::xapi::query::pairs(req.uri().query())
+        .map(|(name, value)| (name.into_owned(), value.into_owned()))
+        .collect();
     if let Some((extra, _)) = query.iter().find(|(name, _)| name != "method") {
         return Err(Error::BadRequest(format!(
             "alternate request syntax: `{extra}` must be a form field, not a query parameter; \

@@ -7,6 +7,7 @@ pub mod body;
 pub mod clock;
 pub mod definitions;
 pub mod documents;
+pub mod query;
 pub mod statements;
 pub mod validate;
 pub mod version;

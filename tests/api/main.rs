@@ -7,7 +7,11 @@
 mod alternate;
 mod attachments;
 mod auth;
+<<<<<<< HEAD
 mod cli_launch;
+=======
+mod client_libraries;
+>>>>>>> ux-g
 mod content;
 mod definitions;
 mod documents;
@@ -24,6 +28,7 @@ mod lti_dynamic;
 mod lti_limits;
 mod lti_platform;
 mod lti_service_token;
+mod messages;
 mod ops;
 mod outbound;
 mod packages;

@@ -86,7 +86,7 @@ impl DefinitionsApi {
 /// The value of the one parameter these resources take; anything else is refused.
 fn only_param(req: &Request, name: &str) -> Result<String, Error> {
     let mut value = None;
-    for (key, v) in url::form_urlencoded::parse(req.uri().query().unwrap_or_default().as_bytes()) {
+    for (key, v) in crate::xapi::query::pairs(req.uri().query()) {
         if key != name {
             return Err(Error::BadRequest(format!(
                 "unknown parameter `{key}`; this resource takes only `{name}`"

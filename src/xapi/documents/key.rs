@@ -69,7 +69,7 @@ impl DocumentParams {
     /// Parses and validates the query string of a request to `kind`.
     pub fn parse(kind: DocumentKind, query: &str) -> Result<DocumentParams, Error> {
         let mut pairs: Vec<(String, String)> = Vec::new();
-        for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        for (name, value) in crate::xapi::query::pairs(Some(query)) {
             if !kind.known_params().contains(&name.as_ref()) {
                 return Err(Error::BadRequest(format!(
                     "unknown parameter `{name}`; {} accepts {}",

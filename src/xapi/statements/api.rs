@@ -258,10 +258,9 @@ impl StatementsApi {
 
 /// The query string as name/value pairs; unknown names are refused.
 fn raw_params(req: &Request) -> Result<RawParams, Error> {
-    let pairs: RawParams =
-        url::form_urlencoded::parse(req.uri().query().unwrap_or_default().as_bytes())
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
+    let pairs: RawParams = crate::xapi::query::pairs(req.uri().query())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
     if let Some((unknown, _)) = pairs.iter().find(|(k, _)| !KNOWN.contains(&k.as_str())) {
         return Err(Error::BadRequest(format!(
             "unknown parameter `{unknown}`; GET /statements accepts {}",

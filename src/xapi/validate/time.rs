@@ -18,21 +18,24 @@ pub fn timestamp(value: &Value, path: &JsonPath<'_>) -> Check {
     })
 }
 
-/// Parses an RFC 3339 / ISO 8601 extended date-time. `-00:00` (unknown offset) is refused
-/// because the xAPI spec forbids it.
+/// Parses an RFC 3339 / ISO 8601 extended date-time. A space may stand for the `T`, as
+/// RFC 3339 5.6 allows and TinCanPython sends, whatever the zone (`Z` or an offset).
+/// `-00:00` (unknown offset) is refused because the xAPI spec forbids it.
 pub fn parse_timestamp(text: &str) -> Result<jiff::Timestamp, &'static str> {
     if text.ends_with("-00:00") || text.ends_with("-0000") || text.ends_with("-00") {
         return Err("the offset -00:00 is not allowed");
     }
-    let has_zone = text.ends_with(['Z', 'z'])
-        || text
-            .rfind(['+', '-'])
-            .is_some_and(|at| text[..at].contains('T') && at > text.find('T').unwrap_or(0));
-    if !has_zone {
+    let Some((date, time)) = text.split_once(['T', 't', ' ']) else {
+        return Err(
+            "expected YYYY-MM-DDThh:mm:ss[.fff](Z|+hh:mm), with T or a space between date and time",
+        );
+    };
+    if !time.ends_with(['Z', 'z']) && !time.contains(['+', '-']) {
         return Err("a time zone such as Z or +01:00 is required");
     }
-    text.parse::<jiff::Timestamp>()
-        .map_err(|_| "expected YYYY-MM-DDThh:mm:ss[.fff](Z|+hh:mm)")
+    format!("{date}T{time}").parse::<jiff::Timestamp>().map_err(
+        |_| "expected YYYY-MM-DDThh:mm:ss[.fff](Z|+hh:mm), with T or a space between date and time",
+    )
 }
 
 /// Renders a timestamp in UTC with millisecond precision, the form `stored` uses.
@@ -109,6 +112,18 @@ mod tests {
         assert!(parse_timestamp("2013-05-18T05:32:34.804Z").is_ok());
         assert!(parse_timestamp("2013-05-18T05:32:34.804+01:00").is_ok());
         assert!(parse_timestamp("2013-05-18T05:32:34.804").is_err());
+    }
+
+    #[test]
+    fn a_space_may_stand_for_the_t_whatever_the_zone() {
+        let with_t = parse_timestamp("2026-11-29T07:08:54+01:00").unwrap();
+        assert_eq!(parse_timestamp("2026-11-29 07:08:54+01:00"), Ok(with_t));
+        assert!(parse_timestamp("2026-11-29 07:08:54Z").is_ok());
+        assert!(parse_timestamp("2026-11-29 07:08:54.123-05:30").is_ok());
+        assert_eq!(
+            parse_timestamp("2026-11-29 07:08:54"),
+            Err("a time zone such as Z or +01:00 is required")
+        );
     }
 
     #[test]
