@@ -158,11 +158,9 @@ async fn serve(mut config: Config, args: ServeArgs) -> Result<(), String> {
     // Last, once nothing else can fail: a start that fails earlier must not have shown
     // (and so spent) the one-time secret.
     let bootstrap = bootstrap_credential(&app.db, &config).await?;
-    tracing::info!(bind = %config.bind, database = %crate::app::redact(&config.database_url), "listening");
-    println!(
-        "Black Belt listening on http://{} (API docs at /docs)",
-        config.bind
-    );
+    let address = listener.local_addr().unwrap_or(config.bind);
+    tracing::info!(%address, database = %crate::app::redact(&config.database_url), "listening");
+    println!("Black Belt listening on http://{address} (API docs at /docs)");
     if let Some(text) = bootstrap {
         println!("\n{text}\n");
     }

@@ -7,6 +7,7 @@
 mod alternate;
 mod attachments;
 mod auth;
+mod cli;
 mod content;
 mod definitions;
 mod documents;
