@@ -6,8 +6,8 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sea_orm::{DbErr, RuntimeErr};
-use sqlx::{ConnectOptions, Connection};
 use sqlx::postgres::PgConnectOptions;
+use sqlx::{ConnectOptions, Connection};
 
 /// How long the first PostgreSQL connection may take before start-up gives up.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -45,7 +45,9 @@ fn explain_postgres(error: &sqlx::Error, place: &str, database: Option<&str>) ->
              running and listening there? {WHERE_THE_URL_COMES_FROM}"
         ),
         sqlx::Error::Io(io) => {
-            format!("could not connect to the database at {place} ({io}); {WHERE_THE_URL_COMES_FROM}")
+            format!(
+                "could not connect to the database at {place} ({io}); {WHERE_THE_URL_COMES_FROM}"
+            )
         }
         sqlx::Error::Database(db) => match db.code().as_deref() {
             Some("3D000") => {
@@ -60,7 +62,10 @@ fn explain_postgres(error: &sqlx::Error, place: &str, database: Option<&str>) ->
                  {WHERE_THE_URL_COMES_FROM}",
                 db.message()
             ),
-            _ => format!("the database at {place} refused the connection: {}", db.message()),
+            _ => format!(
+                "the database at {place} refused the connection: {}",
+                db.message()
+            ),
         },
         sqlx::Error::Tls(e) => format!(
             "could not set up TLS with the database at {place} ({e}); check `sslmode` in the URL"

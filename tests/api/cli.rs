@@ -97,7 +97,10 @@ fn serve_on_a_taken_port_fails_with_one_clear_error_and_keeps_the_bootstrap_cred
         stderr.contains(&format!("cannot listen on {address}")) && stderr.contains("--bind"),
         "{stderr}"
     );
-    assert!(!stderr.contains('\u{1b}'), "colour codes in a pipe: {stderr:?}");
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "colour codes in a pipe: {stderr:?}"
+    );
     // The start failed, so no secret was shown: the next start must still make one.
     assert!(!stdout.contains("secret"), "{stdout}");
     let (_, stdout, _) = run(blackbelt(dir.path()).args(["credentials", "list"]));
@@ -144,7 +147,9 @@ fn serve_prints_the_bootstrap_credential_last_after_it_is_listening() {
     child.kill().unwrap();
     let stderr = std::io::read_to_string(child.stderr.take().unwrap()).unwrap();
     child.wait().unwrap();
-    let listening = seen.iter().position(|l| l.contains("listening on http://127.0.0.1:"));
+    let listening = seen
+        .iter()
+        .position(|l| l.contains("listening on http://127.0.0.1:"));
     let secret = seen.iter().position(|l| l.contains("secret: "));
     assert!(
         matches!((listening, secret), (Some(l), Some(s)) if l < s),
@@ -188,12 +193,8 @@ fn a_missing_postgres_database_says_how_to_create_it() {
     let mut url = url::Url::parse(&base).unwrap();
     url.set_path("blackbelt_no_such_database");
     let dir = tempfile::tempdir().unwrap();
-    let (output, _, stderr) = run(blackbelt(dir.path()).args([
-        "--database-url",
-        url.as_str(),
-        "credentials",
-        "list",
-    ]));
+    let (output, _, stderr) =
+        run(blackbelt(dir.path()).args(["--database-url", url.as_str(), "credentials", "list"]));
     assert!(!output.status.success());
     assert!(
         stderr.contains("\"blackbelt_no_such_database\" does not exist")
