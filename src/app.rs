@@ -52,8 +52,12 @@ use crate::xapi::version::VersionGate;
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
-    #[error("cannot open the database at {url}: {source}")]
-    Database { url: String, source: sea_orm::DbErr },
+    /// Explained by `db::connect_error` (what is wrong, what to do; no password).
+    #[error("{0}")]
+    Database(String),
+    /// A command that only reads or changes what exists found no database.
+    #[error("{0}")]
+    NoDatabase(String),
     #[error("cannot read or create the server's keys in the database: {0}")]
     Keys(sea_orm::DbErr),
     #[error("cannot create the directory {path}: {source}")]
@@ -75,6 +79,28 @@ impl App {
         Self::build_with_schema(config, None).await
     }
 
+    /// As `build`, for commands that only read or change what exists (`credentials
+    /// list`, `packages list`…): a SQLite file that does not exist is an error, not
+    /// created, so a command run from the wrong folder says so instead of listing an
+    /// empty new database.
+    pub async fn open_existing(config: Config) -> Result<App, StartError> {
+        if let Some(path) = config.sqlite_path()
+            && !path.exists()
+        {
+            let shown = std::env::current_dir()
+                .map(|dir| dir.join(&path))
+                .unwrap_or_else(|_| path.clone());
+            return Err(StartError::NoDatabase(format!(
+                "no database at {} (from {}); nothing was created. Point at the right one \
+                 with --database-url, BLACKBELT_DATABASE_URL or `database_url` in the file \
+                 given by --config; `blackbelt migrate` or `blackbelt serve` creates a new one",
+                shown.display(),
+                redact(&config.database_url)
+            )));
+        }
+        Self::build(config).await
+    }
+
     /// As `build`, with a PostgreSQL schema search path (tests isolate themselves so).
     pub async fn build_with_schema(
         config: Config,
@@ -92,6 +118,11 @@ impl App {
                 source,
             })?;
         }
+        if config.database_url.starts_with("postgres") {
+            crate::db::connect_error::probe_postgres(&config.database_url)
+                .await
+                .map_err(StartError::Database)?;
+        }
         let db = Db::connect(
             &config.database_url,
             config.database_max_connections,
@@ -99,9 +130,8 @@ impl App {
             config.sqlite_synchronous,
         )
         .await
-        .map_err(|source| StartError::Database {
-            url: redact(&config.database_url),
-            source,
+        .map_err(|e| {
+            StartError::Database(crate::db::connect_error::explain(&config.database_url, &e))
         })?;
         let cursor_secret = crate::db::secrets::get_or_create(db.writer(), cursor::SECRET_NAME, 32)
             .await

@@ -147,7 +147,6 @@ async fn serve(mut config: Config, args: ServeArgs) -> Result<(), String> {
     let app = App::build(config.clone())
         .await
         .map_err(|e| e.to_string())?;
-    bootstrap_credential(&app.db, &config).await?;
     if args.import_packages {
         import_at_start(&app, &config).await?;
     }
@@ -155,39 +154,58 @@ async fn serve(mut config: Config, args: ServeArgs) -> Result<(), String> {
     crate::lti::keys::signing_key(app.db.writer())
         .await
         .map_err(|e| format!("LTI signing key: {e}"))?;
-    tracing::info!(bind = %config.bind, database = %crate::app::redact(&config.database_url), "listening");
-    println!(
-        "Black Belt listening on http://{} (API docs at /docs)",
-        config.bind
-    );
-    app.serve()
+    let listener = bind(config.bind).await?;
+    // Last, once nothing else can fail: a start that fails earlier must not have shown
+    // (and so spent) the one-time secret.
+    let bootstrap = bootstrap_credential(&app.db, &config).await?;
+    let address = listener.local_addr().unwrap_or(config.bind);
+    tracing::info!(%address, database = %crate::app::redact(&config.database_url), "listening");
+    println!("Black Belt listening on http://{address} (API docs at /docs)");
+    if let Some(text) = bootstrap {
+        println!("\n{text}\n");
+    }
+    app.serve_with(listener)
         .await
         .map_err(|e| format!("server stopped: {e}"))
 }
 
-/// On first start there is no way to call the API, so make one all-powerful credential
-/// and show it once.
-async fn bootstrap_credential(db: &Db, config: &Config) -> Result<(), String> {
+/// Binds the listening socket, saying which address failed and what to do.
+async fn bind(address: SocketAddr) -> Result<tokio::net::TcpListener, String> {
+    tokio::net::TcpListener::bind(address)
+        .await
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::AddrInUse => format!(
+                "cannot listen on {address}: the address is already in use (another Black \
+                 Belt?). Stop what uses it, or choose another address with --bind \
+                 (or `bind` in the config file, BLACKBELT_BIND)"
+            ),
+            _ => format!(
+                "cannot listen on {address}: {e}. Choose another address with --bind (or \
+                 `bind` in the config file, BLACKBELT_BIND)"
+            ),
+        })
+}
+
+/// On first start there is no way to call the API, so make one all-powerful credential;
+/// returns the text that shows it once.
+async fn bootstrap_credential(db: &Db, config: &Config) -> Result<Option<String>, String> {
     if store::count_active(&db.conn)
         .await
         .map_err(|e| e.to_string())?
         > 0
     {
-        return Ok(());
+        return Ok(None);
     }
     let scopes = Scopes::parse_list("all,admin").map_err(|e| e.to_string())?;
     let created = store::create(&db.conn, "bootstrap", scopes, &config.public_url)
         .await
         .map_err(|e| e.to_string())?;
-    println!(
-        "First start: created a credential with every scope. Save it now; the secret is not shown again."
-    );
-    println!("  key:    {}", created.key);
-    println!("  secret: {}", created.secret);
-    println!(
-        "Make narrower ones with: blackbelt credentials create --name NAME --scopes statements/write"
-    );
-    Ok(())
+    Ok(Some(format!(
+        "First start: created a credential with every scope. Save it now; the secret is not shown again.\n  \
+         key:    {}\n  secret: {}\n\
+         Make narrower ones with: blackbelt credentials create --name NAME --scopes statements/write",
+        created.key, created.secret
+    )))
 }
 
 async fn migrate(config: &Config) -> Result<(), String> {
@@ -199,9 +217,11 @@ async fn migrate(config: &Config) -> Result<(), String> {
 }
 
 async fn credentials(config: &Config, command: CredentialsCommand) -> Result<(), String> {
-    let app = App::build(config.clone())
-        .await
-        .map_err(|e| e.to_string())?;
+    let app = match command {
+        CredentialsCommand::Create { .. } => App::build(config.clone()).await,
+        _ => App::open_existing(config.clone()).await,
+    }
+    .map_err(|e| e.to_string())?;
     let conn = &app.db.conn;
     match command {
         CredentialsCommand::Create { name, scopes, json } => {
@@ -236,6 +256,11 @@ async fn credentials(config: &Config, command: CredentialsCommand) -> Result<(),
                     "{}",
                     serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?
                 );
+            } else if rows.is_empty() {
+                println!(
+                    "no credentials in {}",
+                    crate::app::redact(&config.database_url)
+                );
             } else {
                 for c in rows {
                     let state = if c.revoked_at_ms.is_some() {
@@ -257,4 +282,35 @@ async fn credentials(config: &Config, command: CredentialsCommand) -> Result<(),
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    fn env_names(command: &clap::Command, names: &mut Vec<String>) {
+        for arg in command.get_arguments() {
+            if let Some(env) = arg.get_env() {
+                names.push(env.to_string_lossy().into_owned());
+            }
+        }
+        for sub in command.get_subcommands() {
+            env_names(sub, names);
+        }
+    }
+
+    #[test]
+    fn every_environment_variable_the_cli_reads_is_kept_out_of_the_settings() {
+        let mut names = Vec::new();
+        env_names(&Cli::command(), &mut names);
+        assert!(names.contains(&"BLACKBELT_CONFIG".to_owned()), "{names:?}");
+        for name in names {
+            let key = name.strip_prefix("BLACKBELT_").unwrap_or(&name);
+            assert!(
+                crate::config::CLI_ENV_VARS.contains(&key),
+                "{name} is read by the command line but would also be read as a setting"
+            );
+        }
+    }
 }

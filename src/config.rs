@@ -149,6 +149,15 @@ impl Default for Config {
     }
 }
 
+/// `BLACKBELT_*` variables that the command line reads itself (clap `env = ...`), not
+/// settings: read as settings, `deny_unknown_fields` would refuse every command.
+pub const CLI_ENV_VARS: &[&str] = &["CONFIG"];
+
+/// The `BLACKBELT_*` environment variables that are settings.
+fn settings_env() -> Env {
+    Env::prefixed("BLACKBELT_").ignore(CLI_ENV_VARS)
+}
+
 impl Config {
     /// Loads defaults < `file` (if given) < `BLACKBELT_*` environment.
     pub fn load(file: Option<&Path>) -> Result<Config, Box<figment::Error>> {
@@ -156,10 +165,7 @@ impl Config {
         if let Some(path) = file {
             figment = figment.merge(Toml::file_exact(path));
         }
-        figment
-            .merge(Env::prefixed("BLACKBELT_"))
-            .extract()
-            .map_err(Box::new)
+        figment.merge(settings_env()).extract().map_err(Box::new)
     }
 
     /// The SQLite file a `sqlite:` URL points at, if any (its directory is created).

@@ -68,9 +68,11 @@ pub struct LaunchArgs {
 }
 
 pub async fn packages(config: &Config, command: PackagesCommand) -> Result<(), String> {
-    let app = App::build(config.clone())
-        .await
-        .map_err(|e| e.to_string())?;
+    let app = match command {
+        PackagesCommand::Import { .. } => App::build(config.clone()).await,
+        _ => App::open_existing(config.clone()).await,
+    }
+    .map_err(|e| e.to_string())?;
     match command {
         PackagesCommand::Import { paths, json } => {
             let show_progress = !json && std::io::IsTerminal::is_terminal(&std::io::stderr());
@@ -121,6 +123,11 @@ pub async fn packages(config: &Config, command: PackagesCommand) -> Result<(), S
                     "{}",
                     serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?
                 );
+            } else if entries.is_empty() {
+                println!(
+                    "no packages in {}; import some with `blackbelt packages import PATH`",
+                    crate::app::redact(&config.database_url)
+                );
             } else {
                 for course in entries {
                     println!(
@@ -147,7 +154,7 @@ pub async fn launch_command(config: &Config, args: LaunchArgs) -> Result<(), Str
         None => "the configuration's public_url (pass --public-url if the server runs elsewhere)",
     };
     let config = &config;
-    let app = App::build(config.clone())
+    let app = App::open_existing(config.clone())
         .await
         .map_err(|e| e.to_string())?;
     let launched = launch(

@@ -108,10 +108,25 @@ pub enum KeysCommand {
     },
 }
 
+/// Commands that create something may create the database; the others (list, show,
+/// approve, remove, prune) need one that exists.
+fn creates(command: &LtiCommand) -> bool {
+    matches!(
+        command,
+        LtiCommand::Platforms(PlatformsCommand::Add { .. })
+            | LtiCommand::Consumers(ConsumersCommand::Add { .. })
+            | LtiCommand::RegistrationLink { .. }
+            | LtiCommand::Keys(KeysCommand::Rotate)
+    )
+}
+
 pub async fn run(config: &Config, command: LtiCommand) -> Result<(), String> {
-    let app = App::build(config.clone())
-        .await
-        .map_err(|e| e.to_string())?;
+    let app = match creates(&command) {
+        true => App::build(config.clone()).await,
+        false => App::open_existing(config.clone()).await,
+    }
+    .map_err(|e| e.to_string())?;
+    let database = crate::app::redact(&config.database_url);
     let conn = app.db.writer();
     let text = |e: crate::error::Error| e.to_string();
     match command {
@@ -159,6 +174,8 @@ pub async fn run(config: &Config, command: LtiCommand) -> Result<(), String> {
                     "{}",
                     serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?
                 );
+            } else if list.is_empty() {
+                println!("no LTI 1.3 platforms registered in {database}");
             } else {
                 for p in list {
                     println!(
@@ -198,7 +215,11 @@ pub async fn run(config: &Config, command: LtiCommand) -> Result<(), String> {
             println!("Enter these in the LMS; set the custom parameter au=<AU id> on each link.");
         }
         LtiCommand::Consumers(ConsumersCommand::List) => {
-            for c in consumers::list(conn).await.map_err(text)? {
+            let list = consumers::list(conn).await.map_err(text)?;
+            if list.is_empty() {
+                println!("no LTI 1.1 consumers in {database}");
+            }
+            for c in list {
                 println!("{}\t{}", c.consumer_key, c.name);
             }
         }

@@ -14,6 +14,7 @@ use entities::migration::Migrator;
 use crate::config::SqliteSynchronous;
 
 mod checkpoint;
+pub mod connect_error;
 mod nodelay;
 pub mod secrets;
 use checkpoint::Checkpointer;
@@ -59,7 +60,15 @@ impl Db {
             synchronous,
         };
         let conn = Database::connect(Self::options(url, max_connections, schema, sqlite)).await?;
+        // sea-orm-migration logs every migration it checks at info; one line is enough.
+        let pending = Migrator::get_pending_migrations(&conn).await?.len();
         Migrator::up(&conn, None).await?;
+        if pending > 0 {
+            tracing::info!(
+                "applied {pending} migration{}",
+                if pending == 1 { "" } else { "s" }
+            );
+        }
         let writer = match is_sqlite {
             true => {
                 let sqlite = SqliteSettings {

@@ -48,7 +48,8 @@ pub async fn serve(
     let endpoint = Arc::new(endpoint);
     let slots = Arc::new(Semaphore::new(limits.max_connections));
     let (stop, stopping) = watch::channel(false);
-    tracing::info!(address = %local, max_connections = limits.max_connections, "listening");
+    // `serve` says "listening" itself, before the one-time credential it prints last.
+    tracing::debug!(address = %local, max_connections = limits.max_connections, "listening");
     tokio::pin!(shutdown);
     let mut backoff = Backoff::default();
     let mut last_full_warning: Option<Instant> = None;

@@ -7,11 +7,9 @@
 mod alternate;
 mod attachments;
 mod auth;
-<<<<<<< HEAD
+mod cli;
 mod cli_launch;
-=======
 mod client_libraries;
->>>>>>> ux-g
 mod content;
 mod definitions;
 mod documents;
