@@ -12,6 +12,7 @@ use super::form_body::RawForm;
 use super::launch11::{self, Incoming};
 use super::launch13::{self, LaunchForm, Next};
 use super::login::{self, LoginParams};
+use super::page::Flow;
 use super::platforms::{self, NewPlatform, Platform};
 use super::registration_links::{self, NewRegistrationLink, RegistrationLink};
 use super::{deep_linking, dynamic_registration, keys};
@@ -85,10 +86,11 @@ pub enum BrowserResponse {
     ServiceUnavailable(Json<ErrorBody>, #[oai(header = "Retry-After")] String),
 }
 
-impl From<Failure> for BrowserResponse {
-    fn from(f: Failure) -> Self {
-        tracing::info!(code = f.code, message = %f.message, "LTI request refused");
-        let html = super::page::error_html(f.code, &f.message);
+impl BrowserResponse {
+    /// The error page for a refusal in `flow`: its title names the flow that failed.
+    fn failed(flow: Flow, f: Failure) -> Self {
+        tracing::info!(code = f.code, message = %f.message, ?flow, "LTI request refused");
+        let html = super::page::error_html(flow, f.code, &f.message);
         match f.status {
             401 => BrowserResponse::Unauthorized(Html(html)),
             403 => BrowserResponse::Forbidden(Html(html)),
@@ -180,10 +182,10 @@ impl LtiApi {
             Ok(Next::DeepLinking(claims, platform_id)) => {
                 match deep_linking::picker(&self.db, &self.settings, &claims, platform_id).await {
                     Ok(html) => BrowserResponse::Page(Html(html), "no-store".into()),
-                    Err(f) => f.into(),
+                    Err(f) => BrowserResponse::failed(Flow::DeepLinking, f),
                 }
             }
-            Err(f) => f.into(),
+            Err(f) => BrowserResponse::failed(Flow::Launch, f),
         }
     }
 
@@ -197,7 +199,7 @@ impl LtiApi {
     async fn deep_linking_choice(&self, form: Form<deep_linking::Choice>) -> BrowserResponse {
         match deep_linking::respond(&self.db, &self.settings, &form.0).await {
             Ok(html) => BrowserResponse::Page(Html(html), "no-store".into()),
-            Err(f) => f.into(),
+            Err(f) => BrowserResponse::failed(Flow::DeepLinking, f),
         }
     }
 
@@ -216,7 +218,7 @@ impl LtiApi {
         };
         match launch11::launch(&self.db, &self.clock, &self.settings, &incoming).await {
             Ok(url) => redirect(url),
-            Err(f) => f.into(),
+            Err(f) => BrowserResponse::failed(Flow::Lti11Launch, f),
         }
     }
 
@@ -306,7 +308,7 @@ impl LtiApi {
         .await
         {
             Ok(html) => BrowserResponse::Page(Html(html), "no-store".into()),
-            Err(f) => f.into(),
+            Err(f) => BrowserResponse::failed(Flow::Registration, f),
         }
     }
 
@@ -366,7 +368,7 @@ impl LtiApi {
     async fn login(&self, params: &LoginParams) -> BrowserResponse {
         match login::start(self.db.writer(), &self.settings.public_url, params).await {
             Ok(url) => redirect(url),
-            Err(f) => f.into(),
+            Err(f) => BrowserResponse::failed(Flow::Login, f),
         }
     }
 }
