@@ -130,6 +130,9 @@ pub enum ConsumerCreated {
 pub struct ConsumerRequest {
     /// A name for people, e.g. "Cornerstone (production)".
     pub name: String,
+    /// The LMS origin (`https://lms.example.com`: scheme, host, optional port), allowed
+    /// from now on to frame the modules; without it, only `frame_ancestors` does.
+    pub origin: Option<String>,
 }
 
 #[derive(ApiResponse)]
@@ -243,8 +246,13 @@ impl LtiApi {
         _admin: AdminAuth,
         body: Json<ConsumerRequest>,
     ) -> ApiResult<ConsumerCreated> {
-        let created =
-            consumers::create(self.db.writer(), &body.0.name, &self.settings.public_url).await?;
+        let created = consumers::create(
+            self.db.writer(),
+            &body.0.name,
+            body.0.origin.as_deref(),
+            &self.settings.public_url,
+        )
+        .await?;
         Ok(ConsumerCreated::Created(Json(created)))
     }
 
