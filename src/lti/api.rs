@@ -52,8 +52,9 @@ pub enum BrowserResponse {
     /// The launch failed verification (signature, claims, state, nonce).
     #[oai(status = 401)]
     Unauthorized(Html<String>),
-    /// Dynamic Registration only: no usable registration link (missing, invalid, used
-    /// or expired); nothing was fetched.
+    /// Dynamic Registration: no usable registration link (missing, invalid, used or
+    /// expired), nothing was fetched. Login: the platform is registered but pending
+    /// approval (`pending_approval`; the page names the approve command).
     #[oai(status = 403)]
     Forbidden(Html<String>),
     /// Too many requests from this client address (`lti_rate_limit_*`); answered by
@@ -287,8 +288,9 @@ impl LtiApi {
     }
 
     /// LTI Dynamic Registration: the platform opens a registration link with its
-    /// configuration URL and a registration token; we register and close with
-    /// `org.imsglobal.lti.close`. Without a usable link nothing is fetched (403).
+    /// configuration URL and a registration token; we register and show the outcome,
+    /// whose Close button sends `org.imsglobal.lti.close`. Without a usable link nothing
+    /// is fetched (403).
     #[oai(
         path = "/lti/register",
         method = "get",
