@@ -283,6 +283,10 @@ fn endpoint(
         )
         .at("/content/:slug/*path", get(serve_asset))
         .at("/runtime/*file", get(serve_runtime))
+        .at(
+            "/lti/close.js",
+            get(crate::lti::dynamic_registration::close_script),
+        )
         .at("/docs", docs)
         .at("/openapi.json", spec)
         .data(auth.clone())

@@ -40,6 +40,10 @@ pub enum ConsumersCommand {
         /// A name for people, e.g. "Cornerstone (production)".
         #[arg(long)]
         name: String,
+        /// The LMS origin, e.g. https://lms.example.com: it may then frame the modules
+        /// (Content-Security-Policy frame-ancestors) without setting `frame_ancestors`.
+        #[arg(long)]
+        origin: Option<String>,
     },
     /// List consumers (never their secrets).
     List,
@@ -204,8 +208,14 @@ pub async fn run(config: &Config, command: LtiCommand) -> Result<(), String> {
             }
             println!("platform {id} removed");
         }
-        LtiCommand::Consumers(ConsumersCommand::Add { name }) => {
-            let made = consumers::create(conn, &name, &config.public_url)
+        LtiCommand::Consumers(ConsumersCommand::Add { name, origin }) => {
+            // Checked here first so the message names the flag, not the API field.
+            if let Some(given) = origin.as_deref()
+                && let Err(rule) = consumers::parse_origin(given)
+            {
+                return Err(format!("--origin {rule}; got {given:?}"));
+            }
+            let made = consumers::create(conn, &name, origin.as_deref(), &config.public_url)
                 .await
                 .map_err(text)?;
             println!(
@@ -213,6 +223,15 @@ pub async fn run(config: &Config, command: LtiCommand) -> Result<(), String> {
                 made.consumer_key, made.secret, made.launch_url
             );
             println!("Enter these in the LMS; set the custom parameter au=<AU id> on each link.");
+            match made.origin {
+                Some(origin) => println!(
+                    "modules may be framed by {origin} (a running server applies it within 30 seconds)"
+                ),
+                None => println!(
+                    "no --origin given: the LMS may frame the modules only if its origin is in \
+                     frame_ancestors (or remove this consumer and add it again with --origin)"
+                ),
+            }
         }
         LtiCommand::Consumers(ConsumersCommand::List) => {
             let list = consumers::list(conn).await.map_err(text)?;
@@ -220,7 +239,12 @@ pub async fn run(config: &Config, command: LtiCommand) -> Result<(), String> {
                 println!("no LTI 1.1 consumers in {database}");
             }
             for c in list {
-                println!("{}\t{}", c.consumer_key, c.name);
+                println!(
+                    "{}\t{}\t{}",
+                    c.consumer_key,
+                    c.name,
+                    c.origin.as_deref().unwrap_or("-")
+                );
             }
         }
         LtiCommand::Consumers(ConsumersCommand::Remove { key }) => {

@@ -12,6 +12,7 @@ use super::form_body::RawForm;
 use super::launch11::{self, Incoming};
 use super::launch13::{self, LaunchForm, Next};
 use super::login::{self, LoginParams};
+use super::page::Flow;
 use super::platforms::{self, NewPlatform, Platform};
 use super::registration_links::{self, NewRegistrationLink, RegistrationLink};
 use super::{deep_linking, dynamic_registration, keys};
@@ -51,8 +52,9 @@ pub enum BrowserResponse {
     /// The launch failed verification (signature, claims, state, nonce).
     #[oai(status = 401)]
     Unauthorized(Html<String>),
-    /// Dynamic Registration only: no usable registration link (missing, invalid, used
-    /// or expired); nothing was fetched.
+    /// Dynamic Registration: no usable registration link (missing, invalid, used or
+    /// expired), nothing was fetched. Login: the platform is registered but pending
+    /// approval (`pending_approval`; the page names the approve command).
     #[oai(status = 403)]
     Forbidden(Html<String>),
     /// Too many requests from this client address (`lti_rate_limit_*`); answered by
@@ -85,10 +87,11 @@ pub enum BrowserResponse {
     ServiceUnavailable(Json<ErrorBody>, #[oai(header = "Retry-After")] String),
 }
 
-impl From<Failure> for BrowserResponse {
-    fn from(f: Failure) -> Self {
-        tracing::info!(code = f.code, message = %f.message, "LTI request refused");
-        let html = super::page::error_html(f.code, &f.message);
+impl BrowserResponse {
+    /// The error page for a refusal in `flow`: its title names the flow that failed.
+    fn failed(flow: Flow, f: Failure) -> Self {
+        tracing::info!(code = f.code, message = %f.message, ?flow, "LTI request refused");
+        let html = super::page::error_html(flow, f.code, &f.message);
         match f.status {
             401 => BrowserResponse::Unauthorized(Html(html)),
             403 => BrowserResponse::Forbidden(Html(html)),
@@ -128,6 +131,9 @@ pub enum ConsumerCreated {
 pub struct ConsumerRequest {
     /// A name for people, e.g. "Cornerstone (production)".
     pub name: String,
+    /// The LMS origin (`https://lms.example.com`: scheme, host, optional port), allowed
+    /// from now on to frame the modules; without it, only `frame_ancestors` does.
+    pub origin: Option<String>,
 }
 
 #[derive(ApiResponse)]
@@ -180,10 +186,10 @@ impl LtiApi {
             Ok(Next::DeepLinking(claims, platform_id)) => {
                 match deep_linking::picker(&self.db, &self.settings, &claims, platform_id).await {
                     Ok(html) => BrowserResponse::Page(Html(html), "no-store".into()),
-                    Err(f) => f.into(),
+                    Err(f) => BrowserResponse::failed(Flow::DeepLinking, f),
                 }
             }
-            Err(f) => f.into(),
+            Err(f) => BrowserResponse::failed(Flow::Launch, f),
         }
     }
 
@@ -197,7 +203,7 @@ impl LtiApi {
     async fn deep_linking_choice(&self, form: Form<deep_linking::Choice>) -> BrowserResponse {
         match deep_linking::respond(&self.db, &self.settings, &form.0).await {
             Ok(html) => BrowserResponse::Page(Html(html), "no-store".into()),
-            Err(f) => f.into(),
+            Err(f) => BrowserResponse::failed(Flow::DeepLinking, f),
         }
     }
 
@@ -216,7 +222,7 @@ impl LtiApi {
         };
         match launch11::launch(&self.db, &self.clock, &self.settings, &incoming).await {
             Ok(url) => redirect(url),
-            Err(f) => f.into(),
+            Err(f) => BrowserResponse::failed(Flow::Lti11Launch, f),
         }
     }
 
@@ -241,8 +247,13 @@ impl LtiApi {
         _admin: AdminAuth,
         body: Json<ConsumerRequest>,
     ) -> ApiResult<ConsumerCreated> {
-        let created =
-            consumers::create(self.db.writer(), &body.0.name, &self.settings.public_url).await?;
+        let created = consumers::create(
+            self.db.writer(),
+            &body.0.name,
+            body.0.origin.as_deref(),
+            &self.settings.public_url,
+        )
+        .await?;
         Ok(ConsumerCreated::Created(Json(created)))
     }
 
@@ -277,8 +288,9 @@ impl LtiApi {
     }
 
     /// LTI Dynamic Registration: the platform opens a registration link with its
-    /// configuration URL and a registration token; we register and close with
-    /// `org.imsglobal.lti.close`. Without a usable link nothing is fetched (403).
+    /// configuration URL and a registration token; we register and show the outcome,
+    /// whose Close button sends `org.imsglobal.lti.close`. Without a usable link nothing
+    /// is fetched (403).
     #[oai(
         path = "/lti/register",
         method = "get",
@@ -306,7 +318,7 @@ impl LtiApi {
         .await
         {
             Ok(html) => BrowserResponse::Page(Html(html), "no-store".into()),
-            Err(f) => f.into(),
+            Err(f) => BrowserResponse::failed(Flow::Registration, f),
         }
     }
 
@@ -366,7 +378,7 @@ impl LtiApi {
     async fn login(&self, params: &LoginParams) -> BrowserResponse {
         match login::start(self.db.writer(), &self.settings.public_url, params).await {
             Ok(url) => redirect(url),
-            Err(f) => f.into(),
+            Err(f) => BrowserResponse::failed(Flow::Login, f),
         }
     }
 }

@@ -16,6 +16,8 @@ use crate::sql::Sql;
 pub struct Consumer {
     pub consumer_key: String,
     pub name: String,
+    /// The LMS origin allowed to frame the modules, when one was given.
+    pub origin: Option<String>,
 }
 
 /// A new consumer: the secret is shown once.
@@ -27,23 +29,53 @@ pub struct NewConsumer {
     pub name: String,
     /// Where the LMS sends launches.
     pub launch_url: String,
+    /// The LMS origin now allowed to frame the modules (`frame-ancestors`), when one was
+    /// given.
+    pub origin: Option<String>,
+}
+
+/// The rule an LMS origin must follow, for error messages.
+pub const ORIGIN_RULE: &str = "must be an http(s) origin: scheme, host and optional port, such as https://lms.example.com, with no path, query or user";
+
+/// An LMS origin as `frame-ancestors` takes it (`https://lms.example.com:8443`), or the
+/// rule it breaks ([`ORIGIN_RULE`]); callers name the field (`origin`, `--origin`).
+pub fn parse_origin(value: &str) -> Result<String, &'static str> {
+    let url = url::Url::parse(value.trim()).map_err(|_| ORIGIN_RULE)?;
+    let bare = matches!(url.scheme(), "http" | "https")
+        && url.host().is_some()
+        && url.username().is_empty()
+        && url.password().is_none()
+        && url.path() == "/"
+        && url.query().is_none()
+        && url.fragment().is_none();
+    if !bare {
+        return Err(ORIGIN_RULE);
+    }
+    Ok(url.origin().ascii_serialization())
 }
 
 pub async fn create(
     conn: &impl ConnectionTrait,
     name: &str,
+    origin: Option<&str>,
     public_url: &str,
 ) -> Result<NewConsumer, Error> {
     if name.trim().is_empty() {
         return Err(Error::BadRequest("name must not be empty".into()));
     }
+    let origin = origin
+        .map(parse_origin)
+        .transpose()
+        .map_err(|rule| Error::BadRequest(format!("origin {rule}")))?;
     let key = format!("bb11_{}", hex::encode(random_bytes::<10>()));
     let secret = URL_SAFE_NO_PAD.encode(random_bytes::<24>());
-    let mut sql =
-        Sql::new("INSERT INTO lti_consumers (consumer_key, name, secret, created_us) VALUES (");
+    let mut sql = Sql::new(
+        "INSERT INTO lti_consumers (consumer_key, name, secret, origin, created_us) VALUES (",
+    );
     sql.bind("?", key.clone())
         .bind(", ?", name.trim().to_owned())
         .bind(", ?", secret.clone())
+        .bind(", ?", origin.clone())
         .bind(", ?)", jiff::Timestamp::now().as_microsecond());
     conn.execute_raw(sql.build(conn.get_database_backend()))
         .await?;
@@ -52,6 +84,7 @@ pub async fn create(
         secret,
         name: name.trim().to_owned(),
         launch_url: format!("{public_url}/lti/11/launch"),
+        origin,
     })
 }
 
@@ -68,7 +101,7 @@ pub async fn secret_of(conn: &impl ConnectionTrait, key: &str) -> Result<Option<
 }
 
 pub async fn list(conn: &impl ConnectionTrait) -> Result<Vec<Consumer>, Error> {
-    let sql = Sql::new("SELECT consumer_key, name FROM lti_consumers ORDER BY created_us");
+    let sql = Sql::new("SELECT consumer_key, name, origin FROM lti_consumers ORDER BY created_us");
     let rows = conn
         .query_all_raw(sql.build(conn.get_database_backend()))
         .await?;
@@ -77,9 +110,22 @@ pub async fn list(conn: &impl ConnectionTrait) -> Result<Vec<Consumer>, Error> {
             Ok(Consumer {
                 consumer_key: r.try_get("", "consumer_key")?,
                 name: r.try_get("", "name")?,
+                origin: r.try_get("", "origin")?,
             })
         })
         .collect()
+}
+
+/// The consumers' LMS origins, for the `frame-ancestors` policy.
+pub async fn origins(conn: &impl ConnectionTrait) -> Result<Vec<String>, Error> {
+    let sql = Sql::new("SELECT origin FROM lti_consumers WHERE origin IS NOT NULL");
+    let rows = conn
+        .query_all_raw(sql.build(conn.get_database_backend()))
+        .await?;
+    Ok(rows
+        .iter()
+        .filter_map(|r| r.try_get::<String>("", "origin").ok())
+        .collect())
 }
 
 pub async fn remove(conn: &impl ConnectionTrait, key: &str) -> Result<bool, Error> {
@@ -116,4 +162,32 @@ pub async fn first_use(
         .await?
         .rows_affected()
         == 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_origin_is_scheme_host_and_port_only() {
+        assert_eq!(
+            parse_origin("https://lms.example.com"),
+            Ok("https://lms.example.com".into())
+        );
+        assert_eq!(
+            parse_origin("https://LMS.example.com:8443/"),
+            Ok("https://lms.example.com:8443".into())
+        );
+        for bad in [
+            "lms.example.com",
+            "ftp://lms.example.com",
+            "https://lms.example.com/moodle",
+            "https://lms.example.com?x=1",
+            "https://user@lms.example.com",
+            "javascript:alert(1)",
+            "",
+        ] {
+            assert_eq!(parse_origin(bad), Err(ORIGIN_RULE), "{bad}");
+        }
+    }
 }

@@ -2,8 +2,9 @@
 //! link an administrator made) with its `openid_configuration` and a
 //! `registration_token`; we check the link, read the platform's configuration,
 //! register with the `lti-tool-configuration` claim, store the registration (pending
-//! until an administrator approves it, unless auto-approval is configured), and close
-//! with the `org.imsglobal.lti.close` message.
+//! until an administrator approves it, unless auto-approval is configured), and show
+//! the outcome; the `org.imsglobal.lti.close` message is sent only when the person
+//! clicks Close (platforms close the window as soon as they receive it).
 
 use sea_orm::TransactionTrait;
 use serde_json::{Value, json};
@@ -164,20 +165,54 @@ pub async fn register(
         ));
     }
     txn.commit().await?;
-    let note = if auto_approve {
-        "Black Belt is registered and ready to use.".to_owned()
+    Ok(outcome_page(platform.id, auto_approve))
+}
+
+/// The script behind the outcome page's Close button, served from the binary so the
+/// page needs no inline script.
+pub const CLOSE_SCRIPT: &str = include_str!("close.js");
+
+/// Serves [`CLOSE_SCRIPT`] at `/lti/close.js`.
+#[poem::handler]
+pub fn close_script() -> poem::Response {
+    poem::Response::builder()
+        .content_type("text/javascript; charset=utf-8")
+        .header("Cache-Control", "public, max-age=3600")
+        .body(CLOSE_SCRIPT)
+}
+
+/// What the person who registered reads before closing: whether launches work yet and,
+/// when approval is pending, the exact command and API route that approve it.
+fn outcome_page(id: i64, auto_approve: bool) -> String {
+    let (title, outcome) = if auto_approve {
+        (
+            "Registered",
+            format!(
+                "<h1>Black Belt is registered</h1>\
+                 <p>Registration {id} is active: launches work as soon as the LMS has \
+                 activated the tool.</p>"
+            ),
+        )
     } else {
-        format!(
-            "Black Belt is registered. A Black Belt administrator must approve it before launches work \
-             (registration {}: <code>blackbelt lti platforms approve {}</code>).",
-            platform.id, platform.id
+        (
+            "Registered, pending approval",
+            format!(
+                "<h1>Black Belt is registered, pending approval</h1>\
+                 <p>Launches will not work until a Black Belt administrator approves \
+                 registration {id}, on the server:</p>\
+                 <p><code>blackbelt lti platforms approve {id}</code></p>\
+                 <p>or with an admin credential: <code>POST /api/lti/platforms/{id}/approve</code></p>\
+                 <p>The LMS may also need the tool activated (in Moodle: Manage tools, \
+                 then Activate).</p>"
+            ),
         )
     };
+    // `close.js` is relative to /lti/register, so it works under a path prefix too.
     let body = format!(
-        "<main><h1>Registration complete</h1><p>{note}</p></main>\
-         <script>(window.opener || window.parent).postMessage({{subject: 'org.imsglobal.lti.close'}}, '*');</script>"
+        "<main>{outcome}<p><button type=\"button\" data-lti-close>Close</button></p></main>\
+         <script src=\"close.js\"></script>"
     );
-    Ok(page("Registered", &body))
+    page(title, &body)
 }
 
 /// The registration request (Dynamic Registration §3.5.2 and the
@@ -246,6 +281,23 @@ fn outbound_failure(what: &str, why: OutboundError) -> Failure {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_close_message_waits_for_the_close_button() {
+        let page = outcome_page(7, false);
+        assert!(page.contains("blackbelt lti platforms approve 7"), "{page}");
+        assert!(page.contains("/api/lti/platforms/7/approve"), "{page}");
+        assert!(page.contains("data-lti-close"), "{page}");
+        assert!(
+            !page.contains("org.imsglobal.lti.close"),
+            "no inline close: {page}"
+        );
+        assert!(!page.contains("<script>"), "no inline script: {page}");
+        let click = CLOSE_SCRIPT.find("addEventListener('click'").unwrap();
+        assert!(
+            CLOSE_SCRIPT[click..].contains("postMessage({ subject: 'org.imsglobal.lti.close' }")
+        );
+    }
 
     #[test]
     fn the_domain_keeps_a_non_default_port() {

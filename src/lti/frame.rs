@@ -1,6 +1,7 @@
 //! `Content-Security-Policy: frame-ancestors` on the pages LMSs embed (modules under
 //! `/content/`, LTI pages under `/lti/`): only this server, the registered platforms'
-//! origins and the configured extra origins may frame them, so another site cannot
+//! origins, the LTI 1.1 consumers' origins and the configured extra origins may frame
+//! them, so another site cannot
 //! show a learner's module inside its own page (clickjacking).
 
 use std::sync::{Arc, RwLock};
@@ -9,6 +10,7 @@ use std::time::{Duration, Instant};
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response, Result};
 use sea_orm::EntityTrait;
 
+use super::consumers;
 use crate::db::Db;
 use entities::lti_platform;
 
@@ -42,9 +44,11 @@ impl FrameAncestors {
             .all(&self.db.conn)
             .await
             .unwrap_or_default();
+        let consumers = consumers::origins(&self.db.conn).await.unwrap_or_default();
         let urls = platforms
             .iter()
             .flat_map(|p| [p.issuer.as_str(), p.auth_login_url.as_str()])
+            .chain(consumers.iter().map(String::as_str))
             .chain(self.extra.iter().map(String::as_str));
         let policy = policy_for(urls);
         if let Ok(mut cache) = self.cache.write() {

@@ -10,6 +10,7 @@ use sea_orm::ConnectionTrait;
 use super::failure::Failure;
 use super::platforms;
 use crate::auth::secret::random_bytes;
+use crate::error::Error;
 use crate::packages::digest::sha256_hex;
 use crate::sql::Sql;
 
@@ -57,7 +58,13 @@ pub async fn start(
             format!("target_link_uri {target:?} is not on this tool ({public_url})"),
         ));
     }
-    let platform = platforms::for_issuer(conn, issuer, params.client_id.as_deref()).await?;
+    let platform = platforms::for_issuer(conn, issuer, params.client_id.as_deref())
+        .await
+        .map_err(|e| match e {
+            // Registered, not yet approved: 403 with the approve command, not "register it".
+            Error::ForbiddenBecause(m) => Failure::new(403, "pending_approval", m),
+            other => Failure::from(other),
+        })?;
     if let Some(deployment) = params.lti_deployment_id.as_deref()
         && !platforms::deployment_ids(&platform.deployment_ids)
             .iter()

@@ -33,26 +33,94 @@ fn document(title: &str, body: &str) -> String {
     )
 }
 
-/// A launch that cannot go on: what happened, its stable code, and what to do.
-pub fn error(status: StatusCode, code: &str, message: &str) -> Response {
+/// The LTI flow a page belongs to, so an error page says which step failed: an LMS
+/// administrator registering the tool must not read "This launch could not be
+/// completed".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    /// Dynamic Registration (`/lti/register`).
+    Registration,
+    /// OIDC login initiation (`/lti/login`).
+    Login,
+    /// The LTI 1.3 launch (`/lti/launch`).
+    Launch,
+    /// Deep Linking: the picker and the choice sent back (`/lti/deep-linking`).
+    DeepLinking,
+    /// The LTI 1.1 launch (`/lti/11/launch`).
+    Lti11Launch,
+}
+
+impl Flow {
+    /// The flow a path belongs to, for pages answered before a handler runs (the
+    /// throttle).
+    pub fn of_path(path: &str) -> Flow {
+        match path {
+            "/lti/register" => Flow::Registration,
+            "/lti/login" => Flow::Login,
+            "/lti/deep-linking" => Flow::DeepLinking,
+            "/lti/11/launch" => Flow::Lti11Launch,
+            _ => Flow::Launch,
+        }
+    }
+
+    /// (page title, what could not be completed, what was not done)
+    fn words(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Flow::Registration => (
+                "Registration error",
+                "This registration",
+                "Nothing was registered.",
+            ),
+            Flow::Login => (
+                "Login error",
+                "This LTI login",
+                "Nothing was recorded for this attempt.",
+            ),
+            Flow::Launch => (
+                "Launch error",
+                "This launch",
+                "Nothing was recorded for this attempt.",
+            ),
+            Flow::DeepLinking => (
+                "Deep Linking error",
+                "This Deep Linking selection",
+                "Nothing was added to the course.",
+            ),
+            Flow::Lti11Launch => (
+                "LTI 1.1 launch error",
+                "This LTI 1.1 launch",
+                "Nothing was recorded for this attempt.",
+            ),
+        }
+    }
+}
+
+/// A request in `flow` that cannot go on: what happened, its stable code, and what to
+/// do.
+pub fn error(flow: Flow, status: StatusCode, code: &str, message: &str) -> Response {
     Response::builder()
         .status(status)
         .content_type("text/html; charset=utf-8")
         .header("Cache-Control", "no-store")
-        .body(error_html(code, message))
+        .body(error_html(flow, code, message))
 }
 
-/// The error page's HTML.
-pub fn error_html(code: &str, message: &str) -> String {
+/// The error page's HTML, titled with the flow that failed.
+pub fn error_html(flow: Flow, code: &str, message: &str) -> String {
+    let (title, what, nothing) = flow.words();
+    let who = if flow == Flow::Registration {
+        "a Black Belt administrator"
+    } else {
+        "your LMS administrator"
+    };
     let body = format!(
-        "<main><h1>This launch could not be completed</h1><p role=\"alert\">{}</p>\
+        "<main><h1>{what} could not be completed</h1><p role=\"alert\">{}</p>\
          <p class=\"code\">Error code: <code>{}</code></p>\
-         <p>If this keeps happening, give the error code to your LMS administrator. \
-         Nothing was recorded for this attempt.</p></main>",
+         <p>If this keeps happening, give the error code to {who}. {nothing}</p></main>",
         escape(message),
         escape(code)
     );
-    document("Launch error", &body)
+    document(title, &body)
 }
 
 /// A form that posts `fields` to `action` as soon as it loads (with a button for
@@ -98,5 +166,17 @@ mod tests {
         );
         assert!(page.contains("action=\"https://lms.example/return?a=1&amp;b=2\""));
         assert!(!page.contains("x\"><script>"));
+    }
+
+    #[test]
+    fn error_pages_name_their_flow() {
+        let page = error_html(Flow::of_path("/lti/register"), "c", "m");
+        assert!(page.contains("<title>Registration error | Black Belt</title>"));
+        assert!(page.contains("This registration could not be completed"));
+        assert!(!page.contains("launch"), "{page}");
+        let page = error_html(Flow::of_path("/lti/11/launch"), "c", "m");
+        assert!(page.contains("This LTI 1.1 launch could not be completed"));
+        let page = error_html(Flow::of_path("/lti/deep-linking"), "c", "m");
+        assert!(page.contains("This Deep Linking selection could not be completed"));
     }
 }

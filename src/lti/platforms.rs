@@ -177,7 +177,9 @@ pub async fn set_status(conn: &impl ConnectionTrait, id: i64, status: &str) -> R
 }
 
 /// The active registration for an issuer; `client_id` picks one when an issuer has
-/// several (one LMS, several tool registrations).
+/// several (one LMS, several tool registrations). A registration still pending
+/// approval is refused with `ForbiddenBecause`, naming the command that approves it:
+/// the LMS administrator who just registered must not be told to register again.
 pub async fn for_issuer(
     conn: &impl ConnectionTrait,
     issuer: &str,
@@ -185,19 +187,29 @@ pub async fn for_issuer(
 ) -> Result<lti_platform::Model, Error> {
     let mut query = lti_platform::Entity::find()
         .filter(lti_platform::Column::Issuer.eq(issuer))
-        .filter(lti_platform::Column::Status.eq("active"));
+        .order_by_asc(lti_platform::Column::Id);
     if let Some(client) = client_id {
         query = query.filter(lti_platform::Column::ClientId.eq(client));
     }
-    let mut found = query.all(conn).await?;
-    match found.len() {
-        0 => Err(Error::NotFound(format!(
-            "no active LTI 1.3 platform is registered with issuer {issuer:?}{}; register it with `blackbelt lti platforms add` or Dynamic Registration",
-            client_id
-                .map(|c| format!(" and client id {c:?}"))
-                .unwrap_or_default()
+    let (mut active, waiting): (Vec<_>, Vec<_>) = query
+        .all(conn)
+        .await?
+        .into_iter()
+        .partition(|p| p.status == "active");
+    let named = client_id
+        .map(|c| format!(" and client id {c:?}"))
+        .unwrap_or_default();
+    match (active.len(), waiting.first()) {
+        (0, Some(pending)) => Err(Error::ForbiddenBecause(format!(
+            "the LTI 1.3 platform with issuer {issuer:?}{named} is registered (registration {id}) \
+             but is pending approval; a Black Belt administrator approves it with \
+             `blackbelt lti platforms approve {id}` (or POST /api/lti/platforms/{id}/approve)",
+            id = pending.id
         ))),
-        1 => Ok(found.remove(0)),
+        (0, None) => Err(Error::NotFound(format!(
+            "no LTI 1.3 platform is registered with issuer {issuer:?}{named}; register it with `blackbelt lti platforms add` or Dynamic Registration"
+        ))),
+        (1, _) => Ok(active.remove(0)),
         _ => Err(Error::BadRequest(format!(
             "several registrations share issuer {issuer:?}; the login request must name client_id"
         ))),

@@ -11,7 +11,7 @@ use std::time::Instant;
 use poem::http::StatusCode;
 use poem::{Addr, Endpoint, IntoResponse, Middleware, Request, Response, Result};
 
-use super::page::error_html;
+use super::page::{Flow, error_html};
 
 /// The unauthenticated LTI endpoints: OIDC login, launches, the Deep Linking choice
 /// and Dynamic Registration.
@@ -130,20 +130,21 @@ impl<E: Endpoint> Endpoint for ThrottleEndpoint<E> {
             let key = client_key(&req.remote_addr().0);
             if let Err(wait) = self.throttle.take(key, Instant::now()) {
                 tracing::info!(path = req.uri().path(), wait, "LTI request throttled");
-                return Ok(too_many(wait));
+                return Ok(too_many(Flow::of_path(req.uri().path()), wait));
             }
         }
         self.inner.call(req).await.map(IntoResponse::into_response)
     }
 }
 
-fn too_many(wait: u64) -> Response {
+fn too_many(flow: Flow, wait: u64) -> Response {
     Response::builder()
         .status(StatusCode::TOO_MANY_REQUESTS)
         .content_type("text/html; charset=utf-8")
         .header("Retry-After", wait.to_string())
         .header("Cache-Control", "no-store")
         .body(error_html(
+            flow,
             "too_many_requests",
             &format!(
                 "Too many requests came from your network address in a short time. \

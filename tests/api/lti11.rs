@@ -165,3 +165,90 @@ async fn bad_signatures_old_timestamps_and_unknown_consumers_are_refused() {
         assert!(page.contains(code), "{name}: {page}");
     }
 }
+
+/// An LTI 1.1-only LMS frames the modules once its consumer names the LMS origin: no
+/// `frame_ancestors` to edit by hand.
+#[tokio::test]
+async fn a_consumer_origin_may_frame_the_modules() {
+    let app = TestApp::spawn().await;
+    app.import_course("all-employees").await;
+    let response = app
+        .client
+        .post("/api/lti/consumers")
+        .header("Authorization", &app.auth)
+        .content_type("application/json")
+        .body(r#"{"name": "LMS 1.1", "origin": "https://LMS11.example.com:8443/"}"#)
+        .send()
+        .await;
+    response.assert_status(StatusCode::CREATED);
+    let made = json_of(response).await;
+    assert_eq!(made["origin"], "https://lms11.example.com:8443");
+    let list = json_of(
+        app.client
+            .get("/api/lti/consumers")
+            .header("Authorization", &app.auth)
+            .send()
+            .await,
+    )
+    .await;
+    assert_eq!(list[0]["origin"], "https://lms11.example.com:8443");
+    let catalog = json_of(
+        app.client
+            .get("/api/courses")
+            .header("Authorization", &app.auth)
+            .send()
+            .await,
+    )
+    .await;
+    let url = catalog[0]["aus"][0]["url"].as_str().unwrap().to_owned();
+    let module = app.client.get(&url).send().await;
+    module.assert_status_is_ok();
+    let policy = module.0.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        policy,
+        "frame-ancestors 'self' https://lms11.example.com:8443"
+    );
+}
+
+/// A consumer origin is an origin: anything else is refused with the rule, and nothing
+/// is created.
+#[tokio::test]
+async fn a_consumer_origin_that_is_not_an_origin_is_refused() {
+    let app = TestApp::spawn().await;
+    for origin in [
+        "lms.example.com",
+        "https://lms.example.com/moodle",
+        "javascript:alert(1)",
+        "",
+    ] {
+        let response = app
+            .client
+            .post("/api/lti/consumers")
+            .header("Authorization", &app.auth)
+            .content_type("application/json")
+            .body(serde_json::json!({"name": "LMS", "origin": origin}).to_string())
+            .send()
+            .await;
+        response.assert_status(StatusCode::BAD_REQUEST);
+        let body = json_of(response).await;
+        assert!(
+            body["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("origin must be an http(s) origin"),
+            "{origin}: {body}"
+        );
+    }
+    let list = json_of(
+        app.client
+            .get("/api/lti/consumers")
+            .header("Authorization", &app.auth)
+            .send()
+            .await,
+    )
+    .await;
+    assert_eq!(list.as_array().unwrap().len(), 0);
+}

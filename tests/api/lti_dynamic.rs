@@ -1,6 +1,6 @@
 //! LTI Dynamic Registration against a fake platform: configuration read, registration
 //! posted with the token and the tool configuration, platform stored pending until
-//! approved, and the page closes with `org.imsglobal.lti.close`.
+//! approved, and the outcome page sends `org.imsglobal.lti.close` when Close is clicked.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -80,7 +80,7 @@ async fn dynamic_registration_registers_pending_then_approved() {
         .await;
     response.assert_status_is_ok();
     let page = response.0.into_body().into_string().await.unwrap();
-    assert!(page.contains("org.imsglobal.lti.close"), "{page}");
+    assert!(page.contains("data-lti-close"), "{page}");
 
     let (auth, request) = seen.0.lock().unwrap().remove(0);
     assert_eq!(auth.as_deref(), Some("Bearer reg-token-1"));
@@ -132,7 +132,7 @@ async fn dynamic_registration_registers_pending_then_approved() {
         .query("target_link_uri", &"http://127.0.0.1:8420/lti/launch")
         .send()
         .await;
-    login.assert_status(StatusCode::BAD_REQUEST);
+    login.assert_status(StatusCode::FORBIDDEN);
     let id = platform["id"].as_i64().unwrap();
     app.client
         .post(format!("/api/lti/platforms/{id}/approve"))
@@ -409,4 +409,99 @@ async fn two_registrations_racing_on_one_link_store_one_platform() {
     let ok = [a.0, b.0].iter().filter(|s| **s == StatusCode::OK).count();
     assert_eq!(ok, 1, "{a:?} {b:?}");
     assert_eq!(platform_count(&app).await, 1);
+}
+
+/// Moodle closes the registration window on `org.imsglobal.lti.close`: the outcome
+/// (pending, and how to approve) stays on screen until the person clicks Close, and the
+/// message is sent by a script served from the binary, not inline.
+#[tokio::test]
+async fn the_registration_outcome_stays_until_close_is_clicked() {
+    let app = TestApp::spawn().await;
+    let (port, _seen) = fake_platform().await;
+    let link = app.registration_link().await;
+    let (status, page) = register_with(&app, port, Some(&link)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let list = json_of(
+        app.client
+            .get("/api/lti/platforms")
+            .header("Authorization", &app.auth)
+            .send()
+            .await,
+    )
+    .await;
+    let id = list[0]["id"].as_i64().unwrap();
+    assert!(page.contains("pending approval"), "{page}");
+    assert!(
+        page.contains(&format!("blackbelt lti platforms approve {id}")),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!("POST /api/lti/platforms/{id}/approve")),
+        "{page}"
+    );
+    assert!(
+        page.contains("<button type=\"button\" data-lti-close>Close</button>"),
+        "{page}"
+    );
+    assert!(!page.contains("org.imsglobal.lti.close"), "{page}");
+    assert!(
+        page.contains("<script src=\"close.js\"></script>"),
+        "{page}"
+    );
+    let script = app.client.get("/lti/close.js").send().await;
+    script.assert_status_is_ok();
+    script.assert_content_type("text/javascript; charset=utf-8");
+    let script = script.0.into_body().into_string().await.unwrap();
+    let click = script.find("addEventListener('click'").unwrap();
+    assert!(
+        script[click..].contains("org.imsglobal.lti.close"),
+        "{script}"
+    );
+}
+
+/// A launch or Deep Linking from a platform registered but not approved says so, with
+/// the approve command, instead of "register it".
+#[tokio::test]
+async fn a_login_from_a_pending_platform_names_the_approve_command() {
+    let app = TestApp::spawn().await;
+    let (port, _seen) = fake_platform().await;
+    let link = app.registration_link().await;
+    let (status, _) = register_with(&app, port, Some(&link)).await;
+    assert_eq!(status, StatusCode::OK);
+    let login = app
+        .client
+        .get("/lti/login")
+        .query("iss", &format!("http://127.0.0.1:{port}"))
+        .query("login_hint", &"u")
+        .query("target_link_uri", &"http://127.0.0.1:8420/lti/launch")
+        .send()
+        .await;
+    login.assert_status(StatusCode::FORBIDDEN);
+    let page = login.0.into_body().into_string().await.unwrap();
+    assert!(page.contains("pending_approval"), "{page}");
+    assert!(page.contains("pending approval"), "{page}");
+    assert!(page.contains("blackbelt lti platforms approve 1"), "{page}");
+    assert!(!page.contains("platforms add"), "{page}");
+    assert!(
+        page.contains("This LTI login could not be completed"),
+        "{page}"
+    );
+}
+
+/// Registration errors are titled as registration errors, not launch errors.
+#[tokio::test]
+async fn registration_errors_name_the_registration_flow() {
+    let app = TestApp::spawn().await;
+    let (port, _seen) = fake_platform().await;
+    let (status, page) = register_with(&app, port, None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(
+        page.contains("<title>Registration error | Black Belt</title>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("This registration could not be completed"),
+        "{page}"
+    );
+    assert!(!page.contains("launch"), "{page}");
 }
