@@ -17,6 +17,7 @@ mod m20261129_110000_alter_statements;
 mod m20261129_110001_alter_activities;
 mod m20261129_120000_create_credential_revisions;
 mod m20261129_130000_create_server_secrets;
+mod m20261129_160000_alter_packages;
 
 /// Every migration, oldest first. Never edit one that has shipped: add a new file.
 pub struct Migrator;
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_110001_alter_activities::Migration),
             Box::new(m20261129_120000_create_credential_revisions::Migration),
             Box::new(m20261129_130000_create_server_secrets::Migration),
+            Box::new(m20261129_160000_alter_packages::Migration),
         ]
     }
 }
