@@ -26,6 +26,7 @@ mod lti_service_token;
 mod ops;
 mod outbound;
 mod packages;
+mod retirement;
 mod scope_matrix;
 mod signed;
 mod statements_cursor;
