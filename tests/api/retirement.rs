@@ -178,3 +178,41 @@ async fn the_cli_retires_lists_and_restores_and_names_the_list_command_for_unkno
     assert!(!ok);
     assert!(err.contains("`blackbelt packages list --all`"), "{err}");
 }
+
+#[tokio::test]
+async fn a_retired_course_leaves_the_deep_linking_picker_and_lti_launches_are_refused() {
+    use crate::content::SURVEY_AU;
+    use crate::lti_platform::{TestPlatform, good_claims, login, post_launch};
+    const LTI: &str = "https://purl.imsglobal.org/spec/lti/claim/";
+
+    let app = TestApp::spawn().await;
+    app.import_course("all-employees").await;
+    app.import_course("readiness-survey").await;
+    let platform = TestPlatform::register(&app).await;
+    app.course_action(COURSE, "retire")
+        .await
+        .assert_status_is_ok();
+
+    let (state, nonce) = login(&app).await;
+    let response = post_launch(&app, &platform.sign(&good_claims(&nonce, POLICY_AU)), &state).await;
+    let status = response.0.status();
+    let page = response.0.into_body().into_string().await.unwrap();
+    assert_eq!(status, StatusCode::CONFLICT, "{page}");
+    assert!(page.contains("is retired; restore it with"), "{page}");
+
+    let (state, nonce) = login(&app).await;
+    let mut claims = good_claims(&nonce, POLICY_AU);
+    claims[format!("{LTI}message_type")] = json!("LtiDeepLinkingRequest");
+    claims[format!("{LTI}roles")] =
+        json!(["http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"]);
+    claims.as_object_mut().unwrap().remove(&format!("{LTI}resource_link"));
+    claims["https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"] = json!({
+        "deep_link_return_url": "https://lms.example.com/deep_links",
+        "accept_types": ["ltiResourceLink"],
+    });
+    let response = post_launch(&app, &platform.sign(&claims), &state).await;
+    response.assert_status_is_ok();
+    let page = response.0.into_body().into_string().await.unwrap();
+    assert!(page.contains(SURVEY_AU), "{page}");
+    assert!(!page.contains(POLICY_AU), "{page}");
+}
