@@ -69,7 +69,11 @@ impl PackagesApi {
     /// Retires a course: it leaves the catalog and the Deep Linking picker, and new
     /// launches of its AUs are refused (409); sessions already launched finish and
     /// statements stay. Retiring a retired course changes nothing.
-    #[oai(path = "/courses/:course/retire", method = "post", operation_id = "retireCourse")]
+    #[oai(
+        path = "/courses/:course/retire",
+        method = "post",
+        operation_id = "retireCourse"
+    )]
     async fn retire(
         &self,
         _admin: AdminAuth,
@@ -80,7 +84,11 @@ impl PackagesApi {
     }
 
     /// Restores a retired course to the catalog, as it was before it was retired.
-    #[oai(path = "/courses/:course/restore", method = "post", operation_id = "restoreCourse")]
+    #[oai(
+        path = "/courses/:course/restore",
+        method = "post",
+        operation_id = "restoreCourse"
+    )]
     async fn restore(
         &self,
         _admin: AdminAuth,

@@ -10,7 +10,9 @@ use entities::package;
 
 /// The message a refused launch of a retired course shows (CLI, API and LTI alike).
 pub fn retired_message(course_id: &str) -> String {
-    format!("course {course_id} is retired; restore it with `blackbelt packages restore {course_id}`")
+    format!(
+        "course {course_id} is retired; restore it with `blackbelt packages restore {course_id}`"
+    )
 }
 
 /// What a retire or restore found and did.

@@ -26,6 +26,8 @@ mod lti_service_token;
 mod ops;
 mod outbound;
 mod packages;
+#[path = "../support/pg_drop.rs"]
+mod pg_drop;
 mod retirement;
 mod scope_matrix;
 mod signed;

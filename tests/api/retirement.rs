@@ -64,7 +64,10 @@ async fn a_retired_course_leaves_the_catalog_and_refuses_new_launches_while_runn
     assert_eq!(retired["courseId"], COURSE);
     assert!(retired["retiredAt"].is_string(), "{retired}");
 
-    assert!(app.catalog("").await.is_empty(), "retired courses leave the catalog");
+    assert!(
+        app.catalog("").await.is_empty(),
+        "retired courses leave the catalog"
+    );
     let all = app.catalog("?all=true").await;
     assert_eq!(all.len(), 1);
     assert!(all[0]["retiredAt"].is_string());
@@ -119,11 +122,16 @@ async fn reimporting_a_retired_course_keeps_it_retired_and_says_so() {
 #[tokio::test]
 async fn retiring_an_unknown_course_is_a_404_naming_how_to_list_courses() {
     let app = TestApp::spawn().await;
-    let response = app.course_action("https://nowhere.example/c", "retire").await;
+    let response = app
+        .course_action("https://nowhere.example/c", "retire")
+        .await;
     response.assert_status(StatusCode::NOT_FOUND);
     let body = json_of(response).await;
     assert!(
-        body["message"].as_str().unwrap().contains("GET /api/courses?all=true"),
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("GET /api/courses?all=true"),
         "{body}"
     );
     let student = app.credential("all").await;
@@ -161,7 +169,10 @@ async fn the_cli_retires_lists_and_restores_and_names_the_list_command_for_unkno
 
     let (ok, out, err) = cli(&db, &["packages", "retire", COURSE]);
     assert!(ok, "{err}");
-    assert!(out.contains(&format!("blackbelt packages restore {COURSE}")), "{out}");
+    assert!(
+        out.contains(&format!("blackbelt packages restore {COURSE}")),
+        "{out}"
+    );
     let (_, out, _) = cli(&db, &["packages", "list"]);
     assert!(!out.contains(COURSE), "{out}");
     let (_, out, _) = cli(&db, &["packages", "list", "--all"]);
@@ -194,7 +205,12 @@ async fn a_retired_course_leaves_the_deep_linking_picker_and_lti_launches_are_re
         .assert_status_is_ok();
 
     let (state, nonce) = login(&app).await;
-    let response = post_launch(&app, &platform.sign(&good_claims(&nonce, POLICY_AU)), &state).await;
+    let response = post_launch(
+        &app,
+        &platform.sign(&good_claims(&nonce, POLICY_AU)),
+        &state,
+    )
+    .await;
     let status = response.0.status();
     let page = response.0.into_body().into_string().await.unwrap();
     assert_eq!(status, StatusCode::CONFLICT, "{page}");
@@ -205,7 +221,10 @@ async fn a_retired_course_leaves_the_deep_linking_picker_and_lti_launches_are_re
     claims[format!("{LTI}message_type")] = json!("LtiDeepLinkingRequest");
     claims[format!("{LTI}roles")] =
         json!(["http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"]);
-    claims.as_object_mut().unwrap().remove(&format!("{LTI}resource_link"));
+    claims
+        .as_object_mut()
+        .unwrap()
+        .remove(&format!("{LTI}resource_link"));
     claims["https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"] = json!({
         "deep_link_return_url": "https://lms.example.com/deep_links",
         "accept_types": ["ltiResourceLink"],
