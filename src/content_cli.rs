@@ -12,6 +12,7 @@ use crate::launch::learner::{Learner, LearnerAccount};
 use crate::launch::service::{NewLaunch, launch};
 use crate::launch::settings::LaunchSettings;
 use crate::packages::batch::{describe, import_paths};
+use crate::packages::retire::{retired_message, set_retired};
 use crate::packages::{catalog, store};
 use crate::xapi::clock::WriteClock;
 
@@ -29,9 +30,24 @@ pub enum PackagesCommand {
     },
     /// List the catalog: the newest version of each course and its AUs.
     List {
+        /// Also list retired courses (marked `retired`).
+        #[arg(long)]
+        all: bool,
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+    },
+    /// Retire a course: it leaves the catalog and the LTI Deep Linking picker, and new
+    /// launches of its AUs are refused. Sessions already launched finish; statements
+    /// stay. Re-importing its package keeps it retired.
+    Retire {
+        /// The course id (IRI) or a slug, as `blackbelt packages list` shows them.
+        course: String,
+    },
+    /// Restore a retired course to the catalog.
+    Restore {
+        /// The course id (IRI) or a slug, as `blackbelt packages list --all` shows them.
+        course: String,
     },
 }
 
@@ -96,16 +112,24 @@ pub async fn packages(config: &Config, command: PackagesCommand) -> Result<(), S
                     println!("{}", describe(result));
                 }
             }
+            for o in results.iter().filter_map(|r| r.outcome.as_ref().ok()) {
+                if o.retired && !json {
+                    println!("          {}", retired_message(&o.course_id));
+                }
+            }
             if refused > 0 {
                 return Err(format!(
                     "{refused} package(s) refused; nothing of them was stored"
                 ));
             }
         }
-        PackagesCommand::List { json } => {
-            let models = store::latest_of_each(&app.db.conn)
-                .await
-                .map_err(|e| e.to_string())?;
+        PackagesCommand::List { all, json } => {
+            let models = if all {
+                store::latest_of_each_with_retired(&app.db.conn).await
+            } else {
+                store::latest_of_each(&app.db.conn).await
+            }
+            .map_err(|e| e.to_string())?;
             let mut entries = Vec::new();
             for model in &models {
                 entries.push(catalog::entry(model, "en")?);
@@ -115,7 +139,7 @@ pub async fn packages(config: &Config, command: PackagesCommand) -> Result<(), S
                     .iter()
                     .map(|c| {
                         serde_json::json!({"courseId": c.course_id, "title": c.title, "version": c.version,
-                            "audiences": c.audiences,
+                            "audiences": c.audiences, "retired": c.retired_at.is_some(),
                             "aus": c.aus.iter().map(|a| serde_json::json!({"auId": a.au_id, "title": a.title})).collect::<Vec<_>>()})
                     })
                     .collect();
@@ -130,8 +154,13 @@ pub async fn packages(config: &Config, command: PackagesCommand) -> Result<(), S
                 );
             } else {
                 for course in entries {
+                    let mark = if course.retired_at.is_some() {
+                        "  (retired)"
+                    } else {
+                        ""
+                    };
                     println!(
-                        "{}  v{}  {}",
+                        "{}  v{}  {}{mark}",
                         course.course_id, course.version, course.title
                     );
                     for au in course.aus {
@@ -140,7 +169,31 @@ pub async fn packages(config: &Config, command: PackagesCommand) -> Result<(), S
                 }
             }
         }
+        PackagesCommand::Retire { course } => retire_command(&app, &course, true).await?,
+        PackagesCommand::Restore { course } => retire_command(&app, &course, false).await?,
     }
+    Ok(())
+}
+
+/// `packages retire|restore COURSE`: one line saying what changed.
+async fn retire_command(app: &App, course: &str, retire: bool) -> Result<(), String> {
+    let done = set_retired(&app.db, course, retire)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| {
+            format!("no course has the id or slug {course:?}; `blackbelt packages list --all` lists courses")
+        })?;
+    let id = &done.course.course_id;
+    let line = match (retire, done.changed) {
+        (true, true) => format!(
+            "retired {id}: it left the catalog and new launches are refused; sessions already \
+             launched finish. Undo with `blackbelt packages restore {id}`"
+        ),
+        (true, false) => format!("{id} was already retired; nothing changed"),
+        (false, true) => format!("restored {id}: it is back in the catalog"),
+        (false, false) => format!("{id} is not retired; nothing changed"),
+    };
+    println!("{line}");
     Ok(())
 }
 

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+#[path = "../../tests/support/pg_drop.rs"]
+pub mod pg_drop;
 pub mod process;
 
 use std::time::Duration;
@@ -19,6 +21,8 @@ pub struct Server {
     pub auth: String,
     pub backend: &'static str,
     _dir: Option<tempfile::TempDir>,
+    /// PostgreSQL: drops the bench's schema when the server goes.
+    _schema: Option<pg_drop::PgDrop>,
 }
 
 /// Starts the server on 127.0.0.1:0 — SQLite in a temp dir, or PostgreSQL (fresh schema)
@@ -29,7 +33,10 @@ pub async fn spawn_server() -> Server {
         Ok(url) if url.starts_with("postgres") => {
             config.database_url = url.clone();
             config.database_max_connections = 16;
-            (None, Some(fresh_schema(&url).await), "PostgreSQL")
+            let name = fresh_schema(&url).await;
+            let cleanup =
+                pg_drop::PgDrop::new(&url, format!("DROP SCHEMA IF EXISTS {name} CASCADE"));
+            (None, Some((name, cleanup)), "PostgreSQL")
         }
         _ => {
             let dir = tempfile::tempdir().expect("temp dir");
@@ -41,7 +48,7 @@ pub async fn spawn_server() -> Server {
         }
     };
     config.max_body_bytes = 64 * 1024 * 1024;
-    let app = App::build_with_schema(config.clone(), schema.as_deref())
+    let app = App::build_with_schema(config.clone(), schema.as_ref().map(|(n, _)| n.as_str()))
         .await
         .expect("app");
     let created = store::create(
@@ -66,6 +73,7 @@ pub async fn spawn_server() -> Server {
         auth: format!("Basic {token}"),
         backend,
         _dir: dir,
+        _schema: schema.map(|(_, cleanup)| cleanup),
     }
 }
 

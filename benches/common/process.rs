@@ -6,13 +6,15 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 
+use super::pg_drop::PgDrop;
+
 pub struct ServerProcess {
     pub base: String,
     pub auth: String,
     pub backend: &'static str,
     child: Child,
-    /// PostgreSQL: (server URL, database created for this run), dropped at the end.
-    postgres: Option<(String, String)>,
+    /// PostgreSQL: drops the database created for this run when the server goes.
+    _postgres: Option<PgDrop>,
     _dir: tempfile::TempDir,
 }
 
@@ -31,7 +33,8 @@ pub async fn spawn_server_process_with(settings: &[(&str, &str)]) -> ServerProce
             execute(&url, &format!("CREATE DATABASE {name}")).await;
             let mut db_url = url::Url::parse(&url).expect("TEST_DATABASE_URL");
             db_url.set_path(&name);
-            (db_url.to_string(), Some((url, name)), "PostgreSQL")
+            let cleanup = PgDrop::new(url, format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            (db_url.to_string(), Some(cleanup), "PostgreSQL")
         }
         _ => (
             format!(
@@ -84,7 +87,7 @@ pub async fn spawn_server_process_with(settings: &[(&str, &str)]) -> ServerProce
         auth: format!("Basic {token}"),
         backend,
         child,
-        postgres,
+        _postgres: postgres,
         _dir: dir,
     }
 }
@@ -99,9 +102,6 @@ impl ServerProcess {
     pub async fn stop(mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        if let Some((url, name)) = self.postgres.take() {
-            execute(&url, &format!("DROP DATABASE IF EXISTS {name}")).await;
-        }
     }
 }
 

@@ -25,6 +25,8 @@ pub struct Model {
     pub file_count: i32,
     pub total_bytes: i64,
     pub imported_us: i64,
+    /// When the course was retired (left the catalog); NULL while it is offered.
+    pub retired_us: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

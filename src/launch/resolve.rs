@@ -5,6 +5,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::error::Error;
 use crate::packages::manifest::{Au, Course};
+use crate::packages::retire::retired_message;
 use crate::packages::store;
 use entities::{package, registration};
 
@@ -41,14 +42,24 @@ pub async fn resolve(
             })?;
             vec![model]
         }
-        None => store::latest_of_each(conn).await?,
+        None => store::latest_of_each_with_retired(conn).await?,
     };
     let mut matches = Vec::new();
+    let mut retired = None;
     for model in latest {
         let course = course_of(&model)?;
         if find_au(&course, au_id).is_some() {
-            matches.push(model);
+            if model.retired_us.is_some() {
+                retired = Some(model);
+            } else {
+                matches.push(model);
+            }
         }
+    }
+    // No new launch starts in a retired course, even for a learner registered in it:
+    // sessions already launched finish, since they no longer come through here.
+    if let (true, Some(model)) = (matches.is_empty(), retired) {
+        return Err(Error::Conflict(retired_message(&model.course_id)));
     }
     let latest = match matches.len() {
         0 => {

@@ -64,6 +64,9 @@ pub enum BrowserResponse {
     /// The module named does not exist.
     #[oai(status = 404)]
     NotFound(Html<String>),
+    /// The module's course is retired (`blackbelt packages restore` brings it back).
+    #[oai(status = 409)]
+    Conflict(Html<String>),
     /// The method is not one this endpoint has; `Allow` lists those it has.
     #[oai(status = 405)]
     MethodNotAllowed(Json<ErrorBody>, #[oai(header = "Allow")] String),
@@ -96,6 +99,7 @@ impl BrowserResponse {
             401 => BrowserResponse::Unauthorized(Html(html)),
             403 => BrowserResponse::Forbidden(Html(html)),
             404 => BrowserResponse::NotFound(Html(html)),
+            409 => BrowserResponse::Conflict(Html(html)),
             502 => BrowserResponse::BadGateway(Html(html)),
             500 => BrowserResponse::Internal(Html(html)),
             _ => BrowserResponse::BadRequest(Html(html)),

@@ -28,6 +28,9 @@ pub struct CourseEntry {
     pub imported_at: String,
     pub file_count: i32,
     pub total_bytes: i64,
+    /// RFC 3339; present when the course is retired: it is out of the catalog and no new
+    /// launch starts in it (`POST /api/courses/{course}/restore` brings it back).
+    pub retired_at: Option<String>,
     pub aus: Vec<AuEntry>,
 }
 
@@ -68,6 +71,10 @@ pub fn entry(model: &package::Model, language: &str) -> Result<CourseEntry, Stri
             .unwrap_or_default(),
         file_count: model.file_count,
         total_bytes: model.total_bytes,
+        retired_at: model
+            .retired_us
+            .and_then(|us| jiff::Timestamp::from_microsecond(us).ok())
+            .map(|t| t.to_string()),
         aus,
     })
 }

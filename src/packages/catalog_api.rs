@@ -1,12 +1,14 @@
-//! The admin API for content: `GET /api/courses` (the catalog) and
-//! `POST /api/packages` (import a zipped package).
+//! The admin API for content: `GET /api/courses` (the catalog),
+//! `POST /api/courses/{course}/retire|restore` and `POST /api/packages` (import a zipped
+//! package).
 
-use poem_openapi::param::Query;
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
 use super::catalog::{CourseEntry, entry};
 use super::import::{ImportError, ImportOutcome, import};
+use super::retire::set_retired;
 use super::source::{Limits, read_zip};
 use super::store;
 use super::upload::PackageZip;
@@ -41,13 +43,17 @@ impl PackagesApi {
         audience: Query<Option<String>>,
         /// Preferred language for titles and descriptions (default `en`).
         lang: Query<Option<String>>,
+        /// `true` lists retired courses too (they carry `retiredAt`).
+        all: Query<Option<bool>>,
     ) -> ApiResult<Json<Vec<CourseEntry>>> {
         let language = lang.0.unwrap_or_else(|| "en".into());
+        let models = if all.0 == Some(true) {
+            store::latest_of_each_with_retired(&self.db.conn).await
+        } else {
+            store::latest_of_each(&self.db.conn).await
+        };
         let mut entries = Vec::new();
-        for model in store::latest_of_each(&self.db.conn)
-            .await
-            .map_err(Error::from)?
-        {
+        for model in models.map_err(Error::from)? {
             let course = entry(&model, &language).map_err(Error::Internal)?;
             if audience
                 .0
@@ -58,6 +64,38 @@ impl PackagesApi {
             }
         }
         Ok(Json(entries))
+    }
+
+    /// Retires a course: it leaves the catalog and the Deep Linking picker, and new
+    /// launches of its AUs are refused (409); sessions already launched finish and
+    /// statements stay. Retiring a retired course changes nothing.
+    #[oai(
+        path = "/courses/:course/retire",
+        method = "post",
+        operation_id = "retireCourse"
+    )]
+    async fn retire(
+        &self,
+        _admin: AdminAuth,
+        /// The course id (IRI, percent-encoded) or the slug of any of its versions.
+        course: Path<String>,
+    ) -> ApiResult<Json<CourseEntry>> {
+        self.set_retired(&course.0, true).await
+    }
+
+    /// Restores a retired course to the catalog, as it was before it was retired.
+    #[oai(
+        path = "/courses/:course/restore",
+        method = "post",
+        operation_id = "restoreCourse"
+    )]
+    async fn restore(
+        &self,
+        _admin: AdminAuth,
+        /// The course id (IRI, percent-encoded) or the slug of any of its versions.
+        course: Path<String>,
+    ) -> ApiResult<Json<CourseEntry>> {
+        self.set_retired(&course.0, false).await
     }
 
     /// Imports a zipped package. Identical content is a no-op (200); changed content
@@ -73,5 +111,19 @@ impl PackagesApi {
             Err(ImportError::Db(err)) => Err(Error::Db(err).into()),
             Err(err) => Err(Error::BadRequest(format!("package refused: {err}")).into()),
         }
+    }
+}
+
+impl PackagesApi {
+    async fn set_retired(&self, course: &str, retire: bool) -> ApiResult<Json<CourseEntry>> {
+        let found = set_retired(&self.db, course, retire)
+            .await
+            .map_err(Error::from)?
+            .ok_or_else(|| {
+                Error::NotFound(format!(
+                    "no course has the id or slug {course:?}; GET /api/courses?all=true lists courses"
+                ))
+            })?;
+        Ok(Json(entry(&found.course, "en").map_err(Error::Internal)?))
     }
 }

@@ -48,6 +48,9 @@ pub struct ImportOutcome {
     pub au_count: u32,
     pub file_count: u32,
     pub total_bytes: u64,
+    /// True when the course is retired: a re-import does not bring it back to the
+    /// catalog (`blackbelt packages restore` or `POST /api/courses/{course}/restore` does).
+    pub retired: bool,
 }
 
 /// A package read and checked, ready to store.
@@ -121,7 +124,11 @@ async fn insert(
 ) -> Result<entities::package::Model, DbErr> {
     let course = &checked.course;
     let course_key = store::course_key(&course.id);
-    let version = store::latest_version(conn, &course_key).await?.unwrap_or(0) + 1;
+    let previous = store::latest_of(conn, &course.id).await?;
+    let version = previous.as_ref().map_or(0, |p| p.version) + 1;
+    // A retired course stays retired when a new version arrives: retiring is a decision
+    // about the course, not about one upload of it.
+    let retired_us = previous.and_then(|p| p.retired_us);
     let slug = format!(
         "{}-v{version}-{}",
         slug_stem(&course.id),
@@ -140,7 +147,7 @@ async fn insert(
     let title = course.title.best("en").unwrap_or(&course.id).to_owned();
     let mut sql = Sql::new(
         "INSERT INTO packages (course_key, course_id, version, content_hash, slug, format, title, \
-         structure, file_count, total_bytes, imported_us) VALUES (",
+         structure, file_count, total_bytes, imported_us, retired_us) VALUES (",
     );
     sql.bind("?", course_key)
         .bind(", ?", course.id.clone())
@@ -152,7 +159,8 @@ async fn insert(
         .bind(", ?", structure)
         .bind(", ?", checked.files.len() as i32)
         .bind(", ?", total_bytes as i64)
-        .bind(", ?) RETURNING seq", now_us());
+        .bind(", ?", now_us())
+        .bind(", ?) RETURNING seq", retired_us);
     let row = conn
         .query_one_raw(sql.build(conn.get_database_backend()))
         .await?
@@ -192,6 +200,7 @@ fn outcome(model: &entities::package::Model, created: bool) -> ImportOutcome {
         au_count,
         file_count: model.file_count as u32,
         total_bytes: model.total_bytes as u64,
+        retired: model.retired_us.is_some(),
     }
 }
 

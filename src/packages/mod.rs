@@ -9,6 +9,7 @@ pub mod digest;
 pub mod discover;
 pub mod import;
 pub mod manifest;
+pub mod retire;
 pub mod runtime;
 pub mod source;
 pub mod store;

@@ -5,6 +5,8 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
+use sea_orm::sea_query::Expr;
+
 use entities::{blob, package, package_file};
 
 /// Course IRIs can be long; keys longer than an index likes are hashed.
@@ -46,20 +48,19 @@ pub async fn by_slug(
         .await
 }
 
-pub async fn latest_version(
-    conn: &impl ConnectionTrait,
-    course_key: &str,
-) -> Result<Option<i32>, DbErr> {
-    Ok(package::Entity::find()
-        .filter(package::Column::CourseKey.eq(course_key))
-        .order_by_desc(package::Column::Version)
-        .one(conn)
-        .await?
-        .map(|p| p.version))
+/// The catalog: the newest version of every course that is not retired, ordered by
+/// course title. Everything that offers courses (the API, Deep Linking, launches by AU)
+/// reads it, so a retired course leaves all of them at once.
+pub async fn latest_of_each(conn: &impl ConnectionTrait) -> Result<Vec<package::Model>, DbErr> {
+    let mut all = latest_of_each_with_retired(conn).await?;
+    all.retain(|p| p.retired_us.is_none());
+    Ok(all)
 }
 
-/// The newest version of every course, ordered by course title.
-pub async fn latest_of_each(conn: &impl ConnectionTrait) -> Result<Vec<package::Model>, DbErr> {
+/// The newest version of every course, retired ones included, ordered by course title.
+pub async fn latest_of_each_with_retired(
+    conn: &impl ConnectionTrait,
+) -> Result<Vec<package::Model>, DbErr> {
     let all = package::Entity::find()
         .order_by_asc(package::Column::CourseKey)
         .order_by_desc(package::Column::Version)
@@ -85,6 +86,32 @@ pub async fn latest_of(
         .order_by_desc(package::Column::Version)
         .one(conn)
         .await
+}
+
+/// The newest version of the course named by its slug (any version's) or its id.
+pub async fn find_course(
+    conn: &impl ConnectionTrait,
+    course: &str,
+) -> Result<Option<package::Model>, DbErr> {
+    let course_id = match by_slug(conn, course).await? {
+        Some(model) => model.course_id,
+        None => course.to_owned(),
+    };
+    latest_of(conn, &course_id).await
+}
+
+/// Retires (`Some(time)`) or restores (`None`) every version of a course.
+pub async fn set_retired(
+    conn: &impl ConnectionTrait,
+    course_key: &str,
+    retired_us: Option<i64>,
+) -> Result<(), DbErr> {
+    package::Entity::update_many()
+        .col_expr(package::Column::RetiredUs, Expr::value(retired_us))
+        .filter(package::Column::CourseKey.eq(course_key))
+        .exec(conn)
+        .await?;
+    Ok(())
 }
 
 pub async fn file(

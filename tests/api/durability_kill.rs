@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
 use crate::helpers::{statement, uuid};
+use crate::pg_drop::PgDrop;
 
 const CLIENTS: usize = 6;
 const BATCH: usize = 20;
@@ -26,8 +27,8 @@ const PER_ROUND: usize = 1500;
 /// database (the binary takes no schema) when TEST_DATABASE_URL is set.
 struct Database {
     url: String,
-    /// PostgreSQL: (server URL, database name), dropped at the end.
-    postgres: Option<(String, String)>,
+    /// PostgreSQL: drops the database when the test ends, passed or failed.
+    _postgres: Option<PgDrop>,
 }
 
 impl Database {
@@ -40,19 +41,16 @@ impl Database {
                 db_url.set_path(&name);
                 Database {
                     url: db_url.to_string(),
-                    postgres: Some((url, name)),
+                    _postgres: Some(PgDrop::new(
+                        url,
+                        format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                    )),
                 }
             }
             _ => Database {
                 url: format!("sqlite://{}?mode=rwc", dir.join("kill.db").display()),
-                postgres: None,
+                _postgres: None,
             },
-        }
-    }
-
-    async fn drop_postgres(&self) {
-        if let Some((url, name)) = &self.postgres {
-            execute(url, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
         }
     }
 }
@@ -292,7 +290,6 @@ async fn statements_acknowledged_before_a_kill_9_are_all_stored_and_no_batch_is_
         );
     }
     drop(server);
-    database.drop_postgres().await;
     eprintln!(
         "kill -9: {} acknowledged, {} stored, {} batches, {} requests cut off, {ROUNDS} kills, {:.1} s",
         ledger.acknowledged.len(),

@@ -10,7 +10,7 @@ use tokio::net::{TcpListener, TcpStream};
 use crate::helpers::build_app;
 
 async fn serve(tweak: impl FnOnce(&mut blackbelt::config::Config)) -> (SocketAddr, impl Drop) {
-    let (app, _, _, dir) = build_app(|c| {
+    let (app, _, schema, dir) = build_app(|c| {
         c.header_read_timeout_secs = 1;
         tweak(c);
     })
@@ -18,13 +18,14 @@ async fn serve(tweak: impl FnOnce(&mut blackbelt::config::Config)) -> (SocketAdd
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let task = tokio::spawn(app.serve_with(listener));
-    (addr, Guard(task, dir))
+    (addr, Guard(task, dir, schema))
 }
 
-/// Stops the server, then removes its database folder.
+/// Stops the server, then removes its database folder or schema.
 struct Guard<T>(
     tokio::task::JoinHandle<T>,
     #[allow(dead_code)] Option<tempfile::TempDir>,
+    #[allow(dead_code)] Option<std::sync::Arc<crate::helpers::Schema>>,
 );
 
 impl<T> Drop for Guard<T> {

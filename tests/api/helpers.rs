@@ -9,6 +9,9 @@ use blackbelt::db::Db;
 use poem::endpoint::BoxEndpoint;
 use poem::test::{TestClient, TestResponse};
 use serde_json::{Value, json};
+use std::sync::Arc;
+
+use crate::pg_drop::PgDrop;
 
 pub struct TestApp {
     pub client: TestClient<BoxEndpoint<'static>>,
@@ -17,8 +20,15 @@ pub struct TestApp {
     /// The app's credential checks (to revoke through, as the CLI does).
     pub auth_service: AuthService,
     config: Config,
-    schema: Option<String>,
+    /// Shared with `spawn_beside` apps: dropped with the last of them.
+    schema: Option<Arc<Schema>>,
     _dir: Option<tempfile::TempDir>,
+}
+
+/// A test's PostgreSQL schema, dropped (with everything in it) when this is dropped.
+pub struct Schema {
+    pub name: String,
+    _drop: PgDrop,
 }
 
 impl TestApp {
@@ -70,7 +80,8 @@ impl TestApp {
     /// A second instance on this app's database (the same SQLite file or PostgreSQL
     /// schema), as another server process would be; it shares this app's credential.
     pub async fn spawn_beside(&self) -> TestApp {
-        let app = App::build_with_schema(self.config.clone(), self.schema.as_deref())
+        let schema = self.schema.as_ref().map(|s| s.name.as_str());
+        let app = App::build_with_schema(self.config.clone(), schema)
             .await
             .expect("second app builds");
         TestApp {
@@ -186,8 +197,9 @@ pub fn uuid() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
-/// Each PostgreSQL test gets its own schema, so tests run in parallel.
-async fn fresh_schema(url: &str) -> String {
+/// Each PostgreSQL test gets its own schema, so tests run in parallel; it is dropped
+/// when the test lets go of it, so runs leave nothing behind.
+async fn fresh_schema(url: &str) -> Schema {
     use sea_orm::{ConnectionTrait, Database};
     let name = format!("t_{}", uuid::Uuid::new_v4().simple());
     let conn = Database::connect(url).await.expect("postgres reachable");
@@ -195,14 +207,17 @@ async fn fresh_schema(url: &str) -> String {
         .await
         .expect("create schema");
     conn.close().await.ok();
-    name
+    Schema {
+        _drop: PgDrop::new(url, format!("DROP SCHEMA IF EXISTS {name} CASCADE")),
+        name,
+    }
 }
 
 /// The real application on a fresh database (a temp-file SQLite, or a fresh schema when
 /// `TEST_DATABASE_URL` points at PostgreSQL), with its configuration and temp folder.
 pub async fn build_app(
     tweak: impl FnOnce(&mut Config),
-) -> (App, Config, Option<String>, Option<tempfile::TempDir>) {
+) -> (App, Config, Option<Arc<Schema>>, Option<tempfile::TempDir>) {
     // Test platforms (JWKS, token and registration servers) listen on 127.0.0.1.
     let mut config = Config {
         outbound_allow_private: true,
@@ -213,7 +228,7 @@ pub async fn build_app(
         Ok(url) if url.starts_with("postgres") => {
             config.database_url = url.clone();
             config.database_max_connections = 4;
-            (None, Some(fresh_schema(&url).await))
+            (None, Some(Arc::new(fresh_schema(&url).await)))
         }
         _ => {
             let dir = tempfile::tempdir().expect("temp dir");
@@ -222,7 +237,7 @@ pub async fn build_app(
             (Some(dir), None)
         }
     };
-    let app = App::build_with_schema(config.clone(), schema.as_deref())
+    let app = App::build_with_schema(config.clone(), schema.as_ref().map(|s| s.name.as_str()))
         .await
         .expect("app builds");
     (app, config, schema, dir)

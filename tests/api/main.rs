@@ -30,6 +30,9 @@ mod messages;
 mod ops;
 mod outbound;
 mod packages;
+#[path = "../support/pg_drop.rs"]
+mod pg_drop;
+mod retirement;
 mod scope_matrix;
 mod signed;
 mod statements_cursor;

@@ -264,6 +264,8 @@ fn rows() -> Vec<Row> {
         ),
         doc("GET", "/xapi/agents", Definitions, "agent={agent}"),
         row("GET", "/api/courses", Admin),
+        row("POST", "/api/courses/{course}/retire", Admin),
+        row("POST", "/api/courses/{course}/restore", Admin),
         Row {
             content_type: Some("application/zip"),
             ..row("POST", "/api/packages", Admin)
@@ -347,6 +349,7 @@ impl Fixture {
             .replace("{registration}", &self.registration)
             .replace("{activity}", &enc(&self.activity))
             .replace("{session_id}", &self.session)
+            .replace("{course}", "no-such-course")
             .replace("{key}", "no-such-consumer")
             .replace("{id}", "999999")
     }
