@@ -12,7 +12,7 @@ use crate::sql::Sql;
 
 /// A consumer as listed (never its secret).
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct Consumer {
     pub consumer_key: String,
     pub name: String,
@@ -22,7 +22,7 @@ pub struct Consumer {
 
 /// A new consumer: the secret is shown once.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct NewConsumer {
     pub consumer_key: String,
     pub secret: String,

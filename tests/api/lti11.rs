@@ -252,3 +252,31 @@ async fn a_consumer_origin_that_is_not_an_origin_is_refused() {
     .await;
     assert_eq!(list.as_array().unwrap().len(), 0);
 }
+
+#[tokio::test]
+async fn a_consumer_without_an_origin_omits_the_field_instead_of_sending_null() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .client
+        .post("/api/lti/consumers")
+        .header("Authorization", &app.auth)
+        .content_type("application/json")
+        .body(r#"{"name": "Cornerstone"}"#)
+        .send()
+        .await;
+    response.assert_status(poem::http::StatusCode::CREATED);
+    let created = response.0.into_body().into_string().await.unwrap();
+    assert!(!created.contains("null"), "{created}");
+    let listed = app
+        .client
+        .get("/api/lti/consumers")
+        .header("Authorization", &app.auth)
+        .send()
+        .await
+        .0
+        .into_body()
+        .into_string()
+        .await
+        .unwrap();
+    assert!(!listed.contains("null"), "{listed}");
+}
