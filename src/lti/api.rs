@@ -185,6 +185,7 @@ impl LtiApi {
     /// The LTI 1.3 launch: the platform's form post with `id_token` and `state`.
     #[oai(path = "/lti/launch", method = "post", operation_id = "ltiLaunch")]
     async fn launch(&self, form: Form<LaunchForm>) -> BrowserResponse {
+        let flow = launch13::flow_of(&form.0);
         match launch13::launch(&self.db, &self.clock, &self.settings, &self.http, &form.0).await {
             Ok(Next::Redirect(url)) => redirect(url),
             Ok(Next::DeepLinking(claims, platform_id)) => {
@@ -193,7 +194,7 @@ impl LtiApi {
                     Err(f) => BrowserResponse::failed(Flow::DeepLinking, f),
                 }
             }
-            Err(f) => BrowserResponse::failed(Flow::Launch, f),
+            Err(f) => BrowserResponse::failed(flow, f),
         }
     }
 

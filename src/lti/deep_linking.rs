@@ -60,7 +60,11 @@ pub async fn picker(
     });
     let context = keys::sign(db.writer(), &context).await?;
     let mut items = String::new();
-    for model in store::latest_of_each(&db.conn).await? {
+    let (courses, retired): (Vec<_>, Vec<_>) = store::latest_of_each_with_retired(&db.conn)
+        .await?
+        .into_iter()
+        .partition(|p| p.retired_us.is_none());
+    for model in courses {
         let course = catalog::entry(&model, "en").map_err(|e| Failure::new(500, "internal", e))?;
         items.push_str(&format!(
             "<fieldset><legend>{}</legend>",
@@ -76,11 +80,7 @@ pub async fn picker(
         items.push_str("</fieldset>");
     }
     if items.is_empty() {
-        return Err(Failure::new(
-            400,
-            "empty_catalog",
-            "no modules are imported yet; an administrator runs `blackbelt packages import`",
-        ));
+        return Err(empty_catalog(retired.len()));
     }
     let body = format!(
         "<main><h1>Choose a module</h1><form method=\"post\" action=\"{}/lti/deep-linking\">\
@@ -90,6 +90,33 @@ pub async fn picker(
         escape(&context)
     );
     Ok(page("Choose a module", &body))
+}
+
+/// Why the picker has nothing to offer, and what a Black Belt administrator does about it.
+fn empty_catalog(retired: usize) -> Failure {
+    match retired {
+        0 => Failure::new(
+            400,
+            "empty_catalog",
+            "no modules are imported yet; a Black Belt administrator imports them with \
+             `blackbelt packages import PATH`",
+        ),
+        n => Failure::new(
+            400,
+            "all_courses_retired",
+            format!(
+                "{} retired, so there is no module to choose; a Black Belt administrator \
+                 restores one with `blackbelt packages restore COURSE` (`blackbelt packages \
+                 list --all` lists the retired courses) or imports another with \
+                 `blackbelt packages import PATH`",
+                if n == 1 {
+                    "the only imported course is".to_owned()
+                } else {
+                    format!("all {n} imported courses are")
+                }
+            ),
+        ),
+    }
 }
 
 /// Verifies the picker's context and answers with the auto-posting response form.

@@ -128,20 +128,38 @@ pub fn peek_kid(token: &str) -> Result<String, LtiError> {
     }
 }
 
+/// The message type the token *claims*, read without verifying anything: only to say
+/// which flow an error page belongs to (a launch or a Deep Linking request), never to
+/// decide anything. `None` when the token is unreadable or names no message type.
+pub fn peek_message_type(token: &str) -> Option<String> {
+    let payload = part(token, 1, "payload").ok()?;
+    payload
+        .get(super::claims::MESSAGE_TYPE)
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+}
+
 fn header(token: &str) -> Result<Map<String, Value>, LtiError> {
+    part(token, 0, "header")
+}
+
+/// The JSON object in the `index`th dot-separated part of a compact JWT.
+fn part(token: &str, index: usize, name: &str) -> Result<Map<String, Value>, LtiError> {
     let parts: Vec<&str> = token.split('.').collect();
-    let [header, _, _] = parts.as_slice() else {
+    if parts.len() != 3 {
         return Err(LtiError::NotAJwt(format!(
             "it has {} dot-separated parts instead of 3",
             parts.len()
         )));
-    };
+    }
     let bytes = URL_SAFE_NO_PAD
-        .decode(header.trim_end_matches('='))
-        .map_err(|_| LtiError::NotAJwt("its header is not base64url".into()))?;
+        .decode(parts[index].trim_end_matches('='))
+        .map_err(|_| LtiError::NotAJwt(format!("its {name} is not base64url")))?;
     match serde_json::from_slice(&bytes) {
         Ok(Value::Object(map)) => Ok(map),
-        _ => Err(LtiError::NotAJwt("its header is not a JSON object".into())),
+        _ => Err(LtiError::NotAJwt(format!(
+            "its {name} is not a JSON object"
+        ))),
     }
 }
 

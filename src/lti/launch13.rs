@@ -8,6 +8,7 @@ use super::claims::{LaunchClaims, MessageType, Role};
 use super::failure::Failure;
 use super::id_token::{self, Expectation};
 use super::learner_launch::{LtiLaunch, start};
+use super::page::Flow;
 use super::{login, platform_keys, platforms};
 use crate::db::Db;
 use crate::launch::grant::LaunchMode;
@@ -32,6 +33,17 @@ pub enum Next {
     Redirect(String),
     /// Show the Deep Linking picker.
     DeepLinking(Box<LaunchClaims>, i64),
+}
+
+/// The flow an error page names: the message type the id_token claims. Read before
+/// anything is verified, so that a refused Deep Linking request is not called a launch;
+/// it only chooses words, and an unreadable token gets neutral ones.
+pub fn flow_of(form: &LaunchForm) -> Flow {
+    let claimed = form
+        .id_token
+        .as_deref()
+        .and_then(id_token::peek_message_type);
+    Flow::of_message_type(claimed.as_deref())
 }
 
 pub async fn verify_launch(

@@ -42,8 +42,13 @@ pub enum Flow {
     Registration,
     /// OIDC login initiation (`/lti/login`).
     Login,
-    /// The LTI 1.3 launch (`/lti/launch`).
+    /// The LTI 1.3 launch of a resource link (`/lti/launch` with an
+    /// `LtiResourceLinkRequest`).
     Launch,
+    /// An LTI 1.3 message whose kind is not known: `/lti/launch` before its id_token
+    /// could be read, or with a message type this tool does not take. Neutral words, as
+    /// it may have been a Deep Linking request.
+    SignIn,
     /// Deep Linking: the picker and the choice sent back (`/lti/deep-linking`).
     DeepLinking,
     /// The LTI 1.1 launch (`/lti/11/launch`).
@@ -59,7 +64,16 @@ impl Flow {
             "/lti/login" => Flow::Login,
             "/lti/deep-linking" => Flow::DeepLinking,
             "/lti/11/launch" => Flow::Lti11Launch,
-            _ => Flow::Launch,
+            _ => Flow::SignIn,
+        }
+    }
+
+    /// The flow of an LTI 1.3 message of type `message_type`, as far as it is known.
+    pub fn of_message_type(message_type: Option<&str>) -> Flow {
+        match message_type {
+            Some("LtiResourceLinkRequest") => Flow::Launch,
+            Some("LtiDeepLinkingRequest") => Flow::DeepLinking,
+            _ => Flow::SignIn,
         }
     }
 
@@ -80,6 +94,11 @@ impl Flow {
                 "Launch error",
                 "This launch",
                 "Nothing was recorded for this attempt.",
+            ),
+            Flow::SignIn => (
+                "LTI sign-in error",
+                "LTI sign-in",
+                "Nothing was recorded or added to the course.",
             ),
             Flow::DeepLinking => (
                 "Deep Linking error",
@@ -178,5 +197,31 @@ mod tests {
         assert!(page.contains("This LTI 1.1 launch could not be completed"));
         let page = error_html(Flow::of_path("/lti/deep-linking"), "c", "m");
         assert!(page.contains("This Deep Linking selection could not be completed"));
+    }
+
+    #[test]
+    fn an_lti_13_message_of_unknown_kind_gets_neutral_words() {
+        let page = error_html(Flow::of_path("/lti/launch"), "c", "m");
+        assert!(page.contains("<title>LTI sign-in error | Black Belt</title>"));
+        assert!(page.contains("LTI sign-in could not be completed"));
+        assert!(!page.to_lowercase().contains("launch"), "{page}");
+        let page = error_html(
+            Flow::of_message_type(Some("LtiSubmissionReviewRequest")),
+            "c",
+            "m",
+        );
+        assert!(page.contains("LTI sign-in could not be completed"));
+        let page = error_html(
+            Flow::of_message_type(Some("LtiDeepLinkingRequest")),
+            "c",
+            "m",
+        );
+        assert!(page.contains("<title>Deep Linking error | Black Belt</title>"));
+        let page = error_html(
+            Flow::of_message_type(Some("LtiResourceLinkRequest")),
+            "c",
+            "m",
+        );
+        assert!(page.contains("<title>Launch error | Black Belt</title>"));
     }
 }

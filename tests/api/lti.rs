@@ -427,3 +427,75 @@ async fn an_id_token_replayed_under_a_fresh_state_is_refused() {
     replay.assert_status(StatusCode::UNAUTHORIZED);
     assert!(body_text(replay).await.contains("bad_nonce"));
 }
+
+#[tokio::test]
+async fn launch_errors_name_the_flow_the_id_token_claims_or_use_neutral_words() {
+    use crate::lti_platform::deep_linking_claims;
+    let (app, platform) = setup().await;
+    let (other_key, _) = rsa_key();
+    let title = |page: &str| {
+        page.split("<title>")
+            .nth(1)
+            .and_then(|t| t.split(" | ").next())
+            .unwrap_or_default()
+            .to_owned()
+    };
+
+    // Refused before anything is verified: the claimed message type names the flow.
+    let (state, nonce) = login(&app).await;
+    let forged = platform.sign_with(
+        &deep_linking_claims(&nonce),
+        &other_key,
+        Some(&platform.kid),
+    );
+    let page = body_text(post_launch(&app, &forged, &state).await).await;
+    assert_eq!(title(&page), "Deep Linking error", "{page}");
+    assert!(
+        page.contains("This Deep Linking selection could not be completed"),
+        "{page}"
+    );
+    assert!(page.contains("bad_signature"), "{page}");
+
+    let (state, nonce) = login(&app).await;
+    let mut claims = deep_linking_claims(&nonce);
+    claims["nonce"] = json!("not-the-nonce");
+    let page = body_text(post_launch(&app, &platform.sign(&claims), &state).await).await;
+    assert_eq!(title(&page), "Deep Linking error", "{page}");
+
+    let (state, nonce) = login(&app).await;
+    let forged = platform.sign_with(
+        &good_claims(&nonce, POLICY_AU),
+        &other_key,
+        Some(&platform.kid),
+    );
+    let page = body_text(post_launch(&app, &forged, &state).await).await;
+    assert_eq!(title(&page), "Launch error", "{page}");
+
+    // Nothing readable, or a message type this tool does not take: neutral words.
+    let (state, _) = login(&app).await;
+    let page = body_text(post_launch(&app, "garbage.not.jwt", &state).await).await;
+    assert_eq!(title(&page), "LTI sign-in error", "{page}");
+    assert!(
+        page.contains("LTI sign-in could not be completed"),
+        "{page}"
+    );
+    assert!(!page.contains("This launch"), "{page}");
+
+    let (state, nonce) = login(&app).await;
+    let mut claims = good_claims(&nonce, POLICY_AU);
+    claims[format!("{LTI}message_type")] = json!("LtiSubmissionReviewRequest");
+    let page = body_text(post_launch(&app, &platform.sign(&claims), &state).await).await;
+    assert_eq!(title(&page), "LTI sign-in error", "{page}");
+    assert!(page.contains("wrong_message_type"), "{page}");
+
+    let response = app
+        .client
+        .post("/lti/launch")
+        .content_type("application/x-www-form-urlencoded")
+        .body("state=x")
+        .send()
+        .await;
+    let page = body_text(response).await;
+    assert_eq!(title(&page), "LTI sign-in error", "{page}");
+    assert!(page.contains("missing_id_token"), "{page}");
+}

@@ -159,6 +159,25 @@ pub fn good_claims(nonce: &str, au: &str) -> Value {
     })
 }
 
+/// A valid Deep Linking request's claims, from an instructor.
+pub fn deep_linking_claims(nonce: &str) -> Value {
+    const LTI: &str = "https://purl.imsglobal.org/spec/lti/claim/";
+    let mut claims = good_claims(nonce, "");
+    let map = claims.as_object_mut().unwrap();
+    map.remove(&format!("{LTI}resource_link"));
+    map.remove(&format!("{LTI}custom"));
+    map.insert(format!("{LTI}message_type"), json!("LtiDeepLinkingRequest"));
+    map.insert(
+        format!("{LTI}roles"),
+        json!(["http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"]),
+    );
+    map.insert(
+        "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings".into(),
+        json!({"deep_link_return_url": "https://lms.example.com/deep_links", "accept_types": ["ltiResourceLink"]}),
+    );
+    claims
+}
+
 /// POSTs an id_token and state to /lti/launch.
 pub async fn post_launch(app: &TestApp, id_token: &str, state: &str) -> poem::test::TestResponse {
     let body = url::form_urlencoded::Serializer::new(String::new())

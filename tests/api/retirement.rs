@@ -235,3 +235,46 @@ async fn a_retired_course_leaves_the_deep_linking_picker_and_lti_launches_are_re
     assert!(page.contains(SURVEY_AU), "{page}");
     assert!(!page.contains(POLICY_AU), "{page}");
 }
+
+#[tokio::test]
+async fn the_deep_linking_picker_says_when_every_course_is_retired_and_how_to_restore_one() {
+    use crate::lti_platform::{TestPlatform, deep_linking_claims, login, post_launch};
+
+    let app = TestApp::spawn().await;
+    app.import_course("all-employees").await;
+    let platform = TestPlatform::register(&app).await;
+    app.course_action(COURSE, "retire")
+        .await
+        .assert_status_is_ok();
+
+    let (state, nonce) = login(&app).await;
+    let response = post_launch(&app, &platform.sign(&deep_linking_claims(&nonce)), &state).await;
+    let status = response.0.status();
+    let page = response.0.into_body().into_string().await.unwrap();
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
+    assert!(
+        page.contains("<title>Deep Linking error | Black Belt</title>"),
+        "{page}"
+    );
+    assert!(page.contains("all_courses_retired"), "{page}");
+    assert!(
+        page.contains("the only imported course is retired"),
+        "{page}"
+    );
+    assert!(
+        page.contains("`blackbelt packages restore COURSE`"),
+        "{page}"
+    );
+    assert!(page.contains("`blackbelt packages list --all`"), "{page}");
+    assert!(!page.contains("no modules are imported"), "{page}");
+
+    // Restored, it is offered again.
+    app.course_action(COURSE, "restore")
+        .await
+        .assert_status_is_ok();
+    let (state, nonce) = login(&app).await;
+    let response = post_launch(&app, &platform.sign(&deep_linking_claims(&nonce)), &state).await;
+    response.assert_status_is_ok();
+    let page = response.0.into_body().into_string().await.unwrap();
+    assert!(page.contains(POLICY_AU), "{page}");
+}
