@@ -396,3 +396,16 @@ fn peek_kid_needs_rs256_and_a_kid() {
     assert_eq!(peek_kid(&no_kid).unwrap_err(), LtiError::NoKid);
     assert_eq!(peek_kid("").unwrap_err().code(), "not_a_jwt");
 }
+
+#[test]
+fn the_claimed_message_type_is_read_without_a_key_and_only_from_a_readable_token() {
+    let deep = with(good_claims(), MESSAGE_TYPE, json!("LtiDeepLinkingRequest"));
+    // Signed with another key: still read, as it only names the flow of an error page.
+    assert_eq!(
+        peek_message_type(&signed(Some(KID), &deep, &IMPOSTOR.encoding)).as_deref(),
+        Some("LtiDeepLinkingRequest")
+    );
+    assert_eq!(peek_message_type(&sign(&omit(&[MESSAGE_TYPE]))), None);
+    assert_eq!(peek_message_type("garbage.not.jwt"), None);
+    assert_eq!(peek_message_type("a.b"), None);
+}
