@@ -62,7 +62,7 @@ struct Checked {
 
 fn check(source: PackageSource) -> Result<Checked, ImportError> {
     let course = parse_manifest(&source)?;
-    check_au_urls(&course, &source.files).map_err(ImportError::Content)?;
+    check_au_urls(&course, &source.files, source.standalone).map_err(ImportError::Content)?;
     let files: BTreeMap<String, (String, Vec<u8>)> = source
         .files
         .into_iter()
