@@ -78,6 +78,8 @@ async fn a_bare_course_structure_is_imported_as_text_xml_or_application_xml() {
     assert_eq!(imported["courseId"], COURSE);
     assert_eq!(imported["auCount"], 2);
     assert_eq!(imported["version"], 1);
+    assert_eq!(imported["aus"][1]["auId"], format!("{COURSE}/au/1"));
+    assert_eq!(imported["aus"][1]["title"], "AU 1");
 
     // The same structure again, as application/xml with a charset: nothing changes.
     let again = app
