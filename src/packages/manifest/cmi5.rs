@@ -287,7 +287,7 @@ fn objective_definitions(el: &Child, scope: &mut Scope) -> Result<(), ManifestEr
         }
         only_attributes(&child, &["id"])?;
         let at = child.loc.attr("id");
-        let id = xml::iri(xml::attr(child.node, "id"), &at)?;
+        let id = id_iri(xml::attr(child.node, "id"), &at)?;
         if let Some(first) = scope.objectives.get(&id) {
             return Err(at.error(format!(
                 "{id} is already the id of {first}; objective ids must be unique \
@@ -367,14 +367,27 @@ fn only_attributes(el: &Child, allowed: &[&str]) -> Result<(), ManifestError> {
 fn identity(el: &Child, allowed: &[&str], scope: &mut Scope) -> Result<String, ManifestError> {
     xml::known_attributes(el.node, &el.loc, allowed)?;
     let at = el.loc.attr("id");
-    let id = xml::iri(xml::attr(el.node, "id"), &at)?;
+    let id = id_iri(xml::attr(el.node, "id"), &at)?;
     if let Some(first) = scope.ids.get(&id) {
+        let requirement = match el.name {
+            "au" => " (cmi5 13.1.4.0-1)",
+            "block" => " (cmi5 13.1.2.0-1)",
+            _ => "",
+        };
         return Err(at.error(format!(
-            "{id} is already the id of {first}; ids must be unique in the course structure"
+            "{id} is already the id of {first}; ids must be unique in the course structure{requirement}"
         )));
     }
     scope.ids.insert(id.clone(), el.loc.to_string());
     Ok(id)
+}
+
+/// An id: an absolute IRI (cmi5 3.0.0.0-1), said so when it is not.
+fn id_iri(value: Option<&str>, at: &Loc) -> Result<String, ManifestError> {
+    xml::iri(value, at).map_err(|mut error| {
+        error.rule.push_str(" (cmi5 3.0.0.0-1)");
+        error
+    })
 }
 
 /// The ids seen so far (course, blocks and AUs share one space; objectives have

@@ -252,7 +252,7 @@ fn ids_are_unique_across_course_blocks_and_aus() {
     assert_eq!(
         error.rule,
         "https://x.example/au/a is already the id of courseStructure/au[1]; \
-         ids must be unique in the course structure"
+         ids must be unique in the course structure (cmi5 13.1.4.0-1)"
     );
     let block_like_course =
         block("b", &au("a", "")).replace("https://x.example/block/b", "https://x.example/c");
