@@ -18,10 +18,13 @@ use crate::xapi::clock::WriteClock;
 
 #[derive(Debug, Subcommand)]
 pub enum PackagesCommand {
-    /// Import packages: folders or zips with cmi5.xml or tincan.xml, or folders of them.
-    /// Unchanged packages are skipped; changed ones become a new version.
+    /// Import packages: folders or zips with cmi5.xml or tincan.xml, cmi5 course
+    /// structures on their own (`.xml` files whose AUs are at absolute URLs, cmi5 14.0),
+    /// or folders of them. Unchanged packages are skipped; changed ones become a new
+    /// version.
     Import {
-        /// Package folders, zips, or folders holding packages (e.g. ./packages).
+        /// Package folders, zips, `.xml` course structures, or folders holding packages
+        /// (e.g. ./packages).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         /// Print JSON instead of text.

@@ -109,7 +109,9 @@ fn au_entry(au: &Au, block: Option<&str>, slug: &str, language: &str) -> AuEntry
 
 /// The AU page's URL: absolute URLs as given, package paths under `/content/{slug}/`.
 pub fn au_url(slug: &str, url: &str) -> String {
-    if url.starts_with("http://") || url.starts_with("https://") {
+    let absolute = super::manifest::au_url::scheme(url)
+        .is_some_and(|s| s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https"));
+    if absolute {
         url.to_owned()
     } else {
         format!("/content/{slug}/{url}")

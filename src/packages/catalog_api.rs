@@ -1,6 +1,6 @@
 //! The admin API for content: `GET /api/courses` (the catalog),
 //! `POST /api/courses/{course}/retire|restore` and `POST /api/packages` (import a zipped
-//! package).
+//! package or a bare course structure).
 
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -9,9 +9,9 @@ use poem_openapi::{ApiResponse, OpenApi};
 use super::catalog::{CourseEntry, entry};
 use super::import::{ImportError, ImportOutcome, import};
 use super::retire::set_retired;
-use super::source::{Limits, read_zip};
+use super::source::{Limits, read_course_structure, read_zip};
 use super::store;
-use super::upload::PackageZip;
+use super::upload::PackageUpload;
 use crate::auth::AdminAuth;
 use crate::db::Db;
 use crate::error::{ApiResult, Error};
@@ -98,13 +98,19 @@ impl PackagesApi {
         self.set_retired(&course.0, false).await
     }
 
-    /// Imports a zipped package. Identical content is a no-op (200); changed content
-    /// becomes the course's next version (201), and learners keep the version they
-    /// started. Invalid packages are refused whole (400) with the file and rule.
+    /// Imports a package: a zip (`application/zip`), or a cmi5 course structure on its
+    /// own (`application/xml` or `text/xml`, cmi5 14.0) whose AUs are at absolute URLs.
+    /// Identical content is a no-op (200); changed content becomes the course's next
+    /// version (201), and learners keep the version they started. Invalid packages are
+    /// refused whole (400) with the file, the element and the rule; other content types
+    /// get 415.
     #[oai(path = "/packages", method = "post", operation_id = "importPackage")]
-    async fn import(&self, _admin: AdminAuth, body: PackageZip) -> ApiResult<ImportResponse> {
-        let source = read_zip(&body.0, &self.limits)
-            .map_err(|e| Error::BadRequest(format!("package refused: {e}")))?;
+    async fn import(&self, _admin: AdminAuth, body: PackageUpload) -> ApiResult<ImportResponse> {
+        let source = match body {
+            PackageUpload::Zip(bytes) => read_zip(&bytes, &self.limits),
+            PackageUpload::CourseStructure(bytes) => read_course_structure(bytes, &self.limits),
+        }
+        .map_err(|e| Error::BadRequest(format!("package refused: {e}")))?;
         match import(&self.db, source).await {
             Ok(outcome) if outcome.created => Ok(ImportResponse::Created(Json(outcome))),
             Ok(outcome) => Ok(ImportResponse::Unchanged(Json(outcome))),

@@ -1,20 +1,25 @@
 //! Which packages a path given to `packages import` (or `serve --import-packages`)
-//! stands for: a package folder, a zip, or a folder of those.
+//! stands for: a package folder, a zip, a bare course structure (`.xml`), or a folder
+//! of those.
 
 use std::path::{Path, PathBuf};
+
+use super::source::is_course_structure_file;
 
 fn is_package_dir(dir: &Path) -> bool {
     dir.join("cmi5.xml").is_file() || dir.join("tincan.xml").is_file()
 }
 
-fn is_zip(path: &Path) -> bool {
+/// A zip, or a bare course structure (`.xml`, cmi5 14.0).
+fn is_package_file(path: &Path) -> bool {
     path.extension()
         .is_some_and(|ext| ext.eq_ignore_ascii_case("zip"))
+        || is_course_structure_file(path)
 }
 
 /// The packages under `path`, sorted. A folder without a manifest is a collection: its
-/// package folders and zips are taken, except names starting with `_` or `.` (the
-/// shared AU runtime lives in `packages/_runtime`).
+/// package folders, zips and `.xml` course structures are taken, except names starting
+/// with `_` or `.` (the shared AU runtime lives in `packages/_runtime`).
 pub fn discover(path: &Path) -> Result<Vec<PathBuf>, String> {
     let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
     if meta.is_file() {
@@ -32,14 +37,16 @@ pub fn discover(path: &Path) -> Result<Vec<PathBuf>, String> {
         if name.starts_with('_') || name.starts_with('.') {
             continue;
         }
-        if (child.is_dir() && is_package_dir(&child)) || (child.is_file() && is_zip(&child)) {
+        if (child.is_dir() && is_package_dir(&child))
+            || (child.is_file() && is_package_file(&child))
+        {
             found.push(child);
         }
     }
     found.sort();
     if found.is_empty() {
         return Err(format!(
-            "{}: no package here (a package is a folder or zip with cmi5.xml or tincan.xml at its root)",
+            "{}: no package here (a package is a folder or zip with cmi5.xml or tincan.xml at its root, or a cmi5 course structure .xml file)",
             path.display()
         ));
     }

@@ -51,6 +51,19 @@ pub struct ImportOutcome {
     /// True when the course is retired: a re-import does not bring it back to the
     /// catalog (`blackbelt packages restore` or `POST /api/courses/{course}/restore` does).
     pub retired: bool,
+    /// The course's AUs in cmi5.xml order: what `POST /api/launches` takes as `auId`.
+    pub aus: Vec<ImportedAu>,
+}
+
+/// One AU of an imported course.
+#[derive(Debug, Clone, Serialize, poem_openapi::Object)]
+#[serde(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase")]
+pub struct ImportedAu {
+    /// The AU's id in cmi5.xml (the publisher's id).
+    pub au_id: String,
+    /// The AU's title, in English when it has one.
+    pub title: String,
 }
 
 /// A package read and checked, ready to store.
@@ -62,7 +75,7 @@ struct Checked {
 
 fn check(source: PackageSource) -> Result<Checked, ImportError> {
     let course = parse_manifest(&source)?;
-    check_au_urls(&course, &source.files).map_err(ImportError::Content)?;
+    check_au_urls(&course, &source.files, source.standalone).map_err(ImportError::Content)?;
     let files: BTreeMap<String, (String, Vec<u8>)> = source
         .files
         .into_iter()
@@ -188,19 +201,29 @@ async fn insert(
 }
 
 fn outcome(model: &entities::package::Model, created: bool) -> ImportOutcome {
-    let au_count = serde_json::from_value::<Course>(model.structure.clone())
-        .map(|c| c.aus().len() as u32)
-        .unwrap_or(0);
+    let aus: Vec<ImportedAu> = serde_json::from_value::<Course>(model.structure.clone())
+        .map(|course| {
+            course
+                .aus()
+                .into_iter()
+                .map(|au| ImportedAu {
+                    au_id: au.id.clone(),
+                    title: au.title.best("en").unwrap_or(&au.id).to_owned(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     ImportOutcome {
         course_id: model.course_id.clone(),
         title: model.title.clone(),
         version: model.version,
         slug: model.slug.clone(),
         created,
-        au_count,
+        au_count: aus.len() as u32,
         file_count: model.file_count as u32,
         total_bytes: model.total_bytes as u64,
         retired: model.retired_us.is_some(),
+        aus,
     }
 }
 

@@ -43,6 +43,9 @@ impl Default for Limits {
 #[derive(Debug, Default)]
 pub struct PackageSource {
     pub files: BTreeMap<String, Vec<u8>>,
+    /// A course structure on its own (cmi5 14.0 "standalone XML file"): `files` holds
+    /// only it, as `cmi5.xml`, and every AU must be at an absolute URL (cmi5 14.2).
+    pub standalone: bool,
 }
 
 impl PackageSource {
@@ -102,7 +105,7 @@ pub enum SourceError {
     Empty,
 }
 
-/// Reads a package folder, or a zip file of one. `path` itself may be a link (the
+/// Reads a package folder, a zip file of one, or a bare course structure (`.xml`). `path` itself may be a link (the
 /// operator chose it); links inside the package are refused.
 pub fn read_path(path: &Path, limits: &Limits) -> Result<PackageSource, SourceError> {
     let io = |cause| SourceError::Io {
@@ -130,7 +133,37 @@ pub fn read_path(path: &Path, limits: &Limits) -> Result<PackageSource, SourceEr
     if bytes.len() as u64 > limits.max_total_bytes {
         return Err(too_large);
     }
+    if is_course_structure_file(path) {
+        return read_course_structure(bytes, limits);
+    }
     read_zip(&bytes, limits)
+}
+
+/// A bare course structure (`cmi5.xml` uploaded or named on its own, cmi5 14.0). It
+/// is kept as the package's one file, so versions and content hashes work as for a zip.
+pub fn read_course_structure(
+    bytes: Vec<u8>,
+    limits: &Limits,
+) -> Result<PackageSource, SourceError> {
+    if bytes.len() as u64 > limits.max_file_bytes {
+        return Err(SourceError::FileTooLarge {
+            path: "cmi5.xml".into(),
+            limit: limits.max_file_bytes,
+        });
+    }
+    if bytes.is_empty() {
+        return Err(SourceError::Empty);
+    }
+    Ok(PackageSource {
+        files: BTreeMap::from([("cmi5.xml".to_owned(), bytes)]),
+        standalone: true,
+    })
+}
+
+/// Whether `path` names a bare course structure rather than a zip or folder.
+pub fn is_course_structure_file(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|ext| ext.eq_ignore_ascii_case("xml"))
 }
 
 /// Reads a package folder. Hidden files and folders (`.git`, `.DS_Store`) are not
@@ -438,6 +471,7 @@ impl<'a> Reader<'a> {
         }
         Ok(PackageSource {
             files: strip_single_top_folder(self.files),
+            standalone: false,
         })
     }
 }

@@ -30,6 +30,7 @@ mod messages;
 mod ops;
 mod outbound;
 mod packages;
+mod packages_xml;
 #[path = "../support/pg_drop.rs"]
 mod pg_drop;
 mod retirement;

@@ -1,19 +1,25 @@
 //! cmi5 course structures (`cmi5.xml`) into a [`Course`].
 //! Spec: cmi5 13.1 Course Structure Data Model and 14.0 Course Package
 //! (<https://github.com/AICC/CMI-5_Spec_Current/blob/quartz/cmi5_spec.md#course_requirements>),
-//! with the element rules of `v1/CourseStructure.xsd`.
+//! with the element rules of `v1/CourseStructure.xsd`: element order and counts (see
+//! [`sequence`](super::sequence)), required attributes, enumerations, and extensions
+//! only where the XSD's `xs:any namespace="##other"` allows them (last).
 //!
-//! Stricter than the XSD where silence would hide a mistake (unknown attributes, our
-//! extension out of place, language tags). Looser where nothing depends on it:
-//! element order is not checked, `description` may be left out (the spec requires it,
-//! but the catalog copes without one) and objectives are skipped unread.
+//! Stricter than the XSD where silence would hide a mistake: unknown attributes, our
+//! extension out of place, language tags (xAPI language maps need one), ids checked as
+//! absolute IRIs (cmi5 3.0), objective references that name no objective, AU urls that
+//! are not URLs or collide with launch parameters. Objectives are checked, not stored:
+//! nothing in Black Belt reads them yet.
 
 use std::collections::HashMap;
 
+use super::au_url;
 use super::model::{
     Au, Block, Course, Format, LangString, LaunchMethod, ManifestError, MoveOn, Node,
 };
+use super::sequence::{Sequence, Slot, one, optional, some};
 use super::xml::{self, Child, Loc};
+use objectives::{objective_definitions, objective_references};
 
 /// The namespace of every cmi5 course structure element.
 pub const NAMESPACE: &str = "https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd";
@@ -29,6 +35,34 @@ const MAX_BLOCK_DEPTH: usize = 32;
 const MOVE_ON_NAMES: &str =
     "Passed, Completed, CompletedAndPassed, CompletedOrPassed, NotApplicable";
 
+/// `courseType`: the root's children.
+const ROOT: &[Slot] = &[
+    one(&["course"]),
+    optional(&["objectives"]),
+    some(&["au", "block"]),
+];
+/// The anonymous type of `<course>`.
+const COURSE: &[Slot] = &[one(&["title"]), one(&["description"])];
+/// `blockType`.
+const BLOCK: &[Slot] = &[
+    one(&["title"]),
+    one(&["description"]),
+    optional(&["objectives"]),
+    some(&["au", "block"]),
+];
+/// `auType`.
+const AU: &[Slot] = &[
+    one(&["title"]),
+    one(&["description"]),
+    optional(&["objectives"]),
+    one(&["url"]),
+    optional(&["launchParameters"]),
+    optional(&["entitlementKey"]),
+];
+/// `textType` (title, description), and `objectivesType` / `referencesObjectivesType`.
+const TEXT: &[Slot] = &[some(&["langstring"])];
+const OBJECTIVES: &[Slot] = &[some(&["objective"])];
+
 /// Parses and validates a cmi5 course structure.
 pub fn parse_cmi5(xml: &str) -> Result<Course, ManifestError> {
     let document = xml::open(xml)?;
@@ -41,32 +75,26 @@ pub fn parse_cmi5(xml: &str) -> Result<Course, ManifestError> {
         )));
     }
     xml::known_attributes(root, &at, &[])?;
-    let mut ids = Ids::default();
+    let mut scope = Scope::default();
     let mut head = None;
     let mut members = Vec::new();
+    let mut sequence = Sequence::new(ROOT);
     for child in xml::children(root, &at, NAMESPACE, &["au", "block"])? {
         match child.name_in(NAMESPACE) {
-            Some("course") if head.is_some() => {
-                return Err(child
-                    .loc
-                    .error("appears more than once; a course structure has one course"));
+            Some(name @ ("course" | "objectives" | "au" | "block")) => {
+                sequence.take(&child)?;
+                match name {
+                    "course" => head = Some(course_head(&child, &mut scope)?),
+                    "objectives" => objective_definitions(&child, &mut scope)?,
+                    _ => members.push(member(&child, 1, &mut scope)?),
+                }
             }
-            Some("course") => head = Some(course_head(&child, &mut ids)?),
-            // Objective definitions: nothing in Black Belt reads them.
-            Some("objectives") => {}
-            Some("au" | "block") => members.push(member(&child, 1, &mut ids)?),
             Some(_) => return Err(unknown(&child, "course, objectives, au, block")),
-            None => foreign(&child)?,
+            None => extension(&child, &mut sequence)?,
         }
     }
-    let head = head.ok_or_else(|| {
-        at.child("course")
-            .error("is required: the course's id and title")
-    })?;
-    // Blocks may not be empty, so one member at the top means at least one AU.
-    if members.is_empty() {
-        return Err(at.error("the course needs at least one au (directly or inside a block)"));
-    }
+    sequence.finish(&at)?;
+    let head = head.ok_or_else(|| at.child("course").error("is required"))?;
     Ok(Course {
         id: head.id,
         title: head.title,
@@ -85,15 +113,17 @@ struct CourseHead {
     audiences: Vec<String>,
 }
 
-fn course_head(el: &Child, ids: &mut Ids) -> Result<CourseHead, ManifestError> {
-    let id = identity(el, &["id"], ids)?;
+fn course_head(el: &Child, scope: &mut Scope) -> Result<CourseHead, ManifestError> {
+    let id = identity(el, &["id"], scope)?;
     let (mut title, mut description, mut audiences) = (None, None, Vec::<String>::new());
+    let mut sequence = Sequence::new(COURSE);
     for child in xml::children(el.node, &el.loc, NAMESPACE, &[])? {
         match child.name_in(NAMESPACE) {
-            Some("title") => xml::once(&mut title, lang_string(&child)?, &child.loc)?,
-            Some("description") => xml::once(&mut description, lang_string(&child)?, &child.loc)?,
+            Some("title") => title = Some(text_of(&child, &mut sequence)?),
+            Some("description") => description = Some(text_of(&child, &mut sequence)?),
             Some(_) => return Err(unknown(&child, "title, description")),
             None if child.name_in(EXTENSIONS) == Some("audience") => {
+                sequence.extension(&child)?;
                 let audience = xml::text(&child)?;
                 if audience.is_empty() {
                     return Err(child.loc.error("must name an audience, such as executives"));
@@ -105,56 +135,58 @@ fn course_head(el: &Child, ids: &mut Ids) -> Result<CourseHead, ManifestError> {
                 }
                 audiences.push(audience);
             }
-            None => foreign(&child)?,
+            None => extension(&child, &mut sequence)?,
         }
     }
+    sequence.finish(&el.loc)?;
     Ok(CourseHead {
         id,
         title: required(title, &el.loc, "title")?,
-        description: description.unwrap_or_default(),
+        description: required(description, &el.loc, "description")?,
         audiences,
     })
 }
 
 /// An `au` or `block` child, at nesting `depth` (1 for the top level).
-fn member(el: &Child, depth: usize, ids: &mut Ids) -> Result<Node, ManifestError> {
+fn member(el: &Child, depth: usize, scope: &mut Scope) -> Result<Node, ManifestError> {
     if el.name == "au" {
-        return au(el, ids).map(Node::Au);
+        return au(el, scope).map(Node::Au);
     }
     if depth > MAX_BLOCK_DEPTH {
         return Err(el.loc.error(format!(
             "blocks may be nested at most {MAX_BLOCK_DEPTH} deep"
         )));
     }
-    let id = identity(el, &["id"], ids)?;
+    let id = identity(el, &["id"], scope)?;
     let (mut title, mut description, mut members) = (None, None, Vec::new());
+    let mut sequence = Sequence::new(BLOCK);
     for child in xml::children(el.node, &el.loc, NAMESPACE, &["au", "block"])? {
         match child.name_in(NAMESPACE) {
-            Some("title") => xml::once(&mut title, lang_string(&child)?, &child.loc)?,
-            Some("description") => xml::once(&mut description, lang_string(&child)?, &child.loc)?,
-            // References to objectives: nothing in Black Belt reads them.
-            Some("objectives") => {}
-            Some("au" | "block") => members.push(member(&child, depth + 1, ids)?),
+            Some("title") => title = Some(text_of(&child, &mut sequence)?),
+            Some("description") => description = Some(text_of(&child, &mut sequence)?),
+            Some("objectives") => {
+                sequence.take(&child)?;
+                objective_references(&child, scope)?;
+            }
+            Some("au" | "block") => {
+                sequence.take(&child)?;
+                members.push(member(&child, depth + 1, scope)?);
+            }
             Some(_) => return Err(unknown(&child, "title, description, objectives, au, block")),
-            None => foreign(&child)?,
+            None => extension(&child, &mut sequence)?,
         }
     }
-    let title = required(title, &el.loc, "title")?;
-    if members.is_empty() {
-        return Err(el
-            .loc
-            .error("a block needs at least one au or block inside it"));
-    }
+    sequence.finish(&el.loc)?;
     Ok(Node::Block(Block {
         id,
-        title,
-        description: description.unwrap_or_default(),
+        title: required(title, &el.loc, "title")?,
+        description: required(description, &el.loc, "description")?,
         children: members,
     }))
 }
 
 /// An `<au>` element (cmi5 13.1.4).
-fn au(el: &Child, ids: &mut Ids) -> Result<Au, ManifestError> {
+fn au(el: &Child, scope: &mut Scope) -> Result<Au, ManifestError> {
     let allowed = [
         "id",
         "launchMethod",
@@ -162,7 +194,7 @@ fn au(el: &Child, ids: &mut Ids) -> Result<Au, ManifestError> {
         "masteryScore",
         "activityType",
     ];
-    let id = identity(el, &allowed, ids)?;
+    let id = identity(el, &allowed, scope)?;
     let attr = |name| xml::attr(el.node, name);
     let launch_method = match attr("launchMethod") {
         None => LaunchMethod::default(),
@@ -193,41 +225,43 @@ fn au(el: &Child, ids: &mut Ids) -> Result<Au, ManifestError> {
     };
     let (mut title, mut description, mut url) = (None, None, None);
     let (mut launch_parameters, mut entitlement_key) = (None, None);
+    let mut sequence = Sequence::new(AU);
     for child in xml::children(el.node, &el.loc, NAMESPACE, &[])? {
         match child.name_in(NAMESPACE) {
-            Some("title") => xml::once(&mut title, lang_string(&child)?, &child.loc)?,
-            Some("description") => xml::once(&mut description, lang_string(&child)?, &child.loc)?,
-            // References to objectives: nothing in Black Belt reads them.
-            Some("objectives") => {}
-            Some("url") => xml::once(
-                &mut url,
-                (xml::text(&child)?, child.loc.clone()),
-                &child.loc,
-            )?,
+            Some("title") => title = Some(text_of(&child, &mut sequence)?),
+            Some("description") => description = Some(text_of(&child, &mut sequence)?),
+            Some("objectives") => {
+                sequence.take(&child)?;
+                objective_references(&child, scope)?;
+            }
+            Some("url") => {
+                sequence.take(&child)?;
+                let text = xml::text(&child)?;
+                au_url::check(&text, &child.loc)?;
+                url = Some(text);
+            }
             Some("launchParameters") => {
-                xml::once(&mut launch_parameters, xml::text(&child)?, &child.loc)?
+                sequence.take(&child)?;
+                launch_parameters = Some(xml::text(&child)?);
             }
             Some("entitlementKey") => {
-                xml::once(&mut entitlement_key, xml::text(&child)?, &child.loc)?
+                sequence.take(&child)?;
+                entitlement_key = Some(xml::text(&child)?);
             }
             Some(_) => {
                 let expected =
                     "title, description, objectives, url, launchParameters, entitlementKey";
                 return Err(unknown(&child, expected));
             }
-            None => foreign(&child)?,
+            None => extension(&child, &mut sequence)?,
         }
     }
-    let title = required(title, &el.loc, "title")?;
-    let (url, url_at) = required(url, &el.loc, "url")?;
-    if url.is_empty() {
-        return Err(url_at.error("must not be empty: it is the page the AU launches"));
-    }
+    sequence.finish(&el.loc)?;
     Ok(Au {
         id,
-        title,
-        description: description.unwrap_or_default(),
-        url,
+        title: required(title, &el.loc, "title")?,
+        description: required(description, &el.loc, "description")?,
+        url: required(url, &el.loc, "url")?,
         launch_method,
         move_on,
         mastery_score,
@@ -237,38 +271,63 @@ fn au(el: &Child, ids: &mut Ids) -> Result<Au, ManifestError> {
     })
 }
 
-/// Checks the element's attributes and claims its `id` (an absolute IRI, unique
-/// across the whole course structure: it becomes an xAPI activity id).
-fn identity(el: &Child, allowed: &[&str], ids: &mut Ids) -> Result<String, ManifestError> {
+/// Checks the element's attributes and claims its `id` (an absolute IRI, cmi5
+/// 3.0.0.0-1, unique across the whole course structure: it becomes an xAPI activity id).
+fn identity(el: &Child, allowed: &[&str], scope: &mut Scope) -> Result<String, ManifestError> {
     xml::known_attributes(el.node, &el.loc, allowed)?;
     let at = el.loc.attr("id");
-    let id = xml::iri(xml::attr(el.node, "id"), &at)?;
-    if let Some(first) = ids.0.get(&id) {
+    let id = id_iri(xml::attr(el.node, "id"), &at)?;
+    if let Some(first) = scope.ids.get(&id) {
+        let requirement = match el.name {
+            "au" => " (cmi5 13.1.4.0-1)",
+            "block" => " (cmi5 13.1.2.0-1)",
+            _ => "",
+        };
         return Err(at.error(format!(
-            "{id} is already the id of {first}; ids must be unique in the course structure"
+            "{id} is already the id of {first}; ids must be unique in the course structure{requirement}"
         )));
     }
-    ids.0.insert(id.clone(), el.loc.to_string());
+    scope.ids.insert(id.clone(), el.loc.to_string());
     Ok(id)
 }
 
-/// Every id seen so far, with where it was first seen.
-#[derive(Default)]
-struct Ids(HashMap<String, String>);
+/// An id: an absolute IRI (cmi5 3.0.0.0-1), said so when it is not.
+fn id_iri(value: Option<&str>, at: &Loc) -> Result<String, ManifestError> {
+    xml::iri(value, at).map_err(|mut error| {
+        error.rule.push_str(" (cmi5 3.0.0.0-1)");
+        error
+    })
+}
 
-/// A `title` or `description`: one or more `langstring`s (cmi5 13.1, langstring type).
+/// The ids seen so far (course, blocks and AUs share one space; objectives have
+/// theirs), each with where it was first seen.
+#[derive(Default)]
+struct Scope {
+    ids: HashMap<String, String>,
+    objectives: HashMap<String, String>,
+}
+
+/// A `title` or `description` in a sequence.
+fn text_of(el: &Child, sequence: &mut Sequence) -> Result<LangString, ManifestError> {
+    sequence.take(el)?;
+    lang_string(el)
+}
+
+/// A `title` or `description`: one or more `langstring`s (cmi5 13.1, `textType`).
 fn lang_string(el: &Child) -> Result<LangString, ManifestError> {
     xml::known_attributes(el.node, &el.loc, &[])?;
     let mut text = LangString::default();
+    let mut sequence = Sequence::new(TEXT);
     for child in xml::children(el.node, &el.loc, NAMESPACE, &["langstring"])? {
         match child.name_in(NAMESPACE) {
             Some("langstring") => {
+                sequence.take(&child)?;
                 xml::known_attributes(child.node, &child.loc, &["lang"])?;
                 let lang = xml::attr(child.node, "lang");
                 xml::push_lang(&mut text, lang, xml::text(&child)?, &child.loc.attr("lang"))?;
             }
             Some(_) => return Err(unknown(&child, "langstring")),
-            None => foreign(&child)?,
+            None => extension(&child, &mut sequence)?,
         }
     }
     if text.is_empty() {
@@ -303,6 +362,13 @@ fn unknown(el: &Child, expected: &str) -> ManifestError {
     ))
 }
 
+/// An element of another namespace: allowed as an extension (see [`foreign`]), after
+/// the cmi5 elements of its parent.
+fn extension(el: &Child, sequence: &mut Sequence) -> Result<(), ManifestError> {
+    foreign(el)?;
+    sequence.extension(el)
+}
+
 /// Elements from other namespaces are extensions an LMS may ignore (cmi5 13.1.5),
 /// except ours out of place, which would otherwise be dropped silently, and elements
 /// in no namespace, which the XSD does not allow.
@@ -320,5 +386,6 @@ fn foreign(el: &Child) -> Result<(), ManifestError> {
     }
 }
 
+mod objectives;
 #[cfg(test)]
 mod tests;

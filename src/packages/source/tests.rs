@@ -317,3 +317,42 @@ fn refuses_bytes_that_are_not_a_zip() {
     let err = read_zip(b"not a zip", &Limits::default()).unwrap_err();
     assert!(matches!(err, SourceError::NotZip(_)), "{err}");
 }
+
+#[test]
+fn a_bare_course_structure_is_one_standalone_file() {
+    let source = read_course_structure(b"<courseStructure/>".to_vec(), &Limits::default()).unwrap();
+    assert!(source.standalone);
+    assert_eq!(source.files.keys().collect::<Vec<_>>(), ["cmi5.xml"]);
+    let limits = small(10, 1000, 4);
+    let err = read_course_structure(b"<courseStructure/>".to_vec(), &limits).unwrap_err();
+    assert!(matches!(err, SourceError::FileTooLarge { .. }), "{err}");
+    assert!(matches!(
+        read_course_structure(Vec::new(), &Limits::default()),
+        Err(SourceError::Empty)
+    ));
+}
+
+#[test]
+fn a_path_ending_in_xml_is_read_as_a_bare_course_structure() {
+    let dir = folder_of(&[("course.XML", b"<courseStructure/>")]);
+    let source = read_path(&dir.path().join("course.XML"), &Limits::default()).unwrap();
+    assert!(source.standalone);
+    assert_eq!(source.get("cmi5.xml"), Some(&b"<courseStructure/>"[..]));
+    let zipped = read_zip(&zip_of(&[("cmi5.xml", b"x")]), &Limits::default()).unwrap();
+    assert!(!zipped.standalone);
+}
+
+#[test]
+fn zip64_archives_are_read() {
+    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = SimpleFileOptions::default().large_file(true);
+    for (name, bytes) in [("cmi5.xml", &b"<x/>"[..]), ("index.html", b"hi")] {
+        writer.start_file(name, options).unwrap();
+        writer.write_all(bytes).unwrap();
+    }
+    writer.set_zip64_comment(Some("zip64"));
+    let bytes = writer.finish().unwrap().into_inner();
+    assert!(bytes.windows(4).any(|w| w == [0x50, 0x4b, 0x06, 0x06]));
+    let source = read_zip(&bytes, &Limits::default()).unwrap();
+    assert_eq!(source.get("index.html"), Some(&b"hi"[..]));
+}

@@ -2,6 +2,7 @@
 //! one test per rule, are in `refusals`.
 
 mod refusals;
+mod xsd_rules;
 
 use super::*;
 
@@ -25,14 +26,16 @@ fn course_with(members: &str) -> String {
 fn au(id: &str, attributes: &str) -> String {
     format!(
         r#"<au id="https://x.example/au/{id}" {attributes}>
-            <title><langstring lang="en">AU {id}</langstring></title><url>{id}.html</url></au>"#
+            <title><langstring lang="en">AU {id}</langstring></title>
+            <description><langstring lang="en">About {id}</langstring></description><url>{id}.html</url></au>"#
     )
 }
 
 fn block(id: &str, members: &str) -> String {
     format!(
         r#"<block id="https://x.example/block/{id}">
-            <title><langstring lang="en">Block {id}</langstring></title>{members}</block>"#
+            <title><langstring lang="en">Block {id}</langstring></title>
+            <description><langstring lang="en">About {id}</langstring></description>{members}</block>"#
     )
 }
 
@@ -74,23 +77,23 @@ const FULL: &str = r#"<?xml version="1.0" encoding="utf-8"?>
     <description><langstring lang="en-US">Two parts.</langstring></description>
     <objectives><objective idref="https://x.example/objective/1"/></objectives>
     <au id="https://x.example/au/a1" moveOn="Passed" masteryScore="1">
-      <title><langstring lang="en-US">A1</langstring></title>
+      <title><langstring lang="en-US">A1</langstring></title><description><langstring lang="en-US">A1.</langstring></description>
       <url>a1.html</url>
     </au>
     <block id="https://x.example/block/inner">
-      <title><langstring lang="en-US">Inner</langstring></title>
+      <title><langstring lang="en-US">Inner</langstring></title><description><langstring lang="en-US">Inner.</langstring></description>
       <au id="https://x.example/au/a2" moveOn="CompletedOrPassed" masteryScore="0">
-        <title><langstring lang="en-US">A2</langstring></title>
+        <title><langstring lang="en-US">A2</langstring></title><description><langstring lang="en-US">A2.</langstring></description>
         <url>https://cdn.example/a2.html</url>
       </au>
     </block>
     <au id="https://x.example/au/a3" moveOn="NotApplicable">
-      <title><langstring lang="en-US">A3</langstring></title>
+      <title><langstring lang="en-US">A3</langstring></title><description><langstring lang="en-US">A3.</langstring></description>
       <url>a3.html</url>
     </au>
   </block>
   <au id="urn:x-example:au:last" moveOn="CompletedAndPassed" launchMethod="AnyWindow">
-    <title><langstring lang="en-US">Last</langstring></title>
+    <title><langstring lang="en-US">Last</langstring></title><description><langstring lang="en-US">Last.</langstring></description>
     <url><![CDATA[last.html]]></url>
   </au>
   <x:trailer/>
@@ -160,7 +163,7 @@ fn a_full_course_structure_parses_with_every_field() {
     assert_eq!(aus[3].move_on, MoveOn::NotApplicable);
     assert_eq!(aus[4].move_on, MoveOn::CompletedAndPassed);
     assert_eq!(aus[4].url, "last.html");
-    assert!(aus[1].description.is_empty());
+    assert_eq!(aus[1].description.best("en"), Some("A1."));
 
     let Node::Block(outer) = &course.children[1] else {
         panic!("expected the outer block")

@@ -30,8 +30,8 @@ fn the_root_must_be_course_structure_in_the_cmi5_namespace() {
 fn exactly_one_course_element_is_required() {
     assert_refused(
         &structure(&au("a", "")),
-        "courseStructure/course",
-        "is required",
+        "courseStructure/au[1]",
+        "au comes before course, which is required",
     );
     assert_refused(
         &course_with(&format!("{COURSE}{}", au("a", ""))),
@@ -117,7 +117,7 @@ fn the_course_needs_at_least_one_au() {
     assert_refused(
         &structure(COURSE),
         "courseStructure",
-        "the course needs at least one au",
+        "needs at least one au or block",
     );
 }
 
@@ -132,20 +132,20 @@ fn a_block_needs_an_id_a_title_and_members() {
     let no_title = format!(r#"<block id="https://x.example/b">{}</block>"#, au("a", ""));
     assert_refused(
         &course_with(&no_title),
-        "courseStructure/block[1]/title",
-        "is required",
+        "courseStructure/block[1]/au[1]",
+        "au comes before title, which is required",
     );
     let empty = format!("{}{}", au("a", ""), block("b", ""));
     assert_refused(
         &course_with(&empty),
         "courseStructure/block[1]",
-        "a block needs at least one au or block inside it",
+        "needs at least one au or block",
     );
     let nested_empty = block("outer", &format!("{}{}", au("a", ""), block("inner", "")));
     assert_refused(
         &course_with(&nested_empty),
         "courseStructure/block[1]/block[1]",
-        "a block needs",
+        "needs at least one au or block",
     );
 }
 
@@ -166,15 +166,15 @@ fn an_au_needs_an_iri_id_and_a_title() {
     let no_title = r#"<au id="https://x.example/a"><url>a.html</url></au>"#;
     assert_refused(
         &course_with(no_title),
-        "courseStructure/au[1]/title",
-        "is required",
+        "courseStructure/au[1]/url",
+        "url comes before title, which is required",
     );
 }
 
 #[test]
 fn an_au_needs_a_non_empty_url() {
-    let no_url =
-        r#"<au id="https://x.example/a"><title><langstring lang="en">A</langstring></title></au>"#;
+    let no_url = r#"<au id="https://x.example/a"><title><langstring lang="en">A</langstring></title>
+        <description><langstring lang="en">D</langstring></description></au>"#;
     assert_refused(
         &course_with(&format!("{}{no_url}", au("z", ""))),
         "courseStructure/au[2]/url",
@@ -252,7 +252,7 @@ fn ids_are_unique_across_course_blocks_and_aus() {
     assert_eq!(
         error.rule,
         "https://x.example/au/a is already the id of courseStructure/au[1]; \
-         ids must be unique in the course structure"
+         ids must be unique in the course structure (cmi5 13.1.4.0-1)"
     );
     let block_like_course =
         block("b", &au("a", "")).replace("https://x.example/block/b", "https://x.example/c");
