@@ -22,6 +22,8 @@ pub mod launch;
 pub mod lti;
 /// `lti` commands.
 pub mod lti_cli;
+/// `blackbelt registrations waive`, `blackbelt sessions abandon`.
+pub mod session_cli;
 /// The combined OpenAPI service and its tags.
 pub mod openapi;
 /// Health, readiness and metrics.
