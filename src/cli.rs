@@ -128,7 +128,9 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Credentials(command) => credentials(&config, command).await,
         Command::Packages(command) => packages(&config, command).await,
         Command::Launch(args) => launch_command(&config, args).await,
-        Command::Registrations(command) => crate::session_cli::registrations(&config, command).await,
+        Command::Registrations(command) => {
+            crate::session_cli::registrations(&config, command).await
+        }
         Command::Sessions(command) => crate::session_cli::sessions(&config, command).await,
         Command::Lti(command) => crate::lti_cli::run(&config, command).await,
         Command::Openapi => {

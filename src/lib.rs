@@ -22,8 +22,6 @@ pub mod launch;
 pub mod lti;
 /// `lti` commands.
 pub mod lti_cli;
-/// `blackbelt registrations waive`, `blackbelt sessions abandon`.
-pub mod session_cli;
 /// The combined OpenAPI service and its tags.
 pub mod openapi;
 /// Health, readiness and metrics.
@@ -34,6 +32,8 @@ pub mod outbound;
 pub mod packages;
 /// The HTTP edge: connection limits and deadlines, bounded bodies, response headers.
 pub mod server;
+/// `blackbelt registrations waive`, `blackbelt sessions abandon`.
+pub mod session_cli;
 /// A small SQL text builder shared by the hand-written hot queries.
 pub mod sql;
 /// Logging setup.

@@ -394,7 +394,12 @@
     if (S.sess.start) S.start = S.sess.start; else saveSession({ start: S.start });
     getToken().then(function (t) {
       S.token = t;
-      return Promise.all([getState('LMS.LaunchData'), getState(STATUS_ID).catch(function () { return null; })]);
+      // cmi5 11.0: the AU reads the learner preferences on startup, before its statements.
+      var prefs = lrs('GET', 'agents/profile?' + new URLSearchParams({ profileId: 'cmi5LearnerPreferences',
+        agent: JSON.stringify(S.actor) }).toString()).then(function (r) {
+        return r.ok ? r.json().catch(function () { return null; }) : null;
+      }).catch(function () { return null; });
+      return Promise.all([getState('LMS.LaunchData'), getState(STATUS_ID).catch(function () { return null; }), prefs]);
     }).then(function (r) {
       if (!r[0]) throw new Error('The launch information for this module is missing.');
       S.launch = r[0]; S.prior = r[1] || {};

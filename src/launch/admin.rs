@@ -146,7 +146,13 @@ pub async fn abandon_session(
     };
     let now = jiff::Timestamp::now().as_microsecond();
     let statement = abandon(&txn, &open, &reg.actor, now).await?;
-    system::insert(&txn, vec![statement], ticket.stored, &settings.lms_authority).await?;
+    system::insert(
+        &txn,
+        vec![statement],
+        ticket.stored,
+        &settings.lms_authority,
+    )
+    .await?;
     txn.commit().await?;
     drop(ticket);
     Ok(Abandoned {

@@ -8,6 +8,7 @@ pub mod grant;
 pub mod ids;
 pub mod launch_data;
 pub mod learner;
+pub mod learner_prefs;
 pub mod projection;
 pub mod report;
 pub mod resolve;

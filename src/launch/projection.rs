@@ -478,7 +478,11 @@ mod tests {
         );
         roll_up(&structure, &mut now, &mut out);
         let ids: Vec<&str> = out.iter().map(|(id, _)| id.as_str()).collect();
-        assert_eq!(ids, ["https://x.example/block"], "blocks only (cmi5 §9.3.9)");
+        assert_eq!(
+            ids,
+            ["https://x.example/block"],
+            "blocks only (cmi5 §9.3.9)"
+        );
         assert_eq!(out[0].1, vocab::TYPE_BLOCK);
         assert!(now["https://x.example/a"].satisfied);
         out.clear();

@@ -20,6 +20,7 @@ struct SessionSoFar {
     initialized: bool,
     terminated_us: Option<i64>,
     abandoned: bool,
+    prefs_read: bool,
     verbs: Vec<String>,
     completed: bool,
     passed: bool,
@@ -49,6 +50,11 @@ pub async fn check(
     if state.abandoned {
         return Err(refused(
             "this launch session was abandoned; relaunch the module",
+        ));
+    }
+    if !state.prefs_read {
+        return Err(refused(
+            "the AU must read its learner's `cmi5LearnerPreferences` Agent Profile document on startup, before sending statements (cmi5 §11)",
         ));
     }
     for (i, statement) in batch.iter().enumerate() {
@@ -229,7 +235,8 @@ async fn existing_ids(
 async fn load(conn: &impl ConnectionTrait, grant: &LaunchGrant) -> Result<SessionSoFar, Error> {
     let backend = conn.get_database_backend();
     let mut sql = Sql::new(
-        "SELECT initialized_us, terminated_us, abandoned, defined_verbs FROM launch_sessions",
+        "SELECT initialized_us, terminated_us, abandoned, defined_verbs, prefs_read_us \
+         FROM launch_sessions",
     );
     sql.bind(" WHERE session_id = ?", grant.session_id.clone());
     if backend == DbBackend::Postgres {
@@ -244,6 +251,7 @@ async fn load(conn: &impl ConnectionTrait, grant: &LaunchGrant) -> Result<Sessio
         initialized: row.try_get::<Option<i64>>("", "initialized_us")?.is_some(),
         terminated_us: row.try_get("", "terminated_us")?,
         abandoned: row.try_get("", "abandoned")?,
+        prefs_read: row.try_get::<Option<i64>>("", "prefs_read_us")?.is_some(),
         verbs: verbs
             .split(',')
             .filter(|v| !v.is_empty())

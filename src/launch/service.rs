@@ -112,8 +112,15 @@ pub async fn launch(
             actor: actor.clone(),
             course: resolved.course.clone(),
         };
-        projection::evaluate(&txn, &reg, &[], None, ticket.stored, &settings.lms_authority)
-            .await?;
+        projection::evaluate(
+            &txn,
+            &reg,
+            &[],
+            None,
+            ticket.stored,
+            &settings.lms_authority,
+        )
+        .await?;
     }
     let mut statements =
         abandon_open_sessions(&txn, &registration, &course_id, &actor, now).await?;

@@ -60,7 +60,10 @@ pub fn check(grant: &LaunchGrant, sent: &Sent<'_>) -> Result<(), String> {
 }
 
 fn check_defined(grant: &LaunchGrant, statement: &Value, move_on: bool) -> Result<(), String> {
-    match statement.pointer("/actor/objectType").and_then(Value::as_str) {
+    match statement
+        .pointer("/actor/objectType")
+        .and_then(Value::as_str)
+    {
         None | Some("Agent") => {}
         Some(other) => {
             return Err(format!(
@@ -217,9 +220,14 @@ mod tests {
 
     #[test]
     fn each_broken_rule_is_refused_with_its_section() {
-        let cases: Vec<(&str, fn(&mut Value))> = vec![
-            ("§9.7", |s| s["timestamp"] = json!("2026-11-29T10:00:00-06:00")),
-            ("§9.6.3.1", |s| s["context"]["extensions"][vocab::EXT_SESSION_ID] = json!("other")),
+        type Alter = fn(&mut Value);
+        let cases: Vec<(&str, Alter)> = vec![
+            ("§9.7", |s| {
+                s["timestamp"] = json!("2026-11-29T10:00:00-06:00")
+            }),
+            ("§9.6.3.1", |s| {
+                s["context"]["extensions"][vocab::EXT_SESSION_ID] = json!("other")
+            }),
             ("§9.2", |s| s["actor"] = json!({"objectType": "Group"})),
             ("§9.5.2", |s| s["result"]["success"] = json!(false)),
             ("§9.5.3", |s| s["result"]["completion"] = json!(true)),
@@ -228,9 +236,12 @@ mod tests {
             }),
             ("§9.5.1", |s| s["result"]["score"] = json!({"raw": 5})),
             ("§9.6.2.2", |s| {
-                s["context"]["contextActivities"]["category"] = json!([{"id": vocab::CATEGORY_CMI5}]);
+                s["context"]["contextActivities"]["category"] =
+                    json!([{"id": vocab::CATEGORY_CMI5}]);
             }),
-            ("§9.6.3.2", |s| s["context"]["extensions"][vocab::EXT_MASTERY_SCORE] = json!(0.8)),
+            ("§9.6.3.2", |s| {
+                s["context"]["extensions"][vocab::EXT_MASTERY_SCORE] = json!(0.8)
+            }),
             ("§9.6.3.2", |s| {
                 s["context"]["extensions"]
                     .as_object_mut()

@@ -140,10 +140,21 @@ async fn the_activity_id_is_the_lms_s_own_and_stable_across_launches_learners_an
     assert!(activity_id.starts_with("urn:uuid:"), "{activity_id}");
     let again = app.launch("ada", AU_DONE).await;
     assert_eq!(again["registration"], first["registration"]);
-    assert_eq!(param(&again, "activityId"), activity_id, "same registration");
-    assert_eq!(param(&app.launch("bob", AU_DONE).await, "activityId"), activity_id);
+    assert_eq!(
+        param(&again, "activityId"),
+        activity_id,
+        "same registration"
+    );
+    assert_eq!(
+        param(&app.launch("bob", AU_DONE).await, "activityId"),
+        activity_id
+    );
     // A new version of the course (its id unchanged) keeps the AU's activityId.
-    let v2 = course_zip(COURSE, &[(AU_DONE, "Completed")], &[(AU_LATER, "Completed")]);
+    let v2 = course_zip(
+        COURSE,
+        &[(AU_DONE, "Completed")],
+        &[(AU_LATER, "Completed")],
+    );
     import(&app, v2).await;
     let newcomer = app.launch("eve", AU_DONE).await;
     assert_eq!(newcomer["packageVersion"], 2);
@@ -201,7 +212,10 @@ async fn block_and_course_satisfied_use_generated_ids_and_publisher_grouping() {
         assert!(id.starts_with("urn:uuid:"), "{id}");
         assert_eq!(statement["object"]["definition"]["type"], ty);
         assert_eq!(grouping(statement), [publisher], "cmi5 §9.6.2.3");
-        assert_eq!(statement["context"]["extensions"][SESSION], launch["sessionId"]);
+        assert_eq!(
+            statement["context"]["extensions"][SESSION],
+            launch["sessionId"]
+        );
         assert!(has_category(statement, CMI5));
         assert!(!has_category(statement, MOVEON));
     }
@@ -220,7 +234,10 @@ async fn move_on_is_evaluated_at_registration_before_the_first_launched() {
     assert_eq!(grouping(&all[0]), [BLOCK]);
     assert_eq!(grouping(&all[1]), [COURSE]);
     // Outside any AU session: a session id of their own (§9.3.9), not the launch's.
-    assert_ne!(all[0]["context"]["extensions"][SESSION], launch["sessionId"]);
+    assert_ne!(
+        all[0]["context"]["extensions"][SESSION],
+        launch["sessionId"]
+    );
     // A second launch of the registration issues nothing again.
     app.launch("ada", AU_NA).await;
     let verbs: Vec<String> = statements_of(&app, registration)
@@ -230,7 +247,13 @@ async fn move_on_is_evaluated_at_registration_before_the_first_launched() {
         .collect();
     assert_eq!(
         verbs,
-        ["satisfied", "satisfied", "launched", "abandoned", "launched"]
+        [
+            "satisfied",
+            "satisfied",
+            "launched",
+            "abandoned",
+            "launched"
+        ]
     );
 }
 
@@ -253,7 +276,8 @@ async fn statements_breaking_cmi5_rules_get_403_naming_the_rule() {
             json!(0.8);
         s
     };
-    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+    type Alter = Box<dyn Fn(&mut Value)>;
+    let cases: Vec<(&str, Alter)> = vec![
         (
             "§9.7",
             Box::new(|s| {
@@ -273,9 +297,18 @@ async fn statements_breaking_cmi5_rules_get_403_naming_the_rule() {
                     .remove(SESSION);
             }),
         ),
-        ("§9.2", Box::new(|s| s["actor"]["objectType"] = json!("Group"))),
-        ("§9.5.2", Box::new(|s| s["result"]["success"] = json!(false))),
-        ("§9.5.3", Box::new(|s| s["result"]["completion"] = json!(true))),
+        (
+            "§9.2",
+            Box::new(|s| s["actor"]["objectType"] = json!("Group")),
+        ),
+        (
+            "§9.5.2",
+            Box::new(|s| s["result"]["success"] = json!(false)),
+        ),
+        (
+            "§9.5.3",
+            Box::new(|s| s["result"]["completion"] = json!(true)),
+        ),
         (
             "§9.5.4.1",
             Box::new(|s| {
@@ -289,8 +322,8 @@ async fn statements_breaking_cmi5_rules_get_403_naming_the_rule() {
         (
             "§9.6.3.2",
             Box::new(|s| {
-                s["context"]["extensions"]
-                    ["https://w3id.org/xapi/cmi5/context/extensions/masteryscore"] = json!(0.5)
+                s["context"]["extensions"]["https://w3id.org/xapi/cmi5/context/extensions/masteryscore"] =
+                    json!(0.5)
             }),
         ),
         (
@@ -323,6 +356,33 @@ async fn statements_breaking_cmi5_rules_get_403_naming_the_rule() {
         .map(|s| short(s).to_owned())
         .collect();
     assert_eq!(verbs, ["launched", "initialized", "passed"]);
+}
+
+#[tokio::test]
+async fn statements_wait_until_the_au_has_read_the_learner_preferences() {
+    let app = TestApp::spawn().await;
+    app.import_course("all-employees").await;
+    let launch = app.launch("ada", POLICY_AU).await;
+    let token = app.token_only(&launch).await;
+    let initialized = defined(&launch, "initialized", None);
+    let response = send(&app, &token, &initialized).await;
+    response.assert_status(StatusCode::FORBIDDEN);
+    let message = json_of(response).await["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(message.contains("cmi5LearnerPreferences"), "{message}");
+    let prefs = app
+        .client
+        .get("/xapi/agents/profile")
+        .query("agent", &param(&launch, "actor"))
+        .query("profileId", &"cmi5LearnerPreferences")
+        .header("Authorization", &token)
+        .header("X-Experience-API-Version", "1.0.3")
+        .send()
+        .await;
+    prefs.assert_status(StatusCode::NOT_FOUND);
+    send(&app, &token, &initialized).await.assert_status_is_ok();
 }
 
 #[tokio::test]
@@ -413,6 +473,57 @@ async fn a_page_s_own_requests_get_no_basic_challenge_whatever_credentials_they_
 }
 
 #[tokio::test]
+async fn a_launched_au_may_write_only_well_formed_learner_preferences() {
+    let app = TestApp::spawn().await;
+    app.import_course("all-employees").await;
+    let launch = app.launch("ada", POLICY_AU).await;
+    let token = app.token(&launch).await;
+    let put = |content_type: &'static str, body: &'static str| {
+        app.client
+            .put("/xapi/agents/profile")
+            .query("agent", &param(&launch, "actor"))
+            .query("profileId", &"cmi5LearnerPreferences")
+            .header("Authorization", &token)
+            .header("X-Experience-API-Version", "1.0.3")
+            .content_type(content_type)
+            .body(body)
+            .send()
+    };
+    const JSON: &str = "application/json";
+    for (content_type, body) in [
+        (
+            "text/plain",
+            r#"{"languagePreference": "en-US", "audioPreference": "on"}"#,
+        ),
+        (JSON, r#""just some text""#),
+        (JSON, r#"{"audioPreference": "on"}"#),
+        (JSON, r#"{"languagePreference": "en-US"}"#),
+        (
+            JSON,
+            r#"{"languagePreference": "not comma separated", "audioPreference": "on"}"#,
+        ),
+        (
+            JSON,
+            r#"{"languagePreference": "", "audioPreference": "on"}"#,
+        ),
+    ] {
+        let response = put(content_type, body).await;
+        response.assert_status(StatusCode::FORBIDDEN);
+        let message = json_of(response).await["message"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(message.contains("cmi5 §11"), "{body}: {message}");
+    }
+    put(
+        JSON,
+        r#"{"languagePreference": "en-US,fr-FR", "audioPreference": "off"}"#,
+    )
+    .await
+    .assert_status(StatusCode::NO_CONTENT);
+}
+
+#[tokio::test]
 async fn waiving_an_au_stores_waived_then_the_satisfied_that_follow() {
     let app = TestApp::spawn().await;
     import(
@@ -428,9 +539,13 @@ async fn waiving_an_au_stores_waived_then_the_satisfied_that_follow() {
     bad.assert_status(StatusCode::BAD_REQUEST);
     let message = json_of(bad).await["message"].as_str().unwrap().to_owned();
     assert!(message.contains("\"Administrative\""), "{message}");
-    admin_post(&app, &path, &json!({"auId": "https://t.example/au/nope", "reason": "Administrative"}))
-        .await
-        .assert_status(StatusCode::NOT_FOUND);
+    admin_post(
+        &app,
+        &path,
+        &json!({"auId": "https://t.example/au/nope", "reason": "Administrative"}),
+    )
+    .await
+    .assert_status(StatusCode::NOT_FOUND);
     admin_post(
         &app,
         &format!("/api/registrations/{}/waive", uuid()),
@@ -439,18 +554,31 @@ async fn waiving_an_au_stores_waived_then_the_satisfied_that_follow() {
     .await
     .assert_status(StatusCode::NOT_FOUND);
 
-    let response = admin_post(&app, &path, &json!({"auId": AU_DONE, "reason": "Tested Out"})).await;
+    let response = admin_post(
+        &app,
+        &path,
+        &json!({"auId": AU_DONE, "reason": "Tested Out"}),
+    )
+    .await;
     response.assert_status_is_ok();
     let progress = json_of(response).await;
     assert_eq!(progress["aus"][0]["auId"], AU_DONE);
     assert_eq!(progress["aus"][0]["satisfied"], true);
     assert_eq!(progress["satisfied"], false);
-    admin_post(&app, &path, &json!({"auId": AU_DONE, "reason": "Administrative"}))
-        .await
-        .assert_status(StatusCode::CONFLICT);
+    admin_post(
+        &app,
+        &path,
+        &json!({"auId": AU_DONE, "reason": "Administrative"}),
+    )
+    .await
+    .assert_status(StatusCode::CONFLICT);
 
-    let response =
-        admin_post(&app, &path, &json!({"auId": AU_LATER, "reason": "Administrative"})).await;
+    let response = admin_post(
+        &app,
+        &path,
+        &json!({"auId": AU_LATER, "reason": "Administrative"}),
+    )
+    .await;
     response.assert_status_is_ok();
     assert_eq!(json_of(response).await["status"], "satisfied");
 
@@ -461,7 +589,10 @@ async fn waiving_an_au_stores_waived_then_the_satisfied_that_follow() {
         ["launched", "waived", "satisfied", "waived", "satisfied"]
     );
     let waived = &all[1];
-    assert_eq!(waived["object"]["id"], param(&launch, "activityId").as_str());
+    assert_eq!(
+        waived["object"]["id"],
+        param(&launch, "activityId").as_str()
+    );
     assert_eq!(waived["result"]["success"], true);
     assert_eq!(waived["result"]["completion"], true);
     assert_eq!(waived["result"]["extensions"][REASON], "Tested Out");
@@ -495,9 +626,13 @@ async fn abandoning_a_session_stores_abandoned_and_kills_its_token() {
     admin_post(&app, &path, &json!({}))
         .await
         .assert_status(StatusCode::CONFLICT);
-    admin_post(&app, &format!("/api/sessions/{}/abandon", uuid()), &json!({}))
-        .await
-        .assert_status(StatusCode::NOT_FOUND);
+    admin_post(
+        &app,
+        &format!("/api/sessions/{}/abandon", uuid()),
+        &json!({}),
+    )
+    .await
+    .assert_status(StatusCode::NOT_FOUND);
 
     let mut allowed = defined(&launch, "experienced", None);
     allowed["context"]["contextActivities"] = json!({});
@@ -508,7 +643,10 @@ async fn abandoning_a_session_stores_abandoned_and_kills_its_token() {
     let all = statements_of(&app, launch["registration"].as_str().unwrap()).await;
     let abandoned = &all[2];
     assert_eq!(short(abandoned), "abandoned");
-    assert_eq!(abandoned["object"]["id"], param(&launch, "activityId").as_str());
+    assert_eq!(
+        abandoned["object"]["id"],
+        param(&launch, "activityId").as_str()
+    );
     assert_eq!(abandoned["context"]["extensions"][SESSION], session);
     assert!(abandoned["result"]["duration"].is_string());
     assert_eq!(grouping(abandoned), [POLICY_AU]);
@@ -563,7 +701,13 @@ fn the_cli_waives_and_abandons() {
     let package = concat!(env!("CARGO_MANIFEST_DIR"), "/packages/all-employees");
     assert!(run(&["packages", "import", package]).status.success());
     let launched = run(&[
-        "launch", "--au", POLICY_AU, "--home-page", "https://lms.example.com", "--name", "u1",
+        "launch",
+        "--au",
+        POLICY_AU,
+        "--home-page",
+        "https://lms.example.com",
+        "--name",
+        "u1",
         "--json",
     ]);
     assert!(launched.status.success(), "{launched:?}");
@@ -579,15 +723,27 @@ fn the_cli_waives_and_abandons() {
     assert!(!again.status.success());
 
     let waived = run(&[
-        "registrations", "waive", "--registration", registration, "--au", POLICY_AU,
-        "--reason", "Administrative",
+        "registrations",
+        "waive",
+        "--registration",
+        registration,
+        "--au",
+        POLICY_AU,
+        "--reason",
+        "Administrative",
     ]);
     assert!(waived.status.success(), "{waived:?}");
     let said = String::from_utf8(waived.stdout).unwrap();
     assert!(said.contains("waived"), "{said}");
     let bad = run(&[
-        "registrations", "waive", "--registration", registration, "--au", POLICY_AU,
-        "--reason", "Because",
+        "registrations",
+        "waive",
+        "--registration",
+        registration,
+        "--au",
+        POLICY_AU,
+        "--reason",
+        "Because",
     ]);
     assert!(!bad.status.success());
     let said = String::from_utf8(bad.stderr).unwrap();

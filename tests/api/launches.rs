@@ -320,7 +320,10 @@ async fn browse_mode_refuses_judgements() {
     let done = au_statement(&launch, "completed", Some(json!({"completion": true})));
     let response = send(&app, &token, &done).await;
     response.assert_status(StatusCode::FORBIDDEN);
-    let message = json_of(response).await["message"].as_str().unwrap().to_owned();
+    let message = json_of(response).await["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert!(message.contains("Browse mode"), "{message}");
 }
 

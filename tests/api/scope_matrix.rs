@@ -420,7 +420,9 @@ async fn every_caller_gets_exactly_what_its_scopes_allow_on_every_operation() {
         let auth = authorization(&app, caller, &launch_token).await;
         for (i, row) in rows().into_iter().enumerate() {
             let want = expect(caller, row.need);
-            let mut uri = row.uri.map_or_else(|| fixture.fill(row.path), str::to_owned);
+            let mut uri = row
+                .uri
+                .map_or_else(|| fixture.fill(row.path), str::to_owned);
             if !row.query.is_empty() {
                 uri = format!("{uri}?{}", fixture.fill(row.query));
             }
