@@ -485,6 +485,7 @@ async fn a_launched_au_may_write_only_well_formed_learner_preferences() {
             .query("profileId", &"cmi5LearnerPreferences")
             .header("Authorization", &token)
             .header("X-Experience-API-Version", "1.0.3")
+            .header("If-None-Match", "*")
             .content_type(content_type)
             .body(body)
             .send()
