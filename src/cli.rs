@@ -47,6 +47,12 @@ pub enum Command {
     Packages(PackagesCommand),
     /// Launch an AU for a learner and print the launch URL (open it in a browser).
     Launch(LaunchArgs),
+    /// cmi5 registrations: waive an AU (the LMS's `waived`, cmi5 §9.3.7).
+    #[command(subcommand)]
+    Registrations(crate::session_cli::RegistrationsCommand),
+    /// cmi5 launch sessions: abandon an open one (cmi5 §9.3.6).
+    #[command(subcommand)]
+    Sessions(crate::session_cli::SessionsCommand),
     /// LTI: platform registrations and the tool's signing keys.
     #[command(subcommand)]
     Lti(crate::lti_cli::LtiCommand),
@@ -122,6 +128,10 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Credentials(command) => credentials(&config, command).await,
         Command::Packages(command) => packages(&config, command).await,
         Command::Launch(args) => launch_command(&config, args).await,
+        Command::Registrations(command) => {
+            crate::session_cli::registrations(&config, command).await
+        }
+        Command::Sessions(command) => crate::session_cli::sessions(&config, command).await,
         Command::Lti(command) => crate::lti_cli::run(&config, command).await,
         Command::Openapi => {
             println!("{}", crate::app::openapi_json());

@@ -24,6 +24,9 @@ pub const LAUNCH: Words = &[
     ("returnUrl", "--return-url"),
 ];
 
+/// `blackbelt registrations waive`.
+pub const WAIVE: Words = &[("auId", "--au"), ("reason must", "--reason must")];
+
 /// `blackbelt lti platforms add`.
 pub const PLATFORMS_ADD: Words = &[
     ("issuer", "--issuer"),

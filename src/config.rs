@@ -65,7 +65,8 @@ pub struct Config {
     /// How long a launch's auth token works, in seconds (cmi5: the session's length).
     pub launch_token_ttl_secs: u64,
     /// Seconds after `terminated` during which late statements of that session are
-    /// still accepted (cmi5 §9.3.8); refused after.
+    /// still accepted; refused after. 0 (the default) is what cmi5 §9.3 asks:
+    /// `terminated` is the last statement of a session.
     pub terminated_grace_secs: u64,
     /// Largest package accepted by import, in bytes (all files, uncompressed).
     pub max_package_bytes: u64,
@@ -135,7 +136,7 @@ impl Default for Config {
             log_format: LogFormat::Text,
             packages_dir: PathBuf::from("packages"),
             launch_token_ttl_secs: 4 * 3600,
-            terminated_grace_secs: 10,
+            terminated_grace_secs: 0,
             max_package_bytes: 512 * 1024 * 1024,
             max_package_files: 5_000,
             lti_auto_approve: false,

@@ -218,6 +218,7 @@ pub async fn launch_command(config: &Config, args: LaunchArgs) -> Result<(), Str
         &WriteClock::default(),
         &LaunchSettings::from_config(config),
         NewLaunch {
+            registration: None,
             learner: Learner {
                 account: LearnerAccount {
                     home_page: args.home_page,

@@ -25,6 +25,9 @@ pub enum Error {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    /// A launch named a registration that is not this learner's for this course.
+    #[error("{0}")]
+    RegistrationConflict(String),
     #[error("{0}")]
     PreconditionFailed(String),
     #[error("the request body (or one of its attachments) is larger than the {0}-byte limit")]
@@ -50,6 +53,7 @@ pub enum ErrorCode {
     Forbidden,
     NotFound,
     Conflict,
+    RegistrationConflict,
     PreconditionFailed,
     PayloadTooLarge,
     UnsupportedMediaType,
@@ -155,6 +159,9 @@ impl From<Error> for ApiError {
             }
             Error::NotFound(_) => ApiError::NotFound(ErrorBody::json(ErrorCode::NotFound, message)),
             Error::Conflict(_) => ApiError::Conflict(ErrorBody::json(ErrorCode::Conflict, message)),
+            Error::RegistrationConflict(_) => {
+                ApiError::Conflict(ErrorBody::json(ErrorCode::RegistrationConflict, message))
+            }
             Error::PreconditionFailed(_) => ApiError::PreconditionFailed(ErrorBody::json(
                 ErrorCode::PreconditionFailed,
                 message,
@@ -364,6 +371,7 @@ impl CodeName for ErrorCode {
             ErrorCode::Forbidden => "forbidden",
             ErrorCode::NotFound => "not_found",
             ErrorCode::Conflict => "conflict",
+            ErrorCode::RegistrationConflict => "registration_conflict",
             ErrorCode::PreconditionFailed => "precondition_failed",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",

@@ -32,6 +32,8 @@ pub mod outbound;
 pub mod packages;
 /// The HTTP edge: connection limits and deadlines, bounded bodies, response headers.
 pub mod server;
+/// `blackbelt registrations waive`, `blackbelt sessions abandon`.
+pub mod session_cli;
 /// A small SQL text builder shared by the hand-written hot queries.
 pub mod sql;
 /// Logging setup.

@@ -26,6 +26,8 @@ pub struct Model {
     /// (cmi5 §9.3: none may repeat within a session).
     pub defined_verbs: String,
     pub return_url: Option<String>,
+    /// When the AU first read `cmi5LearnerPreferences` in this session (cmi5 §11).
+    pub prefs_read_us: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

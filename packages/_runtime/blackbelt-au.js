@@ -284,7 +284,7 @@
     if (q.scored) def.correctResponsesPattern = [q.correct];
     var result = { response: pick.value };
     if (q.scored) result.success = ok;
-    record('answered', { object: S.aid + '/question/' + q.id, def: def, result: result, parent: true });
+    record('answered', { object: (S.pub || S.aid) + '/question/' + q.id, def: def, result: result, parent: true });
     return true;
   }
 
@@ -394,10 +394,20 @@
     if (S.sess.start) S.start = S.sess.start; else saveSession({ start: S.start });
     getToken().then(function (t) {
       S.token = t;
-      return Promise.all([getState('LMS.LaunchData'), getState(STATUS_ID).catch(function () { return null; })]);
+      // cmi5 11.0: the AU reads the learner preferences on startup, before its statements.
+      var prefs = lrs('GET', 'agents/profile?' + new URLSearchParams({ profileId: 'cmi5LearnerPreferences',
+        agent: JSON.stringify(S.actor) }).toString()).then(function (r) {
+        return r.ok ? r.json().catch(function () { return null; }) : null;
+      }).catch(function () { return null; });
+      return Promise.all([getState('LMS.LaunchData'), getState(STATUS_ID).catch(function () { return null; }), prefs]);
     }).then(function (r) {
       if (!r[0]) throw new Error('The launch information for this module is missing.');
       S.launch = r[0]; S.prior = r[1] || {};
+      // activityId is the LMS's own id for this AU (cmi5 8.1.5); the publisher's id from
+      // cmi5.xml is the grouping activity of the contextTemplate (cmi5 9.6.2.3). Question
+      // activities hang off the publisher's id, so they are the same on every LMS.
+      var ct = S.launch.contextTemplate || {}, grp = (ct.contextActivities || {}).grouping || [];
+      S.pub = (grp[0] && grp[0].id) || S.aid;
       S.mode = S.launch.launchMode || 'Normal';
       if (S.mode !== 'Normal') {
         note('You opened this module in ' + S.mode.toLowerCase() + ' mode: explore freely, nothing here counts towards your certification.');

@@ -34,8 +34,11 @@ impl LaunchMode {
 pub struct LaunchGrant {
     pub session_id: String,
     pub registration: String,
-    /// The AU's activity id (the `activityId` launch parameter).
+    /// The AU's activity id as the LMS generated it (the `activityId` launch parameter,
+    /// cmi5 §8.1.5): what the object of the AU's cmi5 defined statements must be.
     pub au_id: String,
+    /// The AU's id in cmi5.xml (the publisher id): progress rows are kept under it.
+    pub publisher_au_id: String,
     /// The learner's Agent, exactly as in the launch URL.
     pub actor: Value,
     /// The learner's agent key, as the statement index and documents use it.

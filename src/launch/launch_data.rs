@@ -14,6 +14,8 @@ use crate::xapi::documents::store::{self, NewDocument};
 
 pub struct LaunchDataInput<'a> {
     pub au: &'a Au,
+    /// The LMS-generated activityId (cmi5 §8.1.5): the document's State API key.
+    pub activity_id: &'a str,
     pub actor: &'a Value,
     pub registration: &'a str,
     pub session_id: &'a str,
@@ -24,6 +26,7 @@ pub struct LaunchDataInput<'a> {
 /// The document's JSON.
 pub fn document(input: &LaunchDataInput<'_>) -> Value {
     let au = input.au;
+    // cmi5 §10.2.1 / §9.6.2.3: grouping holds the AU's publisher id, unaltered.
     let mut data = json!({
         "contextTemplate": {
             "contextActivities": {
@@ -52,7 +55,7 @@ pub fn document(input: &LaunchDataInput<'_>) -> Value {
 /// Writes (creates or replaces) the document in the caller's transaction.
 pub async fn write(conn: &impl ConnectionTrait, input: &LaunchDataInput<'_>) -> Result<(), Error> {
     let query = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("activityId", &input.au.id)
+        .append_pair("activityId", input.activity_id)
         .append_pair("agent", &input.actor.to_string())
         .append_pair("registration", input.registration)
         .append_pair("stateId", vocab::LAUNCH_DATA)

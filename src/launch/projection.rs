@@ -5,10 +5,10 @@
 use std::collections::{BTreeMap, HashMap};
 
 use sea_orm::ConnectionTrait;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::system::{self, activity, lms_statement};
-use super::vocab;
+use super::{ids, vocab};
 use crate::error::Error;
 use crate::packages::manifest::{Au, Course, MoveOn, Node};
 use crate::sql::Sql;
@@ -60,7 +60,7 @@ pub async fn apply(
     }
     for registration in load_registrations(conn, by_registration.keys()).await? {
         let statements = &by_registration[&registration.registration];
-        evaluate(conn, &registration, statements, stored, authority).await?;
+        evaluate(conn, &registration, statements, None, stored, authority).await?;
     }
     Ok(())
 }
@@ -68,33 +68,42 @@ pub async fn apply(
 /// Applies `statements` to one registration's progress and issues what is newly
 /// satisfied. With no statements it only evaluates moveOn (cmi5 §9.6.1: at
 /// registration, `NotApplicable` AUs may already satisfy a block or the course).
+///
+/// Statements name AUs by the LMS-generated activityId (cmi5 §8.1.5, `ids`); progress
+/// rows are kept under the publisher ids of cmi5.xml, which reports show. `session` is
+/// the session id for the `satisfied` statements; else the statements' own, else a new
+/// one (cmi5 §9.3.9: a unique id for those triggered outside an AU session).
 pub async fn evaluate(
     conn: &impl ConnectionTrait,
     reg: &RegistrationRef,
     statements: &[&Value],
+    session: Option<&str>,
     stored: jiff::Timestamp,
     authority: &Value,
 ) -> Result<(), Error> {
     let before = load_progress(conn, &reg.registration).await?;
     let mut now = before.clone();
-    let aus: HashMap<&str, &Au> = reg
+    let course_id = reg.course.id.as_str();
+    let aus: HashMap<String, &Au> = reg
         .course
         .aus()
         .into_iter()
-        .map(|a| (a.id.as_str(), a))
+        .map(|a| (ids::au(course_id, &a.id), a))
         .collect();
-    let mut session_id = None;
+    let mut session_id = session.map(str::to_owned);
     for statement in statements {
-        let Some(object_id) = statement.pointer("/object/id").and_then(Value::as_str) else {
+        let Some(activity_id) = statement.pointer("/object/id").and_then(Value::as_str) else {
             continue;
         };
-        if !aus.contains_key(object_id) {
+        let Some(au) = aus.get(activity_id) else {
             continue;
-        }
+        };
+        let object_id = au.id.as_str();
         if let Some(id) = statement
             .pointer("/context/extensions")
             .and_then(|e| e.get(vocab::EXT_SESSION_ID))
             .and_then(Value::as_str)
+            && session.is_none()
         {
             session_id = Some(id.to_owned());
         }
@@ -108,12 +117,12 @@ pub async fn evaluate(
     roll_up(&reg.course.children, &mut now, &mut satisfied_now);
     let all_aus = aus.len().max(1) as i32;
     let satisfied_aus = aus
-        .keys()
-        .filter(|id| now.get(**id).is_some_and(|r| r.satisfied))
+        .values()
+        .filter(|au| now.get(&au.id).is_some_and(|r| r.satisfied))
         .count() as i32;
     let attempted = aus
-        .keys()
-        .any(|id| now.get(*id).is_some_and(|r| r.attempted));
+        .values()
+        .any(|au| now.get(&au.id).is_some_and(|r| r.attempted));
     let course_satisfied = reg.course.children.iter().all(|n| node_satisfied(n, &now));
     let course_row = now
         .entry(reg.course.id.clone())
@@ -126,7 +135,7 @@ pub async fn evaluate(
     if course_satisfied && !course_row.satisfied {
         course_row.satisfied = true;
         course_row.completed = true;
-        satisfied_now.push((reg.course.id.clone(), Some(vocab::TYPE_COURSE)));
+        satisfied_now.push((reg.course.id.clone(), vocab::TYPE_COURSE));
     }
     let stamp = stored.as_microsecond();
     for (object_id, row) in &now {
@@ -137,18 +146,31 @@ pub async fn evaluate(
     let session = session_id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     let statements: Vec<Value> = satisfied_now
         .into_iter()
-        .map(|(id, ty)| {
-            lms_statement(
-                &reg.actor,
-                vocab::SATISFIED,
-                activity(&id, ty),
-                &reg.registration,
-                &session,
-                vec![],
-            )
-        })
+        .map(|(publisher_id, ty)| satisfied(reg, &publisher_id, ty, &session))
         .collect();
     system::insert(conn, statements, stored, authority).await
+}
+
+/// cmi5 §9.3.9 `satisfied` for a block or the course: the object is the LMS-generated
+/// id with the block or course activity type (§9.4), the publisher id is the grouping
+/// activity (§9.6.2.3).
+fn satisfied(reg: &RegistrationRef, publisher_id: &str, ty: &str, session: &str) -> Value {
+    let object_id = if ty == vocab::TYPE_COURSE {
+        ids::course(&reg.course.id)
+    } else {
+        ids::block(&reg.course.id, publisher_id)
+    };
+    let mut statement = lms_statement(
+        &reg.actor,
+        vocab::SATISFIED,
+        activity(&object_id, Some(ty)),
+        &reg.registration,
+        session,
+        vec![],
+    );
+    statement["context"]["contextActivities"]["grouping"] =
+        json!([{"objectType": "Activity", "id": publisher_id}]);
+    statement
 }
 
 /// Folds one statement about an AU into its standing.
@@ -219,12 +241,13 @@ fn node_satisfied(node: &Node, now: &BTreeMap<String, Standing>) -> bool {
     }
 }
 
-/// Marks AUs and blocks whose criteria are now met, depth first, collecting what
-/// became satisfied in this batch (AUs before their blocks).
+/// Marks AUs and blocks whose criteria are now met, depth first, collecting the blocks
+/// that became satisfied in this batch (inner blocks first). cmi5 has no `satisfied`
+/// statement for an AU (§9.3.9: blocks and courses), so AUs are only marked.
 fn roll_up(
     nodes: &[Node],
     now: &mut BTreeMap<String, Standing>,
-    out: &mut Vec<(String, Option<&'static str>)>,
+    out: &mut Vec<(String, &'static str)>,
 ) {
     for node in nodes {
         match node {
@@ -237,7 +260,6 @@ fn roll_up(
                 if meets && !row.satisfied && (row.attempted || au.move_on != MoveOn::NotApplicable)
                 {
                     row.satisfied = true;
-                    out.push((au.id.clone(), None));
                 }
             }
             Node::Block(block) => {
@@ -250,7 +272,7 @@ fn roll_up(
                 if all && !row.satisfied {
                     row.satisfied = true;
                     row.completed = true;
-                    out.push((block.id.clone(), Some(vocab::TYPE_BLOCK)));
+                    out.push((block.id.clone(), vocab::TYPE_BLOCK));
                 }
             }
         }
@@ -364,7 +386,6 @@ pub fn status(row: Option<&Standing>) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn move_on_rules() {
@@ -457,8 +478,13 @@ mod tests {
         );
         roll_up(&structure, &mut now, &mut out);
         let ids: Vec<&str> = out.iter().map(|(id, _)| id.as_str()).collect();
-        assert_eq!(ids, ["https://x.example/a", "https://x.example/block"]);
-        assert_eq!(out[1].1, Some(vocab::TYPE_BLOCK));
+        assert_eq!(
+            ids,
+            ["https://x.example/block"],
+            "blocks only (cmi5 §9.3.9)"
+        );
+        assert_eq!(out[0].1, vocab::TYPE_BLOCK);
+        assert!(now["https://x.example/a"].satisfied);
         out.clear();
         roll_up(&structure, &mut now, &mut out);
         assert!(out.is_empty(), "satisfied is issued once");

@@ -8,7 +8,7 @@ use sea_orm::{ConnectionTrait, DbBackend};
 use serde_json::Value;
 
 use super::grant::{LaunchGrant, LaunchMode};
-use super::vocab;
+use super::{shape, vocab};
 use crate::error::Error;
 use crate::sql::Sql;
 use crate::xapi::statements::index::agent_key;
@@ -20,6 +20,7 @@ struct SessionSoFar {
     initialized: bool,
     terminated_us: Option<i64>,
     abandoned: bool,
+    prefs_read: bool,
     verbs: Vec<String>,
     completed: bool,
     passed: bool,
@@ -51,11 +52,15 @@ pub async fn check(
             "this launch session was abandoned; relaunch the module",
         ));
     }
+    if !state.prefs_read {
+        return Err(refused(
+            "the AU must read its learner's `cmi5LearnerPreferences` Agent Profile document on startup, before sending statements (cmi5 §11)",
+        ));
+    }
     for (i, statement) in batch.iter().enumerate() {
-        if already.contains(&statement.id) {
-            continue; // a resend of a stored statement: the store answers it as before
-        }
         let at = |rule: &str| format!("statement {i} ({}): {rule}", statement.id);
+        // cmi5 §9.3: `terminated` is the last statement of a session, so nothing after
+        // it is accepted, not even a resend of something stored before it.
         if let Some(terminated) = state.terminated_us
             && now > terminated + grace_us
         {
@@ -63,6 +68,16 @@ pub async fn check(
                 "the session has terminated; statements are no longer accepted for it (cmi5 §9.3.8)",
             )));
         }
+        if already.contains(&statement.id) {
+            continue; // a resend of a stored statement: the store answers it as before
+        }
+        let sent = shape::Sent {
+            payload: &statement.payload,
+            id_given: statement.id_given,
+            timestamp_given: statement.timestamp_given,
+            defined: is_defined(&statement.payload),
+        };
+        shape::check(grant, &sent).map_err(|rule| refused(&at(&rule)))?;
         check_order(grant, &statement.payload, &mut state).map_err(|rule| refused(&at(&rule)))?;
     }
     save(conn, grant, &state, now).await
@@ -72,8 +87,10 @@ fn forbidden(message: &str) -> Error {
     Error::ForbiddenBecause(message.to_owned())
 }
 
+/// cmi5 §4.2 (requirement 4.2.0.0-2 of the LMS test suite): the LMS refuses a statement
+/// that breaks a cmi5 rule with 403 Forbidden, not 400 — the statement may be valid xAPI.
 fn refused(message: &str) -> Error {
-    Error::BadRequest(format!("cmi5: {message}"))
+    Error::ForbiddenBecause(format!("cmi5: {message}"))
 }
 
 /// The token speaks for one learner in one registration, and may not void.
@@ -218,7 +235,8 @@ async fn existing_ids(
 async fn load(conn: &impl ConnectionTrait, grant: &LaunchGrant) -> Result<SessionSoFar, Error> {
     let backend = conn.get_database_backend();
     let mut sql = Sql::new(
-        "SELECT initialized_us, terminated_us, abandoned, defined_verbs FROM launch_sessions",
+        "SELECT initialized_us, terminated_us, abandoned, defined_verbs, prefs_read_us \
+         FROM launch_sessions",
     );
     sql.bind(" WHERE session_id = ?", grant.session_id.clone());
     if backend == DbBackend::Postgres {
@@ -227,12 +245,13 @@ async fn load(conn: &impl ConnectionTrait, grant: &LaunchGrant) -> Result<Sessio
     let row = conn
         .query_one_raw(sql.build(backend))
         .await?
-        .ok_or_else(|| Error::Unauthorized)?;
+        .ok_or_else(super::token::dead_token)?;
     let verbs: String = row.try_get("", "defined_verbs")?;
     let mut state = SessionSoFar {
         initialized: row.try_get::<Option<i64>>("", "initialized_us")?.is_some(),
         terminated_us: row.try_get("", "terminated_us")?,
         abandoned: row.try_get("", "abandoned")?,
+        prefs_read: row.try_get::<Option<i64>>("", "prefs_read_us")?.is_some(),
         verbs: verbs
             .split(',')
             .filter(|v| !v.is_empty())
@@ -242,7 +261,7 @@ async fn load(conn: &impl ConnectionTrait, grant: &LaunchGrant) -> Result<Sessio
     };
     let mut sql = Sql::new("SELECT completed, passed FROM progress");
     sql.bind(" WHERE registration = ?", grant.registration.clone())
-        .bind(" AND object_id = ?", grant.au_id.clone());
+        .bind(" AND object_id = ?", grant.publisher_au_id.clone());
     if let Some(row) = conn.query_one_raw(sql.build(backend)).await? {
         state.completed = row.try_get("", "completed")?;
         state.passed = row.try_get("", "passed")?;
@@ -279,6 +298,7 @@ mod tests {
             session_id: "s".into(),
             registration: "6e0a0d8c-3c7e-4d43-9a0d-1a7c2c1f0b11".into(),
             au_id: "https://x.example/au".into(),
+            publisher_au_id: "https://x.example/publisher/au".into(),
             actor_key: agent_key(&actor).unwrap(),
             actor,
             launch_mode: mode,

@@ -1,7 +1,7 @@
 //! Creating a launch (cmi5 §8, §10): registration, session, LaunchData, `launched`
 //! (and `abandoned` for sessions left open), all in one transaction; then the URL.
 
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::{ConnectionTrait, EntityTrait, TransactionTrait};
 use serde_json::{Value, json};
 
 use super::grant::LaunchMode;
@@ -11,7 +11,7 @@ use super::projection::{self, RegistrationRef};
 use super::resolve::resolve;
 use super::settings::LaunchSettings;
 use super::system::{self, activity, lms_statement};
-use super::{token, vocab};
+use super::{ids, token, vocab};
 use crate::db::Db;
 use crate::error::Error;
 use crate::packages::catalog::{au_url, move_on_name};
@@ -24,6 +24,9 @@ pub struct NewLaunch {
     pub learner: Learner,
     pub au_id: String,
     pub course_id: Option<String>,
+    /// A registration the caller chose: reused when it is this learner's for the
+    /// course, created with this id when the learner has none (see `resolve`).
+    pub registration: Option<uuid::Uuid>,
     pub return_url: Option<String>,
     pub launch_mode: LaunchMode,
     /// For LTI launches: what the platform sent for grade passback, stored with the
@@ -75,11 +78,17 @@ pub async fn launch(
         &learner_key,
     )
     .await?;
+    if let Some(chosen) = request.registration {
+        check_chosen_registration(&txn, &chosen.to_string(), &resolved).await?;
+    }
     let now = jiff::Timestamp::now().as_microsecond();
     let (registration, is_new) = match &resolved.registration {
         Some(existing) => (existing.registration.clone(), false),
         None => {
-            let id = uuid::Uuid::new_v4().to_string();
+            let id = request
+                .registration
+                .unwrap_or_else(uuid::Uuid::new_v4)
+                .to_string();
             insert_registration(
                 &txn,
                 &id,
@@ -93,12 +102,35 @@ pub async fn launch(
             (id, true)
         }
     };
-    let mut statements = abandon_open_sessions(&txn, &registration, &actor, now).await?;
+    let course_id = resolved.package.course_id.clone();
+    if is_new {
+        // cmi5 §9.6.1: moveOn is evaluated when the registration is created (a block of
+        // `NotApplicable` AUs is satisfied at once), so its `satisfied` statements come
+        // before the first `launched`, each under a session id of its own (§9.3.9).
+        let reg = RegistrationRef {
+            registration: registration.clone(),
+            actor: actor.clone(),
+            course: resolved.course.clone(),
+        };
+        projection::evaluate(
+            &txn,
+            &reg,
+            &[],
+            None,
+            ticket.stored,
+            &settings.lms_authority,
+        )
+        .await?;
+    }
+    let mut statements =
+        abandon_open_sessions(&txn, &registration, &course_id, &actor, now).await?;
     let session_id = uuid::Uuid::new_v4().to_string();
     let salt = token::new_salt();
     let fetch_code = token::mint(&salt);
     let expires_us = now + settings.token_ttl_us;
     let au = &resolved.au;
+    // cmi5 §8.1.5: the activityId is the LMS's, not the publisher's (see `ids`).
+    let activity_id = ids::au(&course_id, &au.id);
     let mut sql = Sql::new(
         "INSERT INTO launch_sessions (session_id, registration, au_id, launch_mode, mastery_score, \
          move_on, salt, fetch_hash, token_hash, created_us, expires_us, initialized_us, \
@@ -126,6 +158,7 @@ pub async fn launch(
         &txn,
         &LaunchDataInput {
             au,
+            activity_id: &activity_id,
             actor: &actor,
             registration: &registration,
             session_id: &session_id,
@@ -146,7 +179,7 @@ pub async fn launch(
             ("fetch", &fetch),
             ("actor", &actor.to_string()),
             ("registration", &registration),
-            ("activityId", &au.id),
+            ("activityId", &activity_id),
         ],
     );
     let mut extensions = vec![
@@ -163,11 +196,12 @@ pub async fn launch(
     let mut launched = lms_statement(
         &actor,
         vocab::LAUNCHED,
-        activity(&au.id, None),
+        activity(&activity_id, None),
         &registration,
         &session_id,
         extensions,
     );
+    // cmi5 §9.6.2.3: the publisher id goes in grouping of every statement the LMS makes.
     launched["context"]["contextActivities"]["grouping"] =
         json!([{"objectType": "Activity", "id": au.id}]);
     statements.push(launched);
@@ -185,25 +219,43 @@ pub async fn launch(
         txn.execute_raw(sql.build(txn.get_database_backend()))
             .await?;
     }
-    if is_new {
-        let reg = RegistrationRef {
-            registration: registration.clone(),
-            actor: actor.clone(),
-            course: resolved.course.clone(),
-        };
-        projection::evaluate(&txn, &reg, &[], ticket.stored, &settings.lms_authority).await?;
-    }
     txn.commit().await?;
     drop(ticket);
     Ok(Launched {
         launch_url,
         registration,
         session_id,
-        course_id: resolved.package.course_id.clone(),
+        course_id,
         au_id: au.id.clone(),
         package_version: resolved.package.version,
         expires_us,
     })
+}
+
+/// A registration the caller named is this learner's for this course, or free.
+async fn check_chosen_registration(
+    conn: &impl ConnectionTrait,
+    chosen: &str,
+    resolved: &super::resolve::Resolved,
+) -> Result<(), Error> {
+    if let Some(existing) = &resolved.registration {
+        if existing.registration == chosen {
+            return Ok(());
+        }
+        return Err(Error::RegistrationConflict(format!(
+            "registration {chosen:?} is not this learner's registration for course {:?} (theirs is {:?}); omit `registration` or give theirs",
+            resolved.package.course_id, existing.registration
+        )));
+    }
+    let taken = entities::registration::Entity::find_by_id(chosen.to_owned())
+        .one(conn)
+        .await?;
+    if taken.is_some() {
+        return Err(Error::RegistrationConflict(format!(
+            "registration {chosen:?} belongs to another learner or course; omit `registration` or give a new UUID"
+        )));
+    }
+    Ok(())
 }
 
 fn check_return_url(url: &str) -> Result<(), Error> {
@@ -248,9 +300,10 @@ async fn insert_registration(
 }
 
 /// cmi5 §9.3.6: a new launch abandons the registration's sessions still open.
-async fn abandon_open_sessions(
+pub async fn abandon_open_sessions(
     conn: &impl ConnectionTrait,
     registration: &str,
+    course_id: &str,
     actor: &Value,
     now: i64,
 ) -> Result<Vec<Value>, Error> {
@@ -263,29 +316,56 @@ async fn abandon_open_sessions(
         .await?;
     let mut statements = Vec::with_capacity(rows.len());
     for row in rows {
-        let session_id: String = row.try_get("", "session_id")?;
-        let au_id: String = row.try_get("", "au_id")?;
-        let created_us: i64 = row.try_get("", "created_us")?;
-        let mut sql = Sql::new("UPDATE launch_sessions SET abandoned = ");
-        sql.bind("?", true)
-            .bind(" WHERE session_id = ?", session_id.clone());
-        conn.execute_raw(sql.build(conn.get_database_backend()))
-            .await?;
-        let mut statement = lms_statement(
-            actor,
-            vocab::ABANDONED,
-            activity(&au_id, None),
-            registration,
-            &session_id,
-            vec![],
-        );
-        let seconds = (now - created_us).max(0) as f64 / 1_000_000.0;
-        statement["result"] = json!({"duration": format!("PT{seconds:.2}S")});
-        statement["context"]["contextActivities"]["grouping"] =
-            json!([{"objectType": "Activity", "id": au_id}]);
-        statements.push(statement);
+        let session = OpenSession {
+            session_id: row.try_get("", "session_id")?,
+            registration: registration.to_owned(),
+            course_id: course_id.to_owned(),
+            au_id: row.try_get("", "au_id")?,
+            created_us: row.try_get("", "created_us")?,
+        };
+        statements.push(abandon(conn, &session, actor, now).await?);
     }
     Ok(statements)
+}
+
+/// A session that is neither terminated nor abandoned.
+pub struct OpenSession {
+    pub session_id: String,
+    pub registration: String,
+    pub course_id: String,
+    /// The AU's publisher id.
+    pub au_id: String,
+    pub created_us: i64,
+}
+
+/// cmi5 §9.3.6: marks the session abandoned (its token stops working at once) and
+/// returns the `abandoned` statement to store with it: the AU's generated activityId as
+/// object (§9.4), the duration since launch (§9.5.4.2), the publisher id as grouping
+/// (§9.6.2.3).
+pub async fn abandon(
+    conn: &impl ConnectionTrait,
+    session: &OpenSession,
+    actor: &Value,
+    now: i64,
+) -> Result<Value, Error> {
+    let mut sql = Sql::new("UPDATE launch_sessions SET abandoned = ");
+    sql.bind("?", true)
+        .bind(" WHERE session_id = ?", session.session_id.clone());
+    conn.execute_raw(sql.build(conn.get_database_backend()))
+        .await?;
+    let mut statement = lms_statement(
+        actor,
+        vocab::ABANDONED,
+        activity(&ids::au(&session.course_id, &session.au_id), None),
+        &session.registration,
+        &session.session_id,
+        vec![],
+    );
+    let seconds = (now - session.created_us).max(0) as f64 / 1_000_000.0;
+    statement["result"] = json!({"duration": format!("PT{seconds:.2}S")});
+    statement["context"]["contextActivities"]["grouping"] =
+        json!([{"objectType": "Activity", "id": session.au_id}]);
+    Ok(statement)
 }
 
 fn absolute(settings: &LaunchSettings, url: &str) -> String {

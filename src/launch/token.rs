@@ -54,19 +54,22 @@ pub fn session_of(key: &str) -> Option<String> {
 }
 
 /// Checks a launch token. Expired, abandoned and unknown sessions and wrong secrets
-/// all answer `Unauthorized`: the AU's remedy is the same, a new launch.
+/// all answer 403 with the same message: the AU's remedy is the same, a new launch.
+/// Never 401: its `WWW-Authenticate: Basic` challenge makes a browser open a login
+/// dialog over the AU (or, headless, wait for one), and cmi5 §4.2 expects 403 for
+/// requests the LMS refuses to an AU.
 pub async fn authenticate(
     conn: &impl ConnectionTrait,
     key: &str,
     presented: &str,
     authority: &Value,
 ) -> Result<Arc<Principal>, Error> {
-    let session_id = session_of(key).ok_or(Error::Unauthorized)?;
+    let session_id = session_of(key).ok_or_else(dead_token)?;
     let Some(session) = launch_session::Entity::find_by_id(session_id)
         .one(conn)
         .await?
     else {
-        return Err(Error::Unauthorized);
+        return Err(dead_token());
     };
     let token_ok = session
         .token_hash
@@ -74,15 +77,15 @@ pub async fn authenticate(
         .is_some_and(|hash| secret::verify(&session.salt, hash, presented));
     let now = jiff::Timestamp::now().as_microsecond();
     if !token_ok || session.abandoned || now >= session.expires_us {
-        return Err(Error::Unauthorized);
+        return Err(dead_token());
     }
     let Some(reg) = registration::Entity::find_by_id(session.registration.clone())
         .one(conn)
         .await?
     else {
-        return Err(Error::Unauthorized);
+        return Err(dead_token());
     };
-    let actor_key = agent_key(&reg.actor).ok_or(Error::Unauthorized)?;
+    let actor_key = agent_key(&reg.actor).ok_or_else(dead_token)?;
     let mut scopes = Scopes::default();
     for scope in [
         Scope::StatementsWrite,
@@ -100,13 +103,23 @@ pub async fn authenticate(
         launch: Some(Arc::new(LaunchGrant {
             session_id: session.session_id,
             registration: session.registration,
-            au_id: session.au_id,
+            au_id: super::ids::au(&reg.course_id, &session.au_id),
+            publisher_au_id: session.au_id,
             actor: reg.actor,
             actor_key,
             launch_mode: LaunchMode::parse(&session.launch_mode).unwrap_or(LaunchMode::Normal),
             mastery_score: session.mastery_score,
         })),
     }))
+}
+
+/// The answer to a launch token that does not (or no longer) work.
+pub fn dead_token() -> Error {
+    Error::ForbiddenBecause(
+        "this launch's auth token is not valid: the session is unknown, expired or abandoned, \
+         or the token is wrong; launch the AU again from the LMS (cmi5 §8.2)"
+            .into(),
+    )
 }
 
 #[cfg(test)]

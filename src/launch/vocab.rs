@@ -22,6 +22,7 @@ pub const EXT_LAUNCH_URL: &str = "https://w3id.org/xapi/cmi5/context/extensions/
 pub const EXT_MOVE_ON: &str = "https://w3id.org/xapi/cmi5/context/extensions/moveon";
 pub const EXT_LAUNCH_PARAMETERS: &str =
     "https://w3id.org/xapi/cmi5/context/extensions/launchparameters";
+pub const RESULT_EXT_REASON: &str = "https://w3id.org/xapi/cmi5/result/extensions/reason";
 pub const RESULT_EXT_PROGRESS: &str = "https://w3id.org/xapi/cmi5/result/extensions/progress";
 
 pub const TYPE_COURSE: &str = "https://w3id.org/xapi/cmi5/activitytype/course";
@@ -29,6 +30,14 @@ pub const TYPE_BLOCK: &str = "https://w3id.org/xapi/cmi5/activitytype/block";
 
 /// The State document the LMS writes before every launch (cmi5 §10).
 pub const LAUNCH_DATA: &str = "LMS.LaunchData";
+
+/// The reasons cmi5 §9.5.5.2 lists for `waived`.
+pub const WAIVE_REASONS: [&str; 4] = [
+    "Tested Out",
+    "Equivalent AU",
+    "Equivalent Outside Activity",
+    "Administrative",
+];
 
 /// The short name of a cmi5 verb, as kept in a session's list of used verbs.
 pub fn short_name(verb: &str) -> Option<&'static str> {

@@ -39,6 +39,7 @@ pub async fn start(
         clock,
         settings,
         NewLaunch {
+            registration: None,
             learner: request.learner,
             au_id: request.au_id,
             course_id: None,

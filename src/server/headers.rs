@@ -6,7 +6,9 @@ use aws_lc_rs::digest::{SHA256, digest};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use poem::http::HeaderValue;
-use poem::http::header::{CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS};
+use poem::http::header::{
+    CONTENT_SECURITY_POLICY, REFERRER_POLICY, WWW_AUTHENTICATE, X_CONTENT_TYPE_OPTIONS,
+};
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response, Result};
 
 /// JSON and text answers: nothing may load, nothing may frame them.
@@ -110,11 +112,20 @@ impl<E: Endpoint> Endpoint for SecurityHeadersEndpoint<E> {
 
     async fn call(&self, req: Request) -> Result<Response> {
         let policy = self.headers.policy_for(req.uri().path()).cloned();
+        let scripted = from_a_script(&req);
         let mut response = match self.inner.call(req).await {
             Ok(output) => output.into_response(),
             Err(err) => crate::error::uniform_error(err),
         };
         let headers = response.headers_mut();
+        if scripted {
+            // A Basic challenge answering a page's own fetch() makes the browser open a
+            // login dialog over the page (headless: wait for one forever). A cmi5 AU
+            // that sends stale or bogus credentials must get its 401 as an answer it
+            // can handle (cmi5 §8.2; CATAPULT 005-1 sends such credentials on purpose).
+            // Clients that are not browsers send no Sec-Fetch-Mode and keep the challenge.
+            headers.remove(WWW_AUTHENTICATE);
+        }
         headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
         if let Some(policy) = policy {
             headers.entry(CONTENT_SECURITY_POLICY).or_insert(policy);
@@ -124,6 +135,15 @@ impl<E: Endpoint> Endpoint for SecurityHeadersEndpoint<E> {
         }
         Ok(response)
     }
+}
+
+/// Whether a browser sent the request for a script (fetch, XHR) rather than for a
+/// navigation: Fetch Metadata's `Sec-Fetch-Mode` is then `cors`, `same-origin` or
+/// `no-cors`.
+fn from_a_script(req: &Request) -> bool {
+    req.headers()
+        .get("sec-fetch-mode")
+        .is_some_and(|mode| mode.as_bytes() != b"navigate")
 }
 
 #[cfg(test)]

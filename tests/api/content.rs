@@ -90,8 +90,29 @@ impl TestApp {
         json_of(response).await
     }
 
-    /// A launch's auth token as an Authorization header value.
+    /// A launch's auth token as an Authorization header value, after the AU's startup
+    /// reads (cmi5 §11: the learner preferences come before any statement).
     pub async fn token(&self, launch: &Value) -> String {
+        let token = self.token_only(launch).await;
+        let prefs = self
+            .client
+            .get("/xapi/agents/profile")
+            .query("agent", &param(launch, "actor"))
+            .query("profileId", &"cmi5LearnerPreferences")
+            .header("Authorization", &token)
+            .header("X-Experience-API-Version", "1.0.3")
+            .send()
+            .await;
+        assert!(
+            matches!(prefs.0.status().as_u16(), 200 | 404),
+            "{}",
+            prefs.0.status()
+        );
+        token
+    }
+
+    /// A launch's auth token, with nothing read yet.
+    pub async fn token_only(&self, launch: &Value) -> String {
         let answer = self.fetch(launch).await;
         format!(
             "Basic {}",

@@ -10,6 +10,7 @@ use crate::helpers::{TestApp, json_of, uuid};
 const CMI5: &str = "https://w3id.org/xapi/cmi5/context/categories/cmi5";
 const MOVEON: &str = "https://w3id.org/xapi/cmi5/context/categories/moveon";
 const SESSION: &str = "https://w3id.org/xapi/cmi5/context/extensions/sessionid";
+const MASTERY: &str = "https://w3id.org/xapi/cmi5/context/extensions/masteryscore";
 
 fn verb(short: &str) -> String {
     format!("http://adlnet.gov/expapi/verbs/{short}")
@@ -30,13 +31,24 @@ fn au_statement(launch: &Value, short: &str, result: Option<Value>) -> Value {
         "context": {
             "registration": param(launch, "registration"),
             "contextActivities": {"category": categories,
-                "grouping": [{"id": param(launch, "activityId")}]},
+                "grouping": [{"id": POLICY_AU}]},
             "extensions": {SESSION: launch["sessionId"]},
         },
         "timestamp": "2026-11-23T10:00:00Z",
     });
     if let Some(result) = result {
         s["result"] = result;
+    }
+    // cmi5 §9.5.4.1: these carry a duration; §9.6.3.2: a scored judgement carries the
+    // launch's masteryScore (0.8 for POLICY_AU).
+    if matches!(short, "passed" | "failed" | "completed" | "terminated") {
+        if s.get("result").is_none() {
+            s["result"] = json!({});
+        }
+        s["result"]["duration"] = json!("PT1S");
+    }
+    if s.pointer("/result/score").is_some() {
+        s["context"]["extensions"][MASTERY] = json!(0.8);
     }
     s
 }
@@ -75,7 +87,10 @@ async fn launch_writes_launch_data_and_launched() {
     app.import_course("all-employees").await;
     let launch = app.launch("ada", POLICY_AU).await;
     let registration = launch["registration"].as_str().unwrap();
-    assert_eq!(param(&launch, "activityId"), POLICY_AU);
+    // cmi5 §8.1.5: the LMS's own activityId, not the publisher's.
+    let activity_id = param(&launch, "activityId");
+    assert_ne!(activity_id, POLICY_AU);
+    assert!(activity_id.starts_with("urn:uuid:"), "{activity_id}");
     assert!(param(&launch, "endpoint").ends_with("/xapi"));
     let url = launch["launchUrl"].as_str().unwrap();
     assert!(url.contains("/content/all-employees-v1-"), "{url}");
@@ -83,7 +98,7 @@ async fn launch_writes_launch_data_and_launched() {
     let state = app
         .client
         .get("/xapi/activities/state")
-        .query("activityId", &POLICY_AU)
+        .query("activityId", &activity_id)
         .query("agent", &param(&launch, "actor"))
         .query("registration", &registration)
         .query("stateId", &"LMS.LaunchData")
@@ -161,6 +176,7 @@ async fn a_full_session_passes_completes_and_satisfies_the_au() {
         assert_eq!(response.0.status(), StatusCode::OK, "{short}");
     }
     let verbs = verbs_of(&app, &registration).await;
+    // No `satisfied`: cmi5 §9.3.9 issues it for blocks and courses, and two AUs are open.
     assert_eq!(
         verbs,
         [
@@ -169,7 +185,6 @@ async fn a_full_session_passes_completes_and_satisfies_the_au() {
             "progressed",
             "passed",
             "completed",
-            "satisfied",
             "terminated"
         ]
     );
@@ -205,14 +220,25 @@ async fn satisfying_the_only_au_satisfies_the_course() {
         .await,
     )
     .await;
-    let objects: Vec<&str> = body["statements"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["object"]["id"].as_str().unwrap())
-        .collect();
-    assert!(objects.contains(&SURVEY_AU));
-    assert!(objects.contains(&"https://blackbelt.example/courses/readiness-survey"));
+    // cmi5 §9.3.9/§9.4: one satisfied, for the course, under the LMS's id, typed as a
+    // course, with the publisher's course id as grouping (§9.6.2.3).
+    let satisfied = body["statements"].as_array().unwrap();
+    assert_eq!(satisfied.len(), 1, "{satisfied:?}");
+    let course = &satisfied[0];
+    let object_id = course["object"]["id"].as_str().unwrap();
+    assert!(object_id.starts_with("urn:uuid:"), "{object_id}");
+    assert_eq!(
+        course["object"]["definition"]["type"],
+        "https://w3id.org/xapi/cmi5/activitytype/course"
+    );
+    assert_eq!(
+        course["context"]["contextActivities"]["grouping"],
+        json!([{"objectType": "Activity", "id": "https://blackbelt.example/courses/readiness-survey"}])
+    );
+    assert_eq!(
+        course["context"]["extensions"][SESSION], launch["sessionId"],
+        "cmi5 §9.3.9: the session that triggered it"
+    );
     let progress = app.progress(registration).await;
     assert_eq!(progress["status"], "satisfied");
     assert_eq!(progress["progress"], 100);
@@ -224,19 +250,17 @@ async fn cmi5_rules_refuse_out_of_order_statements() {
     app.import_course("all-employees").await;
     let launch = app.launch("ada", POLICY_AU).await;
     let token = app.token(&launch).await;
+    // cmi5 §4.2 (LMS test suite 4.2.0.0-2): a statement breaking a cmi5 rule gets 403.
     let refused = |response: poem::test::TestResponse, needle: &'static str| async move {
-        response.assert_status(StatusCode::BAD_REQUEST);
+        response.assert_status(StatusCode::FORBIDDEN);
         let message = json_of(response).await["message"]
             .as_str()
             .unwrap()
             .to_owned();
         assert!(message.contains(needle), "{message:?} lacks {needle:?}");
     };
-    refused(
-        send(&app, &token, &au_statement(&launch, "completed", None)).await,
-        "initialized",
-    )
-    .await;
+    let done = au_statement(&launch, "completed", Some(json!({"completion": true})));
+    refused(send(&app, &token, &done).await, "initialized").await;
     send(&app, &token, &au_statement(&launch, "initialized", None))
         .await
         .assert_status_is_ok();
@@ -293,8 +317,14 @@ async fn browse_mode_refuses_judgements() {
     send(&app, &token, &au_statement(&launch, "initialized", None))
         .await
         .assert_status_is_ok();
-    let response = send(&app, &token, &au_statement(&launch, "completed", None)).await;
-    response.assert_status(StatusCode::BAD_REQUEST);
+    let done = au_statement(&launch, "completed", Some(json!({"completion": true})));
+    let response = send(&app, &token, &done).await;
+    response.assert_status(StatusCode::FORBIDDEN);
+    let message = json_of(response).await["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(message.contains("Browse mode"), "{message}");
 }
 
 #[tokio::test]
@@ -314,8 +344,10 @@ async fn relaunch_abandons_the_open_session_and_its_token() {
         verbs_of(&app, registration).await,
         ["launched", "initialized", "abandoned", "launched"]
     );
+    // An abandoned session's token: 403 and no Basic challenge (no browser login dialog).
     let response = send(&app, &old_token, &au_statement(&first, "terminated", None)).await;
-    response.assert_status(StatusCode::UNAUTHORIZED);
+    response.assert_status(StatusCode::FORBIDDEN);
+    assert!(response.0.headers().get("WWW-Authenticate").is_none());
 }
 
 #[tokio::test]

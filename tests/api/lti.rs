@@ -68,7 +68,8 @@ async fn a_valid_launch_opens_the_module_with_a_working_token() {
     let state_doc = app
         .client
         .get("/xapi/activities/state")
-        .query("activityId", &POLICY_AU)
+        // LaunchData lives under the LMS-generated activityId (cmi5 §8.1.5, §10).
+        .query("activityId", &crate::content::param(&launch, "activityId"))
         .query("agent", &actor.to_string())
         .query("registration", &registration)
         .query("stateId", &"LMS.LaunchData")

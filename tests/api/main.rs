@@ -10,6 +10,7 @@ mod auth;
 mod cli;
 mod cli_launch;
 mod client_libraries;
+mod cmi5_runtime;
 mod content;
 mod definitions;
 mod documents;

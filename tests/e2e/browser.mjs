@@ -156,9 +156,11 @@ export function watchPage(page, diag) {
     const req = r.request();
     const line = `${req.method()} ${r.status()} ${r.url()}`;
     if (req.method() !== 'GET' || r.status() >= 400) diag.requests.push(line);
-    // packages/README.md: a 404 for a state document means "nothing yet"; 409 on a statement
+    // packages/README.md: a 404 for a state document (or for the learner preferences the
+    // runtime reads on startup, cmi5 11.0) means "nothing yet"; 409 on a statement
     // POST means "already stored". Every other 4xx/5xx is a failure of the run.
-    const expected = (r.status() === 404 && req.method() === 'GET' && /\/activities\/state\?/.test(r.url()))
+    const expected = (r.status() === 404 && req.method() === 'GET'
+      && /\/(activities\/state|agents\/profile)\?/.test(r.url()))
       || (r.status() === 409 && req.method() === 'POST' && /\/statements(\?|$)/.test(r.url()));
     if (r.status() >= 400 && !expected) diag.errors.push(`HTTP ${line}`);
   });

@@ -19,6 +19,7 @@ mod m20261129_120000_create_credential_revisions;
 mod m20261129_130000_create_server_secrets;
 mod m20261129_150000_alter_lti_consumers;
 mod m20261129_160000_alter_packages;
+mod m20261130_104100_alter_launch_sessions;
 
 /// Every migration, oldest first. Never edit one that has shipped: add a new file.
 pub struct Migrator;
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_130000_create_server_secrets::Migration),
             Box::new(m20261129_150000_alter_lti_consumers::Migration),
             Box::new(m20261129_160000_alter_packages::Migration),
+            Box::new(m20261130_104100_alter_launch_sessions::Migration),
         ]
     }
 }

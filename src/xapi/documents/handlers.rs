@@ -11,6 +11,7 @@ use super::service::{self, Fetched, WriteMode};
 use crate::auth::{Principal, Scope};
 use crate::db::Db;
 use crate::error::Error;
+use crate::launch::learner_prefs;
 use crate::xapi::version::XapiVersion;
 
 fn guard(kind: DocumentKind) -> Scope {
@@ -62,6 +63,13 @@ pub async fn get(
     principal.require_documents(guard(kind), false)?;
     let params = params(kind, req)?;
     check_launch(principal, &params, false)?;
+    if let Some(grant) = &principal.launch
+        && kind == DocumentKind::AgentProfile
+        && params.doc_id.as_deref() == Some(learner_prefs::DOCUMENT_ID)
+    {
+        let _gate = db.write_gate().await;
+        learner_prefs::mark_read(db.writer(), &grant.session_id).await?;
+    }
     Ok(match service::get(db, &params).await? {
         Fetched::Document(doc) => DocumentResponse::Document(doc),
         Fetched::Ids(ids, latest) => DocumentResponse::Ids(ids, latest),
@@ -80,6 +88,13 @@ pub async fn write(
     principal.require_documents(guard(kind), true)?;
     let params = params(kind, req)?;
     check_launch(principal, &params, true)?;
+    if principal.launch.is_some()
+        && kind == DocumentKind::AgentProfile
+        && params.doc_id.as_deref() == Some(learner_prefs::DOCUMENT_ID)
+    {
+        learner_prefs::check(body.content_type(), &body.bytes)
+            .map_err(|why| Error::ForbiddenBecause(format!("launch token: {why}")))?;
+    }
     service::write(
         db,
         &params,

@@ -29,6 +29,8 @@ pub struct PreparedStatement {
     pub object_ref_id: Option<String>,
     /// Whether the client sent a timestamp (else it is a copy of `stored`).
     pub timestamp_given: bool,
+    /// Whether the client sent the id (else the LRS made one; cmi5 §9.1 asks AUs for it).
+    pub id_given: bool,
     /// The credential that sent it (statements/read/mine matches on this).
     pub credential_id: i64,
 }
@@ -70,6 +72,7 @@ pub fn prepare(
     let Value::Object(mut map) = raw else {
         return Err(ValidationError::new(path, "must be a JSON object"));
     };
+    let id_given = map.get("id").is_some_and(Value::is_string);
     let id = match map.get("id").and_then(Value::as_str) {
         Some(id) => id.to_ascii_lowercase(),
         None => uuid::Uuid::new_v4().to_string(),
@@ -105,6 +108,7 @@ pub fn prepare(
         voids_id,
         object_ref_id,
         timestamp_given,
+        id_given,
         credential_id: ctx.credential_id,
     })
 }
