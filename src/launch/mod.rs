@@ -6,6 +6,7 @@ pub mod fetch;
 pub mod grant;
 pub mod launch_data;
 pub mod learner;
+pub mod participant;
 pub mod projection;
 pub mod report;
 pub mod resolve;
