@@ -2,6 +2,7 @@
 //! endpoint. `serve` and the tests use this same seam.
 
 use std::io;
+use std::sync::Arc;
 use std::time::Duration;
 
 use poem::endpoint::BoxEndpoint;
@@ -15,6 +16,7 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::error::framework_error;
 use crate::launch::api::LaunchApi;
+use crate::launch::participant::{Progress, SessionRules};
 use crate::launch::settings::LaunchSettings;
 use crate::lti::api::LtiApi;
 use crate::lti::frame::FrameAncestors;
@@ -46,6 +48,7 @@ use crate::xapi::documents::agent_profile_api::AgentProfileApi;
 use crate::xapi::documents::state_api::StateApi;
 use crate::xapi::statements::api::{PageSizes, StatementsApi};
 use crate::xapi::statements::cursor::{self, CursorKey};
+use crate::xapi::statements::participant::Participants;
 use crate::xapi::statements::writer::{StatementWriter, WriterContext};
 use crate::xapi::version::VersionGate;
 
@@ -202,6 +205,18 @@ pub fn package_limits(config: &Config) -> Limits {
     }
 }
 
+/// What reacts to stored statements, in the order it runs: cmi5 session rules, then
+/// progress (belts and the passback outbox register after it).
+fn write_participants(config: &Config) -> Participants {
+    let settings = LaunchSettings::from_config(config);
+    Participants::new(vec![
+        Arc::new(SessionRules {
+            settings: settings.clone(),
+        }),
+        Arc::new(Progress { settings }),
+    ])
+}
+
 /// Every API of the server, sharing one database handle.
 fn apis(
     db: &Db,
@@ -223,7 +238,7 @@ fn apis(
             writer: StatementWriter::spawn(WriterContext {
                 db: db.clone(),
                 clock: clock.clone(),
-                launch: LaunchSettings::from_config(config),
+                participants: write_participants(config),
                 postgres_writers: config.postgres_statement_writers.get(),
             }),
             cursor_key,

@@ -9,6 +9,7 @@ pub mod ids;
 pub mod launch_data;
 pub mod learner;
 pub mod learner_prefs;
+pub mod participant;
 pub mod projection;
 pub mod report;
 pub mod resolve;

@@ -8,12 +8,11 @@ use std::sync::Arc;
 use sea_orm::TransactionTrait;
 use tokio::sync::oneshot;
 
+use super::participant::{BatchContext, WriteGrant};
 use super::prepare::PreparedStatement;
 use super::write::{check_resend, existing_payloads, insert_new, insert_statements};
 use super::writer::WriterContext;
 use crate::error::Error;
-use crate::launch::grant::LaunchGrant;
-use crate::launch::{projection, rules};
 use crate::xapi::attachments::AttachmentPart;
 use crate::xapi::attachments::store as attachment_store;
 use crate::xapi::clock::WriteTicket;
@@ -21,16 +20,17 @@ use crate::xapi::clock::WriteTicket;
 /// One request in the writer's queue.
 pub struct Job {
     pub statements: Vec<PreparedStatement>,
-    pub launch: Option<Arc<LaunchGrant>>,
+    pub grant: Option<WriteGrant>,
     pub parts: HashMap<String, AttachmentPart>,
     pub reply: oneshot::Sender<Result<(), Error>>,
 }
 
 impl Job {
-    /// cmi5 rules read what earlier requests of the same session stored, and attachments
-    /// carry their own writes: such requests are not merged with others.
+    /// Participants' checks read what earlier requests of the same grant stored (cmi5
+    /// session rules), and attachments carry their own writes: such requests are not
+    /// merged with others.
     fn stands_alone(&self) -> bool {
-        self.launch.is_some() || !self.parts.is_empty()
+        self.grant.is_some() || !self.parts.is_empty()
     }
 
     fn answer(self, outcome: Result<(), Error>) {
@@ -80,19 +80,15 @@ pub async fn group(context: Arc<WriterContext>, mut jobs: Vec<Job>) {
 /// One request in its own transaction.
 async fn by_itself(context: &WriterContext, job: &Job, ticket: &WriteTicket) -> Result<(), Error> {
     let txn = context.db.writer().begin().await?;
-    if let Some(grant) = &job.launch {
-        rules::check(
-            &txn,
-            grant,
-            &job.statements,
-            context.launch.terminated_grace_us,
-        )
+    let ctx = BatchContext::new(ticket.stored, job.grant.as_ref());
+    context
+        .participants
+        .check(&txn, &ctx, &job.statements)
         .await?;
-    }
     attachment_store::save(&txn, &job.parts).await?;
     let fresh = insert_statements(&txn, &job.statements, ticket.stored_us()).await?;
-    // Progress and `satisfied` commit with the statements they follow from.
-    projection::apply(&txn, &fresh, ticket.stored, &context.launch.lms_authority).await?;
+    // What follows from the statements (progress, `satisfied`) commits with them.
+    context.participants.project(&txn, &ctx, &fresh).await?;
     txn.commit().await?;
     metrics::counter!("xapi_statements_stored_total").increment(fresh.len() as u64);
     Ok(())
@@ -143,7 +139,8 @@ async fn together(
         outcomes.push(outcome);
     }
     insert_new(&txn, &fresh, ticket.stored_us()).await?;
-    projection::apply(&txn, &fresh, ticket.stored, &context.launch.lms_authority).await?;
+    let ctx = BatchContext::new(ticket.stored, None);
+    context.participants.project(&txn, &ctx, &fresh).await?;
     txn.commit().await?;
     metrics::counter!("xapi_statements_stored_total").increment(fresh.len() as u64);
     Ok(outcomes)

@@ -10,6 +10,7 @@ mod format;
 pub mod index;
 mod inherit;
 mod params;
+pub mod participant;
 pub mod prepare;
 pub mod read;
 pub mod service;

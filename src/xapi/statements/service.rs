@@ -8,6 +8,7 @@ use serde_json::Value;
 use super::cursor::CursorKey;
 use super::format::{Format, render};
 use super::params::Cursor;
+use super::participant::WriteGrant;
 use super::prepare::{PreparedStatement, WriteContext, prepare};
 use super::read::{self, Position, StatementFilter, StoredStatement, Visibility};
 use super::writer::{StatementWriter, Submission};
@@ -55,7 +56,7 @@ pub async fn store(
     writer
         .write(Submission {
             statements: prepared,
-            launch: principal.launch.clone(),
+            grant: principal.launch.clone().map(|grant| grant as WriteGrant),
             parts,
         })
         .await?;

@@ -10,11 +10,10 @@ use std::sync::Arc;
 use tokio::sync::{Mutex, mpsc, oneshot};
 
 use super::commit::{self, Job};
+use super::participant::{Participants, WriteGrant};
 use super::prepare::PreparedStatement;
 use crate::db::Db;
 use crate::error::Error;
-use crate::launch::grant::LaunchGrant;
-use crate::launch::settings::LaunchSettings;
 use crate::xapi::attachments::AttachmentPart;
 use crate::xapi::clock::WriteClock;
 
@@ -34,7 +33,8 @@ pub struct StatementWriter {
 pub struct WriterContext {
     pub db: Db,
     pub clock: WriteClock,
-    pub launch: LaunchSettings,
+    /// What reacts to stored statements, in order (registered in `App::build`).
+    pub participants: Participants,
     /// Writer tasks on PostgreSQL, whose transactions run in parallel. SQLite has one
     /// writer connection, so one task.
     pub postgres_writers: usize,
@@ -43,8 +43,9 @@ pub struct WriterContext {
 /// One request's statements, validated and ready to store.
 pub struct Submission {
     pub statements: Vec<PreparedStatement>,
-    /// Set for a launched module's token: cmi5 rules apply.
-    pub launch: Option<Arc<LaunchGrant>>,
+    /// Set for a launched module's token: participants that understand it (cmi5
+    /// session rules) check the request against it.
+    pub grant: Option<WriteGrant>,
     pub parts: HashMap<String, AttachmentPart>,
 }
 
@@ -70,7 +71,7 @@ impl StatementWriter {
         let (reply, answer) = oneshot::channel();
         let job = Job {
             statements: submission.statements,
-            launch: submission.launch,
+            grant: submission.grant,
             parts: submission.parts,
             reply,
         };
