@@ -168,6 +168,41 @@ const dumpStatements = async () => {
     }
 };
 
+// BB_LTS_RESULTS (a file): after each test, the AU's own verdict as its page shows it
+// (`#result`: success, reqId, msg). The suite prints it only when the run ends, if at all.
+let lastResultUrl;
+const recordAuResult = async () => {
+    const file = process.env.BB_LTS_RESULTS;
+    // jest-puppeteer's page, shared by the suite's tests
+    if (! file || typeof page === "undefined") {
+        return;
+    }
+    try {
+        const url = page.url(),
+            text = await page.evaluate(() => {
+                const el = document.getElementById("result");
+                return el ? el.textContent : null;
+            });
+        if (text === null || url === lastResultUrl) {
+            return;
+        }
+        lastResultUrl = url;
+        const where = new URL(url).pathname.split("/").slice(0, 3).join("/");
+        let verdict = text;
+        try {
+            const r = JSON.parse(text);
+            verdict = `${r.success ? "PASS" : "FAIL"}${r.isError ? " (error)" : ""} ${r.reqId || ""} ${r.msg || ""}`;
+        }
+        catch (ex) {
+            // keep the raw text
+        }
+        require("fs").appendFileSync(file, `${where}: ${verdict.replace(/\s+/g, " ").trim()}\n`);
+    }
+    catch (ex) {
+        // no page, or it is gone: nothing to record
+    }
+};
+
 const flag = (name) => process.env[name] !== "0";
 
 module.exports = {
@@ -252,6 +287,7 @@ module.exports = {
     },
 
     cleanup: async () => {
+        await recordAuResult();
         await dumpStatements();
         const courses = state.imported.splice(0);
         for (const courseId of new Set(courses)) {

@@ -108,6 +108,8 @@ for suite in ${LTS_SUITES:-package runtime}; do
   export BB_LTS_IMPORT_LOG="$out/$suite.imports.log"
   : >"$BB_LTS_IMPORT_LOG"
   export BB_LTS_DUMP="$out/$suite.statements.txt"
+  export BB_LTS_RESULTS="$out/$suite.au-results.txt"
+  : >"$BB_LTS_RESULTS"
   : >"$BB_LTS_DUMP"
   (cd "$lts" && npx jest "__tests__/$suite.js" --runInBand --ci --colors=false \
      --testTimeout="${LTS_TEST_TIMEOUT:-30000}" \
@@ -145,6 +147,10 @@ if [[ -s "$out/package.imports.log" ]]; then
 fi
 for suite in ${LTS_SUITES:-package runtime}; do
   [[ -s "$out/$suite.failures" ]] && { echo "  $suite failures:"; cat "$out/$suite.failures"; }
+  if grep -q ": FAIL" "$out/$suite.au-results.txt" 2>/dev/null; then
+    echo "  $suite: what the failing AUs reported:"
+    grep ": FAIL" "$out/$suite.au-results.txt" | sed 's/^/    /'
+  fi
 done
 echo "cmi5-lts: $total_p passed, $total_f failed, $total_s skipped"
 exit "$failed_any"
