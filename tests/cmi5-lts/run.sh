@@ -66,7 +66,7 @@ if [[ -z "${CATAPULT_LTS_DIR:-}" ]]; then
     fi
     echo "cmi5-lts: extracting lts/ of CATAPULT $ref into $CATAPULT_LTS_DIR"
     mkdir -p "$here/.suite"
-    git --git-dir="$git_dir" archive "$ref" lts | tar -x -C "$here/.suite"
+    git --git-dir="$git_dir" archive --prefix=lts/ "$ref:lts" | tar -x -C "$here/.suite"
   fi
 fi
 lts="$(cd "$CATAPULT_LTS_DIR" && pwd)"
