@@ -77,6 +77,7 @@ if [[ -z "${CATAPULT_LTS_DIR:-}" ]]; then
 fi
 lts="$(cd "$CATAPULT_LTS_DIR" && pwd)"
 export CATAPULT_LTS_DIR="$lts"
+if [[ "$lts" == "$here/.suite/lts" ]]; then suite_label="CATAPULT $ref"; else suite_label="CATAPULT lts/ at $lts"; fi
 
 if [[ ! -d "$lts/node_modules/jest" || ! -d "$lts/node_modules/puppeteer" ]]; then
   echo "cmi5-lts: npm ci in $lts (puppeteer downloads no browser)"
@@ -145,7 +146,7 @@ for suite in ${LTS_SUITES:-package runtime}; do
 done
 
 echo
-echo "== cmi5-lts summary (CATAPULT $ref, $([[ -n "${BLACKBELT_DATABASE_URL:-}" ]] && echo "${BLACKBELT_DATABASE_URL%%://*}" || echo sqlite))"
+echo "== cmi5-lts summary ($suite_label, $([[ -n "${BLACKBELT_DATABASE_URL:-}" ]] && echo "${BLACKBELT_DATABASE_URL%%://*}" || echo sqlite))"
 for l in "${summary[@]}"; do echo "  $l"; done
 if [[ -s "$out/package.imports.log" ]]; then
   echo "  package imports (what the server answered):"
