@@ -30,6 +30,8 @@ pub mod ops;
 pub mod outbound;
 /// Learning content packages: manifests, import, catalog, assets.
 pub mod packages;
+/// Progress going back to the LMS: the passback outbox and its deliverers.
+pub mod passback;
 /// The HTTP edge: connection limits and deadlines, bounded bodies, response headers.
 pub mod server;
 /// `blackbelt registrations waive`, `blackbelt sessions abandon`.
