@@ -138,7 +138,7 @@ pub async fn respond(
         .as_deref()
         .filter(|a| !a.is_empty())
         .ok_or_else(|| Failure::new(400, "no_choice", "choose a module first"))?;
-    let (course, au) = find_au(db, au_id).await?;
+    let (_course, au) = find_au(db, au_id).await?;
     let platform_id = context["platform"].as_i64().unwrap_or_default();
     let platform = platforms::find(&db.conn, platform_id)
         .await?
@@ -159,8 +159,7 @@ pub async fn respond(
         item["text"] = json!(text);
     }
     if context["ags"].as_bool() == Some(true) {
-        item["lineItem"] =
-            json!({"scoreMaximum": 100, "label": au.title, "resourceId": au.au_id, "tag": course});
+        item["lineItem"] = json!({"scoreMaximum": 100, "label": au.title, "resourceId": au.au_id, "tag": crate::passback::lineitem::TAG});
     }
     let now = jiff::Timestamp::now().as_second();
     let mut message = json!({

@@ -161,6 +161,53 @@ pub fn verify(req: &SignedRequest<'_>, consumer_secret: &str) -> Result<OAuthPar
     Ok(params)
 }
 
+/// `oauth_body_hash` (OAuth Request Body Hash 1.0 §3.1): base64 of the SHA-1 of the raw
+/// body, which LTI 1.1 Basic Outcomes requires for its XML bodies.
+pub fn body_hash(body: &[u8]) -> String {
+    use aws_lc_rs::digest;
+    STANDARD.encode(digest::digest(&digest::SHA1_FOR_LEGACY_USE_ONLY, body))
+}
+
+/// An `Authorization: OAuth …` value signing a request whose body is not a form (LTI
+/// 1.1 Basic Outcomes): the URL's query and the `oauth_*` parameters, `oauth_body_hash`
+/// among them, are signed with HMAC-SHA1 and the consumer secret (no token).
+pub fn authorization_header(
+    method: &str,
+    url: &str,
+    consumer_key: &str,
+    consumer_secret: &str,
+    body: &[u8],
+    nonce: &str,
+    timestamp: i64,
+) -> Result<String, OAuthError> {
+    let oauth: Vec<(String, String)> = [
+        ("oauth_body_hash", body_hash(body)),
+        ("oauth_consumer_key", consumer_key.to_owned()),
+        ("oauth_nonce", nonce.to_owned()),
+        ("oauth_signature_method", "HMAC-SHA1".to_owned()),
+        ("oauth_timestamp", timestamp.to_string()),
+        ("oauth_version", "1.0".to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let without_fragment = url.split_once('#').map_or(url, |(u, _)| u);
+    let query = without_fragment.split_once('?').map_or("", |(_, q)| q);
+    let mut all: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    all.extend(oauth.iter().cloned());
+    let signature = sign(&base_string(method, url, &all)?, consumer_secret, "");
+    let mut parts = vec!["realm=\"\"".to_owned()];
+    parts.extend(
+        oauth
+            .iter()
+            .chain(std::iter::once(&("oauth_signature".to_owned(), signature)))
+            .map(|(k, v)| format!("{k}=\"{}\"", encode(v))),
+    );
+    Ok(format!("OAuth {}", parts.join(", ")))
+}
+
 /// §3.4.2: the key is both secrets, each encoded, joined by `&`.
 fn key(consumer_secret: &str, token_secret: &str) -> hmac::Key {
     let secret = format!("{}&{}", encode(consumer_secret), encode(token_secret));

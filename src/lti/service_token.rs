@@ -29,8 +29,24 @@ pub struct ServiceTokens {
     cache: Arc<Mutex<TokenCache>>,
 }
 
+/// Why [`ServiceTokens::get_once`] got no token.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct TokenError {
+    /// Worth trying again later (the token URL was down, slow or answered 5xx).
+    pub retry: bool,
+    pub message: String,
+}
+
+/// A failed token request: the error, and whether a later try may succeed.
+struct Failed {
+    retry: bool,
+    error: Error,
+}
+
 impl ServiceTokens {
-    /// A bearer token for `scopes` at `platform`, from the cache or the token URL.
+    /// A bearer token for `scopes` at `platform`, from the cache or the token URL
+    /// (tried up to three times, a second and then two apart).
     pub async fn get(
         &self,
         db: &Db,
@@ -38,22 +54,64 @@ impl ServiceTokens {
         platform: &lti_platform::Model,
         scopes: &[&str],
     ) -> Result<String, Error> {
-        let mut sorted: Vec<&str> = scopes.to_vec();
-        sorted.sort_unstable();
-        let key = (platform.id, sorted.join(" "));
+        self.fetch(db, http, platform, scopes, ATTEMPTS)
+            .await
+            .map_err(|f| f.error)
+    }
+
+    /// As [`ServiceTokens::get`], with a single try: for callers that do their own
+    /// backing off (the passback outbox).
+    pub async fn get_once(
+        &self,
+        db: &Db,
+        http: &Outbound,
+        platform: &lti_platform::Model,
+        scopes: &[&str],
+    ) -> Result<String, TokenError> {
+        self.fetch(db, http, platform, scopes, 1)
+            .await
+            .map_err(|f| TokenError {
+                retry: f.retry,
+                message: f.error.to_string(),
+            })
+    }
+
+    /// Drops the cached token for `scopes` at `platform` (the service answered 401 to
+    /// it), so the next ask fetches a new one.
+    pub fn forget(&self, platform_id: i64, scopes: &[&str]) {
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.remove(&cache_key(platform_id, scopes));
+        }
+    }
+
+    async fn fetch(
+        &self,
+        db: &Db,
+        http: &Outbound,
+        platform: &lti_platform::Model,
+        scopes: &[&str],
+        attempts: u32,
+    ) -> Result<String, Failed> {
+        let key = cache_key(platform.id, scopes);
         if let Ok(cache) = self.cache.lock()
             && let Some((token, until)) = cache.get(&key)
             && Instant::now() < *until
         {
             return Ok(token.clone());
         }
-        let (token, lifetime) = request(db, http, platform, &key.1).await?;
+        let (token, lifetime) = request(db, http, platform, &key.1, attempts).await?;
         let until = Instant::now() + lifetime.saturating_sub(MARGIN);
         if let Ok(mut cache) = self.cache.lock() {
             cache.insert(key, (token.clone(), until));
         }
         Ok(token)
     }
+}
+
+fn cache_key(platform_id: i64, scopes: &[&str]) -> (i64, String) {
+    let mut sorted: Vec<&str> = scopes.to_vec();
+    sorted.sort_unstable();
+    (platform_id, sorted.join(" "))
 }
 
 /// The signed assertion the token request carries.
@@ -73,8 +131,11 @@ pub async fn assertion(db: &Db, platform: &lti_platform::Model) -> Result<String
     keys::sign(db.writer(), &claims).await
 }
 
-fn refused(why: OutboundError) -> Error {
-    Error::BadGateway(format!("the platform's token URL could not be used: {why}"))
+fn refused(why: OutboundError) -> Failed {
+    Failed {
+        retry: false,
+        error: Error::BadGateway(format!("the platform's token URL could not be used: {why}")),
+    }
 }
 
 async fn request(
@@ -82,9 +143,10 @@ async fn request(
     http: &Outbound,
     platform: &lti_platform::Model,
     scope: &str,
-) -> Result<(String, Duration), Error> {
+    attempts: u32,
+) -> Result<(String, Duration), Failed> {
     let mut last = OutboundError::Unreachable;
-    for attempt in 0..ATTEMPTS {
+    for attempt in 0..attempts {
         if attempt > 0 {
             tokio::time::sleep(Duration::from_secs(1 << (attempt - 1))).await;
         }
@@ -95,7 +157,12 @@ async fn request(
                 "client_assertion_type",
                 "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".to_owned(),
             ),
-            ("client_assertion", assertion(db, platform).await?),
+            (
+                "client_assertion",
+                assertion(db, platform)
+                    .await
+                    .map_err(|error| Failed { retry: true, error })?,
+            ),
             ("scope", scope.to_owned()),
         ];
         let form: Vec<(&str, &str)> = form.iter().map(|(n, v)| (*n, v.as_str())).collect();
@@ -129,21 +196,39 @@ async fn request(
                 error = code,
                 "the platform's token URL refused the request"
             );
-            return Err(refused(OutboundError::Status(answer.status)));
+            // Except "too many requests" and "too slow", which pass with time.
+            let retry = matches!(answer.status, 408 | 425 | 429);
+            return Err(Failed {
+                retry,
+                ..refused(OutboundError::Status(answer.status))
+            });
         }
-        let body = answer.json().map_err(refused)?;
+        // Not a token answer (a proxy's page, a half-deployed LMS): may pass.
+        let garbled = |why: &str| Failed {
+            retry: true,
+            error: Error::BadGateway(format!("the token answer {why}")),
+        };
+        let body = answer.json().map_err(|_| garbled("is not JSON"))?;
         let token = body
             .get("access_token")
             .and_then(Value::as_str)
-            .ok_or_else(|| Error::BadGateway("the token answer has no access_token".into()))?;
+            .ok_or_else(|| garbled("has no access_token"))?;
         let lifetime = body
             .get("expires_in")
             .and_then(Value::as_u64)
             .unwrap_or(3600);
         return Ok((token.to_owned(), Duration::from_secs(lifetime)));
     }
-    Err(Error::BadGateway(format!(
-        "the platform's token URL {} failed {ATTEMPTS} times; last: {last}",
-        platform.token_url
-    )))
+    let times = if attempts == 1 {
+        "once".to_owned()
+    } else {
+        format!("{attempts} times")
+    };
+    Err(Failed {
+        retry: true,
+        error: Error::BadGateway(format!(
+            "the platform's token URL {} failed {times}; last: {last}",
+            platform.token_url
+        )),
+    })
 }

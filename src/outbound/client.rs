@@ -65,6 +65,50 @@ pub enum OutboundError {
 pub struct Answer {
     pub status: u16,
     pub body: Vec<u8>,
+    pub headers: AnswerHeaders,
+}
+
+/// The answer headers callers act on; the rest are not kept.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct AnswerHeaders {
+    /// Every `Link` header, in order (RFC 8288 paging; see `outbound::link`).
+    pub link: Vec<String>,
+    /// `Retry-After`, as sent (delta-seconds or an HTTP-date).
+    pub retry_after: Option<String>,
+    pub content_type: Option<String>,
+}
+
+/// One request made with [`Outbound::call`].
+#[derive(Debug, Clone)]
+pub struct Call<'a> {
+    pub method: reqwest::Method,
+    pub url: &'a str,
+    /// Sent as `Authorization: Bearer <token>`.
+    pub bearer: Option<&'a str>,
+    /// A whole `Authorization` value (OAuth 1.0a); ignored when `bearer` is given.
+    pub authorization: Option<&'a str>,
+    /// Sent exactly as given (no charset is added).
+    pub content_type: Option<&'a str>,
+    pub accept: Option<&'a str>,
+    pub body: Option<Vec<u8>>,
+    /// The largest answer body accepted, in bytes.
+    pub limit: usize,
+}
+
+impl<'a> Call<'a> {
+    /// A request with no headers and no body; fill the fields you need.
+    pub fn new(method: reqwest::Method, url: &'a str, limit: usize) -> Call<'a> {
+        Call {
+            method,
+            url,
+            bearer: None,
+            authorization: None,
+            content_type: None,
+            accept: None,
+            body: None,
+            limit,
+        }
+    }
 }
 
 impl Answer {
@@ -202,16 +246,53 @@ impl Outbound {
         form: &[(&str, &str)],
         limit: usize,
     ) -> Result<Answer, OutboundError> {
-        let mut body = url::form_urlencoded::Serializer::new(String::new());
-        for (name, value) in form {
-            body.append_pair(name, value);
-        }
-        let body = body.finish();
+        // Scoped: the serializer is not `Send`, and must not live across the await.
+        let body = {
+            let mut body = url::form_urlencoded::Serializer::new(String::new());
+            for (name, value) in form {
+                body.append_pair(name, value);
+            }
+            body.finish()
+        };
         self.send(url, limit, move |client, url| {
             client
                 .post(url)
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .body(body)
+        })
+        .await
+    }
+
+    /// Any request, under the same rules as every other call; the answer keeps the
+    /// headers in [`AnswerHeaders`].
+    pub async fn call(&self, call: Call<'_>) -> Result<Answer, OutboundError> {
+        let Call {
+            method,
+            url,
+            bearer,
+            authorization,
+            content_type,
+            accept,
+            body,
+            limit,
+        } = call;
+        self.send(url, limit, move |client, url| {
+            let mut request = client.request(method, url);
+            if let Some(token) = bearer {
+                request = request.bearer_auth(token);
+            } else if let Some(value) = authorization {
+                request = request.header(reqwest::header::AUTHORIZATION, value);
+            }
+            if let Some(value) = content_type {
+                request = request.header(reqwest::header::CONTENT_TYPE, value);
+            }
+            if let Some(value) = accept {
+                request = request.header(reqwest::header::ACCEPT, value);
+            }
+            match body {
+                Some(bytes) => request.body(bytes),
+                None => request,
+            }
         })
         .await
     }
@@ -240,6 +321,7 @@ impl Outbound {
         }
         // Read chunk by chunk: a declared length can be absent or false, and the
         // limit must hold before the bytes are in memory, not after.
+        let headers = answer_headers(response.headers());
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(|e| failure(&host, &e))? {
             if body.len() + chunk.len() > limit {
@@ -250,6 +332,7 @@ impl Outbound {
         Ok(Answer {
             status: status.as_u16(),
             body,
+            headers,
         })
     }
 
@@ -274,6 +357,21 @@ impl Outbound {
             });
         }
         Ok(parsed)
+    }
+}
+
+/// The headers kept from an answer; values that are not visible ASCII are dropped.
+fn answer_headers(headers: &reqwest::header::HeaderMap) -> AnswerHeaders {
+    let text = |v: &reqwest::header::HeaderValue| v.to_str().ok().map(str::to_owned);
+    AnswerHeaders {
+        // Moodle's Link header carries typographic quotes (UTF-8), which `to_str` refuses.
+        link: headers
+            .get_all(reqwest::header::LINK)
+            .iter()
+            .filter_map(|v| String::from_utf8(v.as_bytes().to_vec()).ok())
+            .collect(),
+        retry_after: headers.get(reqwest::header::RETRY_AFTER).and_then(text),
+        content_type: headers.get(reqwest::header::CONTENT_TYPE).and_then(text),
     }
 }
 

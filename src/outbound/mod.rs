@@ -2,5 +2,6 @@
 
 pub mod address;
 pub mod client;
+pub mod link;
 
-pub use client::{Answer, Outbound, OutboundError, OutboundSettings};
+pub use client::{Answer, AnswerHeaders, Call, Outbound, OutboundError, OutboundSettings};

@@ -2,4 +2,9 @@
 //! learner's standing become outbox rows in the statement's transaction, and a
 //! dispatcher delivers them through the one outbound client, retrying from the rows.
 
+pub mod ags;
+pub mod answer;
 pub mod delivery;
+pub mod lineitem;
+pub mod lti11;
+pub mod pox;

@@ -258,3 +258,43 @@ fn version_and_timestamp_are_checked() {
         Some(OAuthError::BadTimestamp("+1700000000".to_owned()))
     );
 }
+
+#[test]
+fn body_hash_is_base64_sha1_of_the_raw_body() {
+    // printf %s DATA | openssl sha1 -binary | base64
+    assert_eq!(body_hash(b"Hello World!"), "Lve95gjOVATpfV8EL5X4nxwjKHE=");
+    assert_eq!(body_hash(b""), "2jmj7l5rSw0yVb/vlWAYkK/YBwk=");
+}
+
+#[test]
+fn a_signed_authorization_header_verifies_with_the_same_secret() {
+    let url = "https://lms.example/outcomes?type=grade&x=a%20b";
+    let body = b"<xml/>";
+    let header = authorization_header(
+        "POST",
+        url,
+        "lms-key",
+        SECRET,
+        body,
+        "n0nce1234",
+        1_700_000_000,
+    )
+    .unwrap();
+    assert!(header.starts_with("OAuth realm=\"\", oauth_body_hash=\""));
+    let request = SignedRequest {
+        method: "POST",
+        url,
+        form: &[],
+        authorization: Some(&header),
+    };
+    let params = verify(&request, SECRET).unwrap();
+    assert_eq!(params.consumer_key, "lms-key");
+    assert_eq!(params.timestamp, 1_700_000_000);
+    let (_, all, _) = collect_params(&request).unwrap();
+    let hash = all.iter().find(|(k, _)| k == "oauth_body_hash").unwrap();
+    assert_eq!(hash.1, body_hash(body));
+    assert_eq!(
+        verify(&request, "other-secret").err(),
+        Some(OAuthError::BadSignature)
+    );
+}
