@@ -361,6 +361,10 @@ async fn deep_linking_returns_a_signed_resource_link() {
     assert_eq!(item["type"], "ltiResourceLink");
     assert_eq!(item["custom"]["au"], POLICY_AU);
     assert_eq!(item["lineItem"]["scoreMaximum"], 100);
+    // Tagged so the passback's find-or-create finds the column the LMS made.
+    assert_eq!(item["lineItem"]["tag"], "blackbelt");
+    assert_eq!(item["lineItem"]["resourceId"], POLICY_AU);
+    assert_eq!(item["lineItem"]["label"], item["title"]);
 
     // The response is signed with a key the tool publishes.
     let jwks = json_of(app.client.get("/lti/jwks").send().await).await;
