@@ -78,8 +78,8 @@ pub struct AnswerHeaders {
     pub content_type: Option<String>,
 }
 
-/// One request made with [`Outbound::call`].
-#[derive(Debug, Clone)]
+/// One request made with [`Outbound::call`]. Not `Debug`: it holds credentials.
+#[derive(Clone)]
 pub struct Call<'a> {
     pub method: reqwest::Method,
     pub url: &'a str,

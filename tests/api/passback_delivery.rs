@@ -45,6 +45,10 @@ struct State {
     seen: Vec<Seen>,
     /// Answers the scores endpoint gives first: (status, Retry-After).
     script: VecDeque<(u16, Option<&'static str>)>,
+    /// The token URL answers this status instead of a token.
+    token_status: Option<u16>,
+    /// The container already holds our column (item 5) on page 2.
+    existing: bool,
 }
 
 type Shared = Arc<Mutex<State>>;
@@ -91,6 +95,11 @@ async fn token(req: &Request, body: Body, Data(state): Data<&Shared>) -> Respons
             .any(|(k, v)| k == "grant_type" && v == "client_credentials")
     );
     let mut state = state.lock().unwrap();
+    if let Some(status) = state.token_status {
+        return Response::builder()
+            .status(StatusCode::from_u16(status).unwrap())
+            .body(r#"{"error":"invalid_client"}"#);
+    }
     state.token_scopes.push(scope.clone());
     let token = format!("tok-{}", state.token_scopes.len());
     poem::web::Json(
@@ -104,7 +113,10 @@ async fn token(req: &Request, body: Body, Data(state): Data<&Shared>) -> Respons
 #[handler]
 async fn lineitems(req: &Request, body: Body, Data(state): Data<&Shared>) -> Response {
     let seen = record(req, body, state).await;
-    let base = state.lock().unwrap().base.clone();
+    let (base, existing) = {
+        let s = state.lock().unwrap();
+        (s.base.clone(), s.existing)
+    };
     if seen.method == "POST" {
         let mut item: Value = serde_json::from_str(&seen.body).unwrap();
         item["id"] = json!(format!("{base}/api/lineitems/9/lineitem?type_id=1"));
@@ -113,7 +125,10 @@ async fn lineitems(req: &Request, body: Body, Data(state): Data<&Shared>) -> Res
             .content_type("application/vnd.ims.lis.v2.lineitem+json")
             .body(item.to_string());
     }
-    let items = if seen.query.contains("page=2") {
+    let items = if seen.query.contains("page=2") && existing {
+        json!([{"id": format!("{base}/api/lineitems/5/lineitem?type_id=1"),
+                "resourceId": AU, "tag": "blackbelt", "label": "Policy basics", "scoreMaximum": 100}])
+    } else if seen.query.contains("page=2") {
         json!([])
     } else {
         json!([{"id": format!("{base}/api/lineitems/3/lineitem?type_id=1"),
@@ -467,6 +482,52 @@ async fn ags_an_unreachable_platform_is_retried_and_a_missing_scope_fails() {
         matches!(&outcome, Outcome::Failed { error, .. } if error.contains("score scope")),
         "{outcome:?}"
     );
+    assert!(p.seen("/scores").is_empty());
+}
+
+#[tokio::test]
+async fn ags_an_existing_tagged_line_item_is_found_on_a_later_page_and_not_created_again() {
+    let p = platform().await;
+    p.state.lock().unwrap().existing = true;
+    let outcome = p.deliverer.deliver(&p.claimed(None, None, EVENT_US)).await;
+    let found = format!("{}/api/lineitems/5/lineitem?type_id=1", p.base);
+    assert!(
+        matches!(&outcome, Outcome::Delivered { lineitem_url: Some(u), .. } if *u == found),
+        "{outcome:?}"
+    );
+    assert!(p.seen("/api/lineitems").iter().all(|s| s.method == "GET"));
+    assert_eq!(
+        p.seen("/scores")[0].path,
+        "/api/lineitems/5/lineitem/scores"
+    );
+
+    // Without the lineitem scope a column can be neither searched for nor made.
+    let mut claimed = p.claimed(None, None, EVENT_US);
+    claimed.target.scopes = vec![SCORE.into()];
+    let outcome = p.deliverer.deliver(&claimed).await;
+    assert!(
+        matches!(&outcome, Outcome::Failed { error, .. } if error.contains("no lineitem scope")),
+        "{outcome:?}"
+    );
+}
+
+#[tokio::test]
+async fn ags_a_token_url_that_is_down_retries_and_one_that_refuses_fails() {
+    let p = platform().await;
+    let claimed = p.claimed(Some(p.item_url()), None, EVENT_US);
+    p.state.lock().unwrap().token_status = Some(503);
+    let outcome = p.deliverer.deliver(&claimed).await;
+    assert!(
+        matches!(&outcome, Outcome::Retry { status: None, error, .. } if error.contains("no access token")),
+        "{outcome:?}"
+    );
+    p.state.lock().unwrap().token_status = Some(400);
+    let outcome = p.deliverer.deliver(&claimed).await;
+    assert!(
+        matches!(&outcome, Outcome::Failed { status: None, error, .. } if error.contains("no access token")),
+        "{outcome:?}"
+    );
+    assert_eq!(p.seen("/token").len(), 2, "one try per attempt");
     assert!(p.seen("/scores").is_empty());
 }
 
