@@ -32,7 +32,8 @@ mod ops;
 mod outbound;
 mod packages;
 mod packages_xml;
-mod passback_delivery;
+mod passback_ags;
+mod passback_lti11;
 #[path = "../support/pg_drop.rs"]
 mod pg_drop;
 mod retirement;
