@@ -219,3 +219,45 @@ async fn only_http_and_https_urls_are_called() {
         assert_eq!(err, OutboundError::BadUrl, "{url}");
     }
 }
+
+#[tokio::test]
+async fn call_keeps_link_retry_after_and_content_type_and_the_same_rules() {
+    let (port, _) = listener(Some(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n\
+         retry-after: 30\r\nlink: </p2>; rel=“next”\r\nlink: </d>; rel=differences\r\n\
+         content-length: 2\r\n\r\n{}"
+            .as_bytes(),
+    ))
+    .await;
+    let url = format!("http://127.0.0.1:{port}/items");
+    let call = || blackbelt::outbound::Call {
+        accept: Some("application/vnd.ims.lis.v2.lineitemcontainer+json"),
+        bearer: Some("tok"),
+        ..blackbelt::outbound::Call::new(reqwest::Method::GET, &url, 1024)
+    };
+    let answer = client(true).call(call()).await.unwrap();
+    assert_eq!(answer.status, 503);
+    assert_eq!(answer.headers.retry_after.as_deref(), Some("30"));
+    assert_eq!(
+        answer.headers.content_type.as_deref(),
+        Some("application/json")
+    );
+    assert_eq!(answer.headers.link.len(), 2);
+    let base = url::Url::parse(&url).unwrap();
+    assert_eq!(
+        blackbelt::outbound::link::next_link(&answer.headers.link, &base)
+            .unwrap()
+            .as_str(),
+        format!("http://127.0.0.1:{port}/p2")
+    );
+    let refused = client(false).call(call()).await.unwrap_err();
+    assert!(
+        matches!(refused, OutboundError::Refused { .. }),
+        "{refused:?}"
+    );
+    let small = blackbelt::outbound::Call { limit: 1, ..call() };
+    assert_eq!(
+        client(true).call(small).await.unwrap_err(),
+        OutboundError::TooLarge(1)
+    );
+}
