@@ -72,7 +72,14 @@ impl ServiceTokens {
             .await
             .map_err(|f| TokenError {
                 retry: f.retry,
-                message: f.error.to_string(),
+                message: match f.error {
+                    Error::BadGateway(message) => message,
+                    // Our own failure (database, signing key): its cause stays in the log.
+                    other => {
+                        tracing::warn!(error = %other, "signing a token request failed");
+                        "the token request could not be signed (see the server log)".into()
+                    }
+                },
             })
     }
 
