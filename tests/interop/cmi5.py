@@ -82,6 +82,21 @@ def launch_data(launch: AuLaunch, token: str) -> dict:
     return data
 
 
+def read_learner_preferences(launch: AuLaunch, token: str) -> None:
+    """GETs cmi5LearnerPreferences (cmi5 §11), as an AU must before `initialized`;
+    404 means none were saved."""
+    response = session().get(
+        f"{launch.endpoint}/agents/profile",
+        params={"profileId": "cmi5LearnerPreferences", "agent": json.dumps(launch.actor)},
+        headers=_xapi_headers(token),
+    )
+    expect(
+        response.status_code in (200, 404),
+        f"GET cmi5LearnerPreferences with the AU's token: expected 200 or 404, got "
+        f"{response.status_code} {response.text}",
+    )
+
+
 def initialized_statement(launch: AuLaunch, data: dict) -> dict:
     """An `initialized` statement the way cmi5 §9.3.2 / §9.6.2 builds it: the
     contextTemplate, plus the registration and the cmi5 category."""
@@ -121,6 +136,23 @@ def run_session(launch: AuLaunch) -> dict:
     )
     token = fetch_token(launch)
     data = launch_data(launch, token)
+    read_learner_preferences(launch, token)
     send_initialized(launch, token, data)
+    return data
+
+
+def expect_au_named(launch: AuLaunch, au_id: str, what: str) -> dict:
+    """The launch opens the AU whose publisher id (cmi5.xml, LTI's custom.au) is `au_id`.
+    cmi5 §8.1.5: `activityId` is the LMS's own id for the AU, never the publisher's,
+    which rides in LMS.LaunchData's contextTemplate as a `grouping` activity (§9.6.2.3).
+    Runs the AU's first steps to read it; returns LMS.LaunchData."""
+    expect(
+        launch.activity_id != au_id,
+        f"{what}: activityId must be the LMS's own id for the AU, not the publisher's {au_id}",
+    )
+    data = run_session(launch)
+    grouping = data["contextTemplate"].get("contextActivities", {}).get("grouping", [])
+    ids = [activity.get("id") for activity in grouping]
+    expect(au_id in ids, f"{what}: expected the AU {au_id} in the contextTemplate grouping, got {ids}")
     return data
 
