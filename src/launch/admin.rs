@@ -86,7 +86,7 @@ pub async fn waive(
         actor: reg.actor.clone(),
         course,
     };
-    projection::evaluate(
+    let _changes = projection::evaluate(
         &txn,
         &reg_ref,
         &[&waived],
