@@ -2,4 +2,6 @@
 //! learner's standing become outbox rows in the statement's transaction, and a
 //! dispatcher delivers them through the one outbound client, retrying from the rows.
 
+pub mod backoff;
 pub mod delivery;
+pub mod score;
