@@ -30,6 +30,8 @@ use crate::packages::assets::serve_asset;
 use crate::packages::catalog_api::PackagesApi;
 use crate::packages::runtime::serve_runtime;
 use crate::packages::source::Limits;
+use crate::passback::dispatch::{Deliverers, Dispatcher, PassbackSettings};
+use crate::passback::participant::Outbox;
 use crate::server::access_log::AccessLog;
 use crate::server::body_bound::{BodyBounds, BoundBodies};
 use crate::server::file_limit;
@@ -75,6 +77,9 @@ pub struct App {
     /// Credential checks, shared with the endpoint; revoke through it (`revoke`).
     pub auth: AuthService,
     pub config: Config,
+    /// Delivers passback messages (`None` when `passback_enabled` is false); stopped
+    /// when dropped.
+    pub passback: Option<Dispatcher>,
 }
 
 impl App {
@@ -101,6 +106,12 @@ impl App {
                 redact(&config.database_url)
             )));
         }
+        // A command that reads or changes what exists must not start delivering
+        // progress and exit halfway through an attempt.
+        let config = Config {
+            passback_enabled: false,
+            ..config
+        };
         Self::build(config).await
     }
 
@@ -108,6 +119,18 @@ impl App {
     pub async fn build_with_schema(
         config: Config,
         schema: Option<&str>,
+    ) -> Result<App, StartError> {
+        // The protocol deliverers (AGS, LTI 1.1) register here once they exist; until
+        // then messages wait, pending.
+        Self::build_with_deliverers(config, schema, Deliverers::new()).await
+    }
+
+    /// As `build_with_schema`, with the passback deliverer of each protocol (tests give
+    /// their own).
+    pub async fn build_with_deliverers(
+        config: Config,
+        schema: Option<&str>,
+        deliverers: Deliverers,
     ) -> Result<App, StartError> {
         metrics::install();
         if let Some(dir) = config
@@ -152,11 +175,19 @@ impl App {
             CursorKey::new(&cursor_secret),
             outbound,
         );
+        let passback = config.passback_enabled.then(|| {
+            Dispatcher::start(
+                db.clone(),
+                deliverers,
+                PassbackSettings::from_config(&config),
+            )
+        });
         Ok(App {
             endpoint,
             db,
             auth,
             config,
+            passback,
         })
     }
 
@@ -169,7 +200,11 @@ impl App {
     /// Serves on a bound listener (tests and benchmarks bind port 0).
     pub async fn serve_with(self, listener: TcpListener) -> io::Result<()> {
         let limits = connection_limits(&self.config);
-        listen::serve(listener, self.endpoint, limits, shutdown_signal()).await
+        let served = listen::serve(listener, self.endpoint, limits, shutdown_signal()).await;
+        if let Some(passback) = &self.passback {
+            passback.shutdown().await;
+        }
+        served
     }
 }
 
@@ -206,14 +241,16 @@ pub fn package_limits(config: &Config) -> Limits {
 }
 
 /// What reacts to stored statements, in the order it runs: cmi5 session rules, then
-/// progress (belts and the passback outbox register after it).
+/// progress, then the passback outbox (which reads the changes progress leaves).
 fn write_participants(config: &Config) -> Participants {
     let settings = LaunchSettings::from_config(config);
+    let max_age = settings.passback_max_age;
     Participants::new(vec![
         Arc::new(SessionRules {
             settings: settings.clone(),
         }),
         Arc::new(Progress { settings }),
+        Arc::new(Outbox { max_age }),
     ])
 }
 

@@ -4,4 +4,8 @@
 
 pub mod backoff;
 pub mod delivery;
+pub mod dispatch;
+pub mod launch;
+pub mod participant;
 pub mod score;
+pub mod store;
