@@ -32,6 +32,7 @@ mod ops;
 mod outbound;
 mod packages;
 mod packages_xml;
+mod passback;
 #[path = "../support/pg_drop.rs"]
 mod pg_drop;
 mod retirement;
