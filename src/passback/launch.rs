@@ -153,3 +153,53 @@ pub async fn launched(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn launched<'a>(version: &'a str, services: &'a Value) -> LaunchedAu<'a> {
+        LaunchedAu {
+            registration: "r",
+            au_id: "https://x.example/au",
+            au_title: "AU",
+            version,
+            source: "platform:1",
+            services,
+            user_id: "u-from-actor",
+            at: jiff::Timestamp::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn an_ags_claim_with_the_score_scope_makes_one_ags_target() {
+        let services = json!({"resourceLinkId": "l", "userId": "sub-1",
+            "ags": {"scope": [SCOPE_SCORE], "lineitems": "https://lms/li"}});
+        let list = targets(&launched("1.3", &services));
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0].protocol, Protocol::Ags);
+        assert_eq!(list[0].user_id, "sub-1");
+        assert_eq!(list[0].lineitem_url, None);
+        assert_eq!(list[0].lineitems_url.as_deref(), Some("https://lms/li"));
+    }
+
+    #[test]
+    fn no_score_scope_or_no_ags_claim_makes_no_target() {
+        let read_only = json!({"ags": {"scope": ["https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly"],
+            "lineitem": "https://lms/li/1"}});
+        assert!(targets(&launched("1.3", &read_only)).is_empty());
+        assert!(targets(&launched("1.3", &json!({"ags": null}))).is_empty());
+    }
+
+    #[test]
+    fn lti11_needs_both_outcome_fields_and_falls_back_to_the_actor_s_user_id() {
+        let both = json!({"lisOutcomeServiceUrl": "https://lms/out", "lisResultSourcedid": "s"});
+        let list = targets(&launched("1.1", &both));
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0].protocol, Protocol::Lti11);
+        assert_eq!(list[0].user_id, "u-from-actor");
+        let half = json!({"lisOutcomeServiceUrl": "https://lms/out"});
+        assert!(targets(&launched("1.1", &half)).is_empty());
+    }
+}

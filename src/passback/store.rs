@@ -247,7 +247,7 @@ pub async fn claim(
     n: usize,
     protocols: &[Protocol],
 ) -> Result<Vec<Leased>, Error> {
-    if n == 0 || protocols.is_empty() {
+    if n == 0 || protocols.is_empty() || !anything_due(&db.conn, now_us).await? {
         return Ok(Vec::new());
     }
     let _gate = db.write_gate().await;
@@ -329,6 +329,18 @@ pub async fn claim(
     }
     txn.commit().await?;
     Ok(out)
+}
+
+/// A read (no write lock, no transaction) so that an idle poll costs the writers nothing.
+async fn anything_due(conn: &impl ConnectionTrait, now_us: i64) -> Result<bool, Error> {
+    let mut sql = Sql::new("SELECT id FROM passback_messages WHERE state = 'pending'");
+    sql.bind(" AND (due_us <= ?", now_us)
+        .bind(" OR expires_us < ?)", now_us)
+        .push(" LIMIT 1");
+    Ok(conn
+        .query_one_raw(sql.build(conn.get_database_backend()))
+        .await?
+        .is_some())
 }
 
 /// Pending messages past their expiry fail, keeping the last error.
@@ -537,4 +549,112 @@ async fn finish_one(
         return Ok(Finished::LeaseLost);
     }
     Ok(finished)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::launch::projection::ScoreDetail;
+
+    fn change(before: Option<Standing>, after: Standing) -> StandingChange {
+        StandingChange {
+            registration: "r".into(),
+            object_id: "au".into(),
+            kind: "au".into(),
+            before,
+            after,
+            at: jiff::Timestamp::UNIX_EPOCH,
+            detail: Some(ScoreDetail { raw: 1.0, max: 2.0 }),
+        }
+    }
+
+    fn au() -> Standing {
+        Standing {
+            kind: "au".into(),
+            ..Standing::default()
+        }
+    }
+
+    #[test]
+    fn ags_messages_wait_for_the_next_whole_second() {
+        assert_eq!(due_us(Protocol::Ags, 1_500_000), 2_000_000);
+        assert_eq!(due_us(Protocol::Ags, 2_000_000), 3_000_000);
+        assert_eq!(due_us(Protocol::Lti11, 1_500_000), 1_500_000);
+    }
+
+    #[test]
+    fn only_changes_the_lms_sees_make_a_payload() {
+        let started = Standing {
+            attempted: true,
+            ..au()
+        };
+        let first = change(None, started.clone());
+        assert_eq!(
+            payload_for(Protocol::Ags, &first).unwrap()["activityProgress"],
+            "Started"
+        );
+        assert_eq!(payload_for(Protocol::Lti11, &first), None, "no number yet");
+        let p40 = Standing {
+            progress: Some(40),
+            ..started.clone()
+        };
+        let p60 = Standing {
+            progress: Some(60),
+            ..started.clone()
+        };
+        assert_eq!(payload_for(Protocol::Ags, &change(Some(p40), p60)), None);
+        let passed = Standing {
+            passed: true,
+            score: Some(0.5),
+            ..started.clone()
+        };
+        let c = change(Some(started), passed);
+        assert_eq!(
+            payload_for(Protocol::Ags, &c).unwrap()["comment"],
+            "Passed, 1 of 2 correct"
+        );
+        assert_eq!(
+            payload_for(Protocol::Lti11, &c),
+            Some(serde_json::json!({"resultScore": 0.5}))
+        );
+    }
+
+    #[test]
+    fn target_keys_differ_by_user_and_au_and_protocol() {
+        let t = NewTarget {
+            protocol: Protocol::Ags,
+            registration: "r".into(),
+            object_id: "au".into(),
+            source: "platform:1".into(),
+            user_id: "u".into(),
+            deployment_id: Some("d".into()),
+            resource_link_id: Some("l".into()),
+            context_id: None,
+            label: "AU".into(),
+            lineitem_url: None,
+            lineitems_url: None,
+            scopes: vec![],
+            outcome_url: None,
+            sourcedid: None,
+        };
+        let other_user = NewTarget {
+            user_id: "v".into(),
+            ..t.clone()
+        };
+        let other_au = NewTarget {
+            object_id: "au2".into(),
+            ..t.clone()
+        };
+        assert_eq!(t.key().len(), 64);
+        assert_ne!(t.key(), other_user.key());
+        assert_ne!(t.key(), other_au.key());
+        assert_eq!(
+            t.key(),
+            NewTarget {
+                label: "renamed".into(),
+                ..t.clone()
+            }
+            .key()
+        );
+    }
 }
