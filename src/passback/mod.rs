@@ -2,10 +2,17 @@
 //! learner's standing become outbox rows in the statement's transaction, and a
 //! dispatcher delivers them through the one outbound client, retrying from the rows.
 
+/// Retry delays: exponential, jittered, honouring `Retry-After` (pure).
 pub mod backoff;
+/// The contract between the dispatcher and the protocol deliverers.
 pub mod delivery;
+/// The dispatcher task: claim, deliver, finish; started in `App::build`.
 pub mod dispatch;
+/// The launch hook: targets from the LTI services, `Initialized` for a new AU.
 pub mod launch;
+/// The outbox participant of the write-time seam (after progress).
 pub mod participant;
+/// Standing → AGS score state and LTI 1.1 `resultScore` (pure).
 pub mod score;
+/// Outbox rows: targets, enqueue, claim with fenced leases, finish.
 pub mod store;
