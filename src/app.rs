@@ -21,6 +21,7 @@ use crate::launch::settings::LaunchSettings;
 use crate::lti::api::LtiApi;
 use crate::lti::frame::FrameAncestors;
 use crate::lti::housekeeping;
+use crate::lti::service_token::ServiceTokens;
 use crate::lti::throttle::{LTI_UNAUTHENTICATED, Throttle};
 use crate::openapi;
 use crate::ops::api::OpsApi;
@@ -30,6 +31,11 @@ use crate::packages::assets::serve_asset;
 use crate::packages::catalog_api::PackagesApi;
 use crate::packages::runtime::serve_runtime;
 use crate::packages::source::Limits;
+use crate::passback::ags::AgsDeliverer;
+use crate::passback::delivery::{Deliver, Protocol};
+use crate::passback::dispatch::{Deliverers, Dispatcher, PassbackSettings};
+use crate::passback::lti11::Lti11Deliverer;
+use crate::passback::participant::Outbox;
 use crate::server::access_log::AccessLog;
 use crate::server::body_bound::{BodyBounds, BoundBodies};
 use crate::server::file_limit;
@@ -75,6 +81,9 @@ pub struct App {
     /// Credential checks, shared with the endpoint; revoke through it (`revoke`).
     pub auth: AuthService,
     pub config: Config,
+    /// Delivers passback messages (`None` when `passback_enabled` is false); stopped
+    /// when dropped.
+    pub passback: Option<Dispatcher>,
 }
 
 impl App {
@@ -101,6 +110,12 @@ impl App {
                 redact(&config.database_url)
             )));
         }
+        // A command that reads or changes what exists must not start delivering
+        // progress and exit halfway through an attempt.
+        let config = Config {
+            passback_enabled: false,
+            ..config
+        };
         Self::build(config).await
     }
 
@@ -108,6 +123,25 @@ impl App {
     pub async fn build_with_schema(
         config: Config,
         schema: Option<&str>,
+    ) -> Result<App, StartError> {
+        Self::build_inner(config, schema, None).await
+    }
+
+    /// As `build_with_schema`, with the passback deliverer of each protocol (tests give
+    /// their own).
+    pub async fn build_with_deliverers(
+        config: Config,
+        schema: Option<&str>,
+        deliverers: Deliverers,
+    ) -> Result<App, StartError> {
+        Self::build_inner(config, schema, Some(deliverers)).await
+    }
+
+    /// `deliverers`: `None` for the real ones (AGS, LTI 1.1) over the outbound client.
+    async fn build_inner(
+        config: Config,
+        schema: Option<&str>,
+        deliverers: Option<Deliverers>,
     ) -> Result<App, StartError> {
         metrics::install();
         if let Some(dir) = config
@@ -145,6 +179,8 @@ impl App {
         // Listens for revocations before the first request is checked.
         let auth =
             AuthService::start(db.conn.clone(), &config.database_url, &config.public_url).await;
+        let deliverers = deliverers
+            .unwrap_or_else(|| passback_deliverers(&db, &outbound, ServiceTokens::default()));
         let endpoint = endpoint(
             &db,
             &config,
@@ -152,11 +188,19 @@ impl App {
             CursorKey::new(&cursor_secret),
             outbound,
         );
+        let passback = config.passback_enabled.then(|| {
+            Dispatcher::start(
+                db.clone(),
+                deliverers,
+                PassbackSettings::from_config(&config),
+            )
+        });
         Ok(App {
             endpoint,
             db,
             auth,
             config,
+            passback,
         })
     }
 
@@ -169,8 +213,27 @@ impl App {
     /// Serves on a bound listener (tests and benchmarks bind port 0).
     pub async fn serve_with(self, listener: TcpListener) -> io::Result<()> {
         let limits = connection_limits(&self.config);
-        listen::serve(listener, self.endpoint, limits, shutdown_signal()).await
+        let served = listen::serve(listener, self.endpoint, limits, shutdown_signal()).await;
+        if let Some(passback) = &self.passback {
+            passback.shutdown().await;
+        }
+        served
     }
+}
+
+/// Who delivers each protocol's passback messages: AGS scores and LTI 1.1 outcomes, both
+/// through the one outbound client.
+fn passback_deliverers(db: &Db, outbound: &Outbound, tokens: ServiceTokens) -> Deliverers {
+    let mut deliverers = Deliverers::new();
+    deliverers.insert(
+        Protocol::Ags,
+        Arc::new(AgsDeliverer::new(db.clone(), outbound.clone(), tokens)) as Arc<dyn Deliver>,
+    );
+    deliverers.insert(
+        Protocol::Lti11,
+        Arc::new(Lti11Deliverer::new(db.clone(), outbound.clone())),
+    );
+    deliverers
 }
 
 /// The connection limits from the configuration and the process's open-file limit.
@@ -206,14 +269,16 @@ pub fn package_limits(config: &Config) -> Limits {
 }
 
 /// What reacts to stored statements, in the order it runs: cmi5 session rules, then
-/// progress (belts and the passback outbox register after it).
+/// progress, then the passback outbox (which reads the changes progress leaves).
 fn write_participants(config: &Config) -> Participants {
     let settings = LaunchSettings::from_config(config);
+    let max_age = settings.passback_max_age;
     Participants::new(vec![
         Arc::new(SessionRules {
             settings: settings.clone(),
         }),
         Arc::new(Progress { settings }),
+        Arc::new(Outbox { max_age }),
     ])
 }
 

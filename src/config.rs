@@ -90,6 +90,22 @@ pub struct Config {
     /// Origins allowed to frame Black Belt's pages besides registered LTI platforms
     /// (e.g. an LTI 1.1 LMS: `https://lms.example.com`).
     pub frame_ancestors: Vec<String>,
+    /// Deliver progress to LMSs (AGS scores, LTI 1.1 outcomes) from this instance. When
+    /// false, messages are still written and wait for an instance that delivers.
+    pub passback_enabled: bool,
+    /// Deliveries one instance makes at once.
+    pub passback_workers: usize,
+    /// How often an instance looks for due messages, in milliseconds.
+    pub passback_poll_ms: u64,
+    /// How long an instance holds a channel while it delivers, in seconds; after that,
+    /// another instance may take it over.
+    pub passback_lease_secs: u64,
+    /// How long a message is tried before it is marked failed, in seconds.
+    pub passback_max_age_secs: u64,
+    /// Wait after a channel's first failed delivery, in seconds (doubling per failure).
+    pub passback_backoff_base_secs: u64,
+    /// Longest wait between two attempts on one channel, in seconds.
+    pub passback_backoff_max_secs: u64,
 }
 
 /// How SQLite syncs commits to disk (`PRAGMA synchronous`).
@@ -146,6 +162,14 @@ impl Default for Config {
             outbound_allow_private: false,
             outbound_timeout_secs: 10,
             frame_ancestors: Vec::new(),
+            passback_enabled: true,
+            passback_workers: 16,
+            passback_poll_ms: 500,
+            // Longer than a token, a line item and a score call at the outbound timeout.
+            passback_lease_secs: 120,
+            passback_max_age_secs: 3 * 24 * 3600,
+            passback_backoff_base_secs: 5,
+            passback_backoff_max_secs: 3600,
         }
     }
 }

@@ -25,6 +25,10 @@ pub mod migration;
 pub mod package;
 /// The files of a package version.
 pub mod package_file;
+/// Passback outbox rows: standings to report to the LMS.
+pub mod passback_message;
+/// Passback channels to the LMS (AGS gradebook cell or LTI 1.1 outcome row) per AU.
+pub mod passback_target;
 /// A learner's progress per registration and AU, block or course (a projection of statements).
 pub mod progress;
 /// cmi5 registrations: one per learner and course.

@@ -86,7 +86,7 @@ pub async fn waive(
         actor: reg.actor.clone(),
         course,
     };
-    projection::evaluate(
+    let changes = projection::evaluate(
         &txn,
         &reg_ref,
         &[&waived],
@@ -95,6 +95,8 @@ pub async fn waive(
         authority,
     )
     .await?;
+    // A waiver is a standing the LMS hears about like any other.
+    crate::passback::store::enqueue_changes(&txn, &changes, settings.passback_max_age).await?;
     txn.commit().await?;
     drop(ticket);
     report::for_registration(&db.conn, &reg.registration).await

@@ -5,6 +5,7 @@
 use sea_orm::DatabaseTransaction;
 
 use super::grant::LaunchGrant;
+use super::projection::StandingChanges;
 use super::settings::LaunchSettings;
 use super::{projection, rules};
 use crate::xapi::statements::participant::{BatchContext, Step, WriteParticipant};
@@ -53,7 +54,21 @@ impl WriteParticipant for Progress {
         fresh: &'a [&'a PreparedStatement],
     ) -> Step<'a> {
         Box::pin(async move {
-            projection::apply(txn, fresh, ctx.stored, &self.settings.lms_authority).await
+            let changes =
+                projection::apply(txn, fresh, ctx.stored, &self.settings.lms_authority).await?;
+            if !changes.is_empty() {
+                let mut scratch = ctx
+                    .scratch
+                    .lock()
+                    .map_err(|_| crate::error::Error::Internal("scratch lock poisoned".into()))?;
+                match scratch.get_mut::<StandingChanges>() {
+                    Some(list) => list.0.extend(changes),
+                    None => {
+                        scratch.insert(StandingChanges(changes));
+                    }
+                }
+            }
+            Ok(())
         })
     }
 }

@@ -27,6 +27,34 @@ pub struct Standing {
     pub progress: Option<i32>,
 }
 
+/// `result.score.{raw,max}` of the statement that set a standing's score.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ScoreDetail {
+    pub raw: f64,
+    pub max: f64,
+}
+
+/// A standing that one commit changed: what the passback outbox reports to the LMS.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StandingChange {
+    pub registration: String,
+    /// The publisher id of the AU, block or course.
+    pub object_id: String,
+    /// `au`, `block` or `course`.
+    pub kind: String,
+    pub before: Option<Standing>,
+    pub after: Standing,
+    /// The commit's `stored` time (server clock), not the statement's `timestamp`.
+    pub at: jiff::Timestamp,
+    /// Raw and max of the passed or failed statement that set the score in this commit.
+    pub detail: Option<ScoreDetail>,
+}
+
+/// The changes of standing of one transaction, left in the batch's scratch map by the
+/// progress participant for the ones after it (the passback outbox).
+#[derive(Debug, Clone, Default)]
+pub struct StandingChanges(pub Vec<StandingChange>);
+
 /// A registration as the projection needs it.
 pub struct RegistrationRef {
     pub registration: String,
@@ -41,7 +69,7 @@ pub async fn apply(
     batch: &[&PreparedStatement],
     stored: jiff::Timestamp,
     authority: &Value,
-) -> Result<(), Error> {
+) -> Result<Vec<StandingChange>, Error> {
     let mut by_registration: BTreeMap<String, Vec<&Value>> = BTreeMap::new();
     for statement in batch {
         if let Some(reg) = statement
@@ -55,14 +83,15 @@ pub async fn apply(
                 .push(&statement.payload);
         }
     }
+    let mut changes = Vec::new();
     if by_registration.is_empty() {
-        return Ok(());
+        return Ok(changes);
     }
     for registration in load_registrations(conn, by_registration.keys()).await? {
         let statements = &by_registration[&registration.registration];
-        evaluate(conn, &registration, statements, None, stored, authority).await?;
+        changes.extend(evaluate(conn, &registration, statements, None, stored, authority).await?);
     }
-    Ok(())
+    Ok(changes)
 }
 
 /// Applies `statements` to one registration's progress and issues what is newly
@@ -73,6 +102,7 @@ pub async fn apply(
 /// rows are kept under the publisher ids of cmi5.xml, which reports show. `session` is
 /// the session id for the `satisfied` statements; else the statements' own, else a new
 /// one (cmi5 §9.3.9: a unique id for those triggered outside an AU session).
+/// Returns every standing that changed, in object id order.
 pub async fn evaluate(
     conn: &impl ConnectionTrait,
     reg: &RegistrationRef,
@@ -80,7 +110,7 @@ pub async fn evaluate(
     session: Option<&str>,
     stored: jiff::Timestamp,
     authority: &Value,
-) -> Result<(), Error> {
+) -> Result<Vec<StandingChange>, Error> {
     let before = load_progress(conn, &reg.registration).await?;
     let mut now = before.clone();
     let course_id = reg.course.id.as_str();
@@ -91,6 +121,7 @@ pub async fn evaluate(
         .map(|a| (ids::au(course_id, &a.id), a))
         .collect();
     let mut session_id = session.map(str::to_owned);
+    let mut details: HashMap<String, ScoreDetail> = HashMap::new();
     for statement in statements {
         let Some(activity_id) = statement.pointer("/object/id").and_then(Value::as_str) else {
             continue;
@@ -111,7 +142,9 @@ pub async fn evaluate(
             kind: "au".into(),
             ..Standing::default()
         });
-        record(row, statement);
+        if let Some(detail) = record(row, statement) {
+            details.insert(object_id.to_owned(), detail);
+        }
     }
     let mut satisfied_now = Vec::new();
     roll_up(&reg.course.children, &mut now, &mut satisfied_now);
@@ -138,9 +171,19 @@ pub async fn evaluate(
         satisfied_now.push((reg.course.id.clone(), vocab::TYPE_COURSE));
     }
     let stamp = stored.as_microsecond();
+    let mut changes = Vec::new();
     for (object_id, row) in &now {
         if before.get(object_id) != Some(row) {
             upsert(conn, &reg.registration, object_id, row, stamp).await?;
+            changes.push(StandingChange {
+                registration: reg.registration.clone(),
+                object_id: object_id.clone(),
+                kind: row.kind.clone(),
+                before: before.get(object_id).cloned(),
+                after: row.clone(),
+                at: stored,
+                detail: details.get(object_id).copied(),
+            });
         }
     }
     let session = session_id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
@@ -148,7 +191,8 @@ pub async fn evaluate(
         .into_iter()
         .map(|(publisher_id, ty)| satisfied(reg, &publisher_id, ty, &session))
         .collect();
-    system::insert(conn, statements, stored, authority).await
+    system::insert(conn, statements, stored, authority).await?;
+    Ok(changes)
 }
 
 /// cmi5 §9.3.9 `satisfied` for a block or the course: the object is the LMS-generated
@@ -173,8 +217,9 @@ fn satisfied(reg: &RegistrationRef, publisher_id: &str, ty: &str, session: &str)
     statement
 }
 
-/// Folds one statement about an AU into its standing.
-fn record(row: &mut Standing, statement: &Value) {
+/// Folds one statement about an AU into its standing; returns the raw and max score of
+/// a passed or failed statement that set the score.
+fn record(row: &mut Standing, statement: &Value) -> Option<ScoreDetail> {
     let verb = statement
         .pointer("/verb/id")
         .and_then(Value::as_str)
@@ -182,6 +227,13 @@ fn record(row: &mut Standing, statement: &Value) {
     let scaled = statement
         .pointer("/result/score/scaled")
         .and_then(Value::as_f64);
+    let detail = || {
+        Some(ScoreDetail {
+            raw: statement.pointer("/result/score/raw")?.as_f64()?,
+            max: statement.pointer("/result/score/max")?.as_f64()?,
+        })
+    };
+    let mut set = None;
     match verb {
         vocab::INITIALIZED | vocab::LAUNCHED => row.attempted = true,
         vocab::PROGRESSED => {
@@ -206,6 +258,7 @@ fn record(row: &mut Standing, statement: &Value) {
             row.failed = false;
             if scaled.is_some() {
                 row.score = scaled;
+                set = detail();
             }
         }
         vocab::FAILED if !row.passed => {
@@ -213,11 +266,13 @@ fn record(row: &mut Standing, statement: &Value) {
             row.failed = true;
             if scaled.is_some() {
                 row.score = scaled;
+                set = detail();
             }
         }
         vocab::WAIVED => row.satisfied = true,
         _ => {}
     }
+    set
 }
 
 /// The moveOn rule of cmi5 §13.1.4.

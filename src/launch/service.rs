@@ -15,6 +15,7 @@ use super::{ids, token, vocab};
 use crate::db::Db;
 use crate::error::Error;
 use crate::packages::catalog::{au_url, move_on_name};
+use crate::passback;
 use crate::sql::Sql;
 use crate::xapi::clock::WriteClock;
 use crate::xapi::statements::index::agent_key;
@@ -62,6 +63,8 @@ pub async fn launch(
     request: NewLaunch,
 ) -> Result<Launched, Error> {
     let actor = request.learner.actor()?;
+    // LTI launches name the learner by the platform's user id (1.3 `sub`, 1.1 `user_id`).
+    let user_id = request.learner.account.name.clone();
     let email = request.learner.email()?;
     let learner_key = agent_key(&actor)
         .ok_or_else(|| Error::Internal("a learner account has no agent key".into()))?;
@@ -218,6 +221,22 @@ pub async fn launch(
             .bind(", ?)", now);
         txn.execute_raw(sql.build(txn.get_database_backend()))
             .await?;
+        let title = au.title.best("en").unwrap_or(au.id.as_str()).to_owned();
+        passback::launch::launched(
+            &txn,
+            &passback::launch::LaunchedAu {
+                registration: &registration,
+                au_id: &au.id,
+                au_title: &title,
+                version: lti.version,
+                source: &lti.source,
+                services: &lti.services,
+                user_id: &user_id,
+                at: ticket.stored,
+            },
+            settings.passback_max_age,
+        )
+        .await?;
     }
     txn.commit().await?;
     drop(ticket);

@@ -1,6 +1,7 @@
 //! Launch settings shared by the launch API and the statement write path.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -17,6 +18,8 @@ pub struct LaunchSettings {
     pub terminated_grace_us: i64,
     /// The Agent this server acts as when it writes LMS statements.
     pub lms_authority: Arc<Value>,
+    /// How long a passback message enqueued at launch is tried before it fails.
+    pub passback_max_age: Duration,
 }
 
 impl LaunchSettings {
@@ -27,6 +30,7 @@ impl LaunchSettings {
             public_url,
             token_ttl_us: config.launch_token_ttl_secs as i64 * 1_000_000,
             terminated_grace_us: config.terminated_grace_secs as i64 * 1_000_000,
+            passback_max_age: Duration::from_secs(config.passback_max_age_secs),
         }
     }
 }

@@ -6,6 +6,7 @@ use blackbelt::app::App;
 use blackbelt::auth::{AuthService, Scopes, store};
 use blackbelt::config::Config;
 use blackbelt::db::Db;
+use blackbelt::passback::dispatch::Deliverers;
 use poem::endpoint::BoxEndpoint;
 use poem::test::{TestClient, TestResponse};
 use serde_json::{Value, json};
@@ -20,6 +21,8 @@ pub struct TestApp {
     /// The app's credential checks (to revoke through, as the CLI does).
     pub auth_service: AuthService,
     config: Config,
+    /// The app's passback dispatcher, kept running as long as the test app.
+    pub passback: Option<blackbelt::passback::dispatch::Dispatcher>,
     /// Shared with `spawn_beside` apps: dropped with the last of them.
     schema: Option<Arc<Schema>>,
     _dir: Option<tempfile::TempDir>,
@@ -38,7 +41,15 @@ impl TestApp {
 
     /// Spawns with a tweaked configuration.
     pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
-        let (app, config, schema, dir) = build_app(tweak).await;
+        Self::spawn_with_deliverers(tweak, Deliverers::new()).await
+    }
+
+    /// Spawns with a tweaked configuration and the given passback deliverers.
+    pub async fn spawn_with_deliverers(
+        tweak: impl FnOnce(&mut Config),
+        deliverers: Deliverers,
+    ) -> TestApp {
+        let (app, config, schema, dir) = build_app_with(tweak, deliverers).await;
         let created = store::create(
             &app.db.conn,
             "test",
@@ -53,6 +64,7 @@ impl TestApp {
             auth: basic(&created.key, &created.secret),
             auth_service: app.auth,
             config,
+            passback: app.passback,
             schema,
             _dir: dir,
         }
@@ -80,8 +92,20 @@ impl TestApp {
     /// A second instance on this app's database (the same SQLite file or PostgreSQL
     /// schema), as another server process would be; it shares this app's credential.
     pub async fn spawn_beside(&self) -> TestApp {
+        self.spawn_beside_with(|_| {}, Deliverers::new()).await
+    }
+
+    /// As `spawn_beside`, with a tweaked configuration and the given passback
+    /// deliverers (a restarted server, say).
+    pub async fn spawn_beside_with(
+        &self,
+        tweak: impl FnOnce(&mut Config),
+        deliverers: Deliverers,
+    ) -> TestApp {
         let schema = self.schema.as_ref().map(|s| s.name.as_str());
-        let app = App::build_with_schema(self.config.clone(), schema)
+        let mut config = self.config.clone();
+        tweak(&mut config);
+        let app = App::build_with_deliverers(config.clone(), schema, deliverers)
             .await
             .expect("second app builds");
         TestApp {
@@ -89,7 +113,8 @@ impl TestApp {
             db: app.db,
             auth: self.auth.clone(),
             auth_service: app.auth,
-            config: self.config.clone(),
+            passback: app.passback,
+            config,
             schema: self.schema.clone(),
             _dir: None,
         }
@@ -218,6 +243,14 @@ async fn fresh_schema(url: &str) -> Schema {
 pub async fn build_app(
     tweak: impl FnOnce(&mut Config),
 ) -> (App, Config, Option<Arc<Schema>>, Option<tempfile::TempDir>) {
+    build_app_with(tweak, Deliverers::new()).await
+}
+
+/// As `build_app`, with the given passback deliverers.
+pub async fn build_app_with(
+    tweak: impl FnOnce(&mut Config),
+    deliverers: Deliverers,
+) -> (App, Config, Option<Arc<Schema>>, Option<tempfile::TempDir>) {
     // Test platforms (JWKS, token and registration servers) listen on 127.0.0.1.
     let mut config = Config {
         outbound_allow_private: true,
@@ -237,8 +270,12 @@ pub async fn build_app(
             (Some(dir), None)
         }
     };
-    let app = App::build_with_schema(config.clone(), schema.as_ref().map(|s| s.name.as_str()))
-        .await
-        .expect("app builds");
+    let app = App::build_with_deliverers(
+        config.clone(),
+        schema.as_ref().map(|s| s.name.as_str()),
+        deliverers,
+    )
+    .await
+    .expect("app builds");
     (app, config, schema, dir)
 }

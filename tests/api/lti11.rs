@@ -109,6 +109,29 @@ async fn signed_launches_open_the_module_once() {
         location.contains("/content/all-employees-v1-"),
         "{location}"
     );
+    // The outcome fields became a passback target in the launch's transaction; a
+    // never-attempted AU has no score to send in LTI 1.1, so nothing waits yet.
+    {
+        use sea_orm::EntityTrait;
+        let targets = entities::passback_target::Entity::find()
+            .all(&app.db.conn)
+            .await
+            .unwrap();
+        assert_eq!(targets.len(), 1, "{targets:?}");
+        assert_eq!(targets[0].protocol, "lti11");
+        assert_eq!(targets[0].user_id, "student-7");
+        assert_eq!(targets[0].source, format!("consumer:{key}"));
+        assert_eq!(
+            targets[0].outcome_url.as_deref(),
+            Some("https://lms.example.com/outcomes?x=1")
+        );
+        assert_eq!(targets[0].sourcedid.as_deref(), Some("sourced-1"));
+        let messages = entities::passback_message::Entity::find()
+            .all(&app.db.conn)
+            .await
+            .unwrap();
+        assert!(messages.is_empty(), "{messages:?}");
+    }
 
     // The same nonce again is a replay.
     let replay = post(&app, "/lti/11/launch?tenant=a&x=1", body).await;

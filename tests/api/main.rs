@@ -32,6 +32,7 @@ mod ops;
 mod outbound;
 mod packages;
 mod packages_xml;
+mod passback;
 mod passback_ags;
 mod passback_lti11;
 #[path = "../support/pg_drop.rs"]

@@ -20,6 +20,8 @@ mod m20261129_130000_create_server_secrets;
 mod m20261129_150000_alter_lti_consumers;
 mod m20261129_160000_alter_packages;
 mod m20261130_104100_alter_launch_sessions;
+mod m20261130_120000_create_passback_targets;
+mod m20261130_120100_create_passback_messages;
 
 /// Every migration, oldest first. Never edit one that has shipped: add a new file.
 pub struct Migrator;
@@ -48,6 +50,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_150000_alter_lti_consumers::Migration),
             Box::new(m20261129_160000_alter_packages::Migration),
             Box::new(m20261130_104100_alter_launch_sessions::Migration),
+            Box::new(m20261130_120000_create_passback_targets::Migration),
+            Box::new(m20261130_120100_create_passback_messages::Migration),
         ]
     }
 }
