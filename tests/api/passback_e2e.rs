@@ -124,6 +124,23 @@ async fn run_au(app: &TestApp, launch: &Value, pace: Option<&Shared>) -> Instant
     Instant::now()
 }
 
+/// The outbox's messages once the newest is delivered (or after 20 s, to show).
+async fn delivered_messages(app: &TestApp) -> Vec<entities::passback_message::Model> {
+    use sea_orm::{EntityTrait, QueryOrder};
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let messages = entities::passback_message::Entity::find()
+            .order_by_asc(entities::passback_message::Column::Id)
+            .all(&app.db.conn)
+            .await
+            .unwrap();
+        if messages.last().is_some_and(|m| m.state == "delivered") || Instant::now() > deadline {
+            return messages;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 fn scores(state: &Shared) -> Vec<Seen> {
     state
         .lock()
@@ -304,6 +321,23 @@ async fn an_lti13_learner_with_only_a_container_gets_one_created_line_item_and_a
     assert_eq!(created[0]["tag"], "blackbelt");
     assert_eq!(created[0]["resourceId"], POLICY_AU);
     assert_eq!(created[0]["resourceLinkId"], "link-1");
+    // The outbox remembers the created column for the next scores.
+    delivered_messages(&app).await;
+    let target = {
+        use sea_orm::EntityTrait;
+        entities::passback_target::Entity::find()
+            .one(&app.db.conn)
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    assert!(
+        target
+            .lineitem_url
+            .as_deref()
+            .is_some_and(|u| u.ends_with("/api/lineitems/9/lineitem?type_id=1")),
+        "{target:?}"
+    );
 }
 
 #[tokio::test]
@@ -335,18 +369,19 @@ async fn an_lti13_score_the_platform_first_refuses_with_503_arrives_after_the_re
     // What the platform accepted is well formed.
     seen.remove(refused);
     assert_scores_are_well_formed(&seen);
-    let messages = {
-        use sea_orm::{EntityTrait, QueryOrder};
-        entities::passback_message::Entity::find()
-            .order_by_asc(entities::passback_message::Column::Id)
-            .all(&app.db.conn)
-            .await
-            .unwrap()
-    };
-    let retried: Vec<_> = messages.iter().filter(|m| m.attempts >= 2).collect();
-    assert_eq!(retried.len(), 1, "{messages:?}");
+    // The outbox records the delivery once the platform has answered.
+    let messages = delivered_messages(&app).await;
     let last = messages.last().unwrap();
     assert_eq!(last.state, "delivered", "{messages:?}");
+    assert_eq!(last.payload["gradingProgress"], "FullyGraded");
+    assert_eq!(last.attempts, 2, "{last:?}");
+    assert_eq!(last.last_status, Some(200));
+    assert!(
+        messages[..messages.len() - 1]
+            .iter()
+            .all(|m| m.attempts == 0 || m.state == "delivered"),
+        "{messages:?}"
+    );
 }
 
 #[tokio::test]
@@ -418,20 +453,7 @@ async fn an_lti11_learner_who_passes_gets_replace_result_with_the_score() {
     );
     // The consumer verified the signature and body hash (it answers 401 otherwise),
     // and the outbox recorded the delivery.
-    let delivered = {
-        use sea_orm::EntityTrait;
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let messages = entities::passback_message::Entity::find()
-                .all(&app.db.conn)
-                .await
-                .unwrap();
-            if messages.iter().any(|m| m.state == "delivered") || Instant::now() > deadline {
-                break messages;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    };
+    let delivered = delivered_messages(&app).await;
     assert!(
         delivered
             .iter()
