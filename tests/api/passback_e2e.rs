@@ -227,16 +227,30 @@ fn assert_scores_are_well_formed(seen: &[Seen]) {
 /// A platform with its local token, line item and score endpoints; an AGS claim built
 /// by `ags(base)`.
 async fn ags_launch(app: &TestApp, ags: impl FnOnce(&str) -> Value) -> (Shared, Value) {
+    let (platform, state, claim) = ags_platform(app, ags).await;
+    let launch = relaunch(app, &platform, &claim).await;
+    (state, launch)
+}
+
+/// The registered platform, its local servers, and the AGS claim `ags(base)` made.
+async fn ags_platform(
+    app: &TestApp,
+    ags: impl FnOnce(&str) -> Value,
+) -> (TestPlatform, Shared, Value) {
     let platform = TestPlatform::register(app).await;
     let (state, base) = serve_platform(app, platform.platform_id).await;
     let claim = ags(&base);
-    let launch = lti_launch_with(app, &platform, |nonce| {
+    (platform, state, claim)
+}
+
+/// A launch of the policy AU's link with the AGS claim `claim`.
+async fn relaunch(app: &TestApp, platform: &TestPlatform, claim: &Value) -> Value {
+    lti_launch_with(app, platform, |nonce| {
         let mut claims = good_claims(nonce, POLICY_AU);
-        claims[AGS] = claim;
+        claims[AGS] = claim.clone();
         claims
     })
-    .await;
-    (state, launch)
+    .await
 }
 
 #[tokio::test]
@@ -464,4 +478,35 @@ async fn an_lti11_learner_who_passes_gets_replace_result_with_the_score() {
         delivered.iter().all(|m| m.state != "failed"),
         "{delivered:?}"
     );
+    assert_eq!(
+        consumer.lock().unwrap().seen.len(),
+        1,
+        "one replaceResult: progress without a score has nothing to replace"
+    );
+}
+
+#[tokio::test]
+async fn an_lti13_relaunch_after_passing_never_sends_an_earlier_standing() {
+    let app = delivering_app().await;
+    let (platform, state, claim) = ags_platform(&app, |base| {
+        json!({"scope": [SCORE, LINEITEM],
+               "lineitem": format!("{base}/api/lineitems/9/lineitem?type_id=1")})
+    })
+    .await;
+    let launch = relaunch(&app, &platform, &claim).await;
+    let passed_at = run_au(&app, &launch, None).await;
+    until_graded(&state, passed_at, 1).await;
+    delivered_messages(&app).await;
+
+    // The learner opens the link again and leaves: the platform keeps the grade.
+    let again = relaunch(&app, &platform, &claim).await;
+    app.token(&again).await;
+    let messages = delivered_messages(&app).await;
+    let seen = scores(&state);
+    println!(
+        "after the relaunch: {} messages, {} scores",
+        messages.len(),
+        seen.len()
+    );
+    assert_scores_are_well_formed(&seen);
 }
