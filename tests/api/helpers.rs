@@ -49,7 +49,20 @@ impl TestApp {
         tweak: impl FnOnce(&mut Config),
         deliverers: Deliverers,
     ) -> TestApp {
-        let (app, config, schema, dir) = build_app_with(tweak, deliverers).await;
+        Self::spawn_inner(tweak, Some(deliverers)).await
+    }
+
+    /// Spawns with a tweaked configuration and the production passback deliverers (AGS
+    /// and LTI 1.1 over the outbound client), as `blackbelt serve` runs.
+    pub async fn spawn_delivering(tweak: impl FnOnce(&mut Config)) -> TestApp {
+        Self::spawn_inner(tweak, None).await
+    }
+
+    async fn spawn_inner(
+        tweak: impl FnOnce(&mut Config),
+        deliverers: Option<Deliverers>,
+    ) -> TestApp {
+        let (app, config, schema, dir) = build_app_inner(tweak, deliverers).await;
         let created = store::create(
             &app.db.conn,
             "test",
@@ -251,6 +264,14 @@ pub async fn build_app_with(
     tweak: impl FnOnce(&mut Config),
     deliverers: Deliverers,
 ) -> (App, Config, Option<Arc<Schema>>, Option<tempfile::TempDir>) {
+    build_app_inner(tweak, Some(deliverers)).await
+}
+
+/// `deliverers`: `None` for the production ones.
+async fn build_app_inner(
+    tweak: impl FnOnce(&mut Config),
+    deliverers: Option<Deliverers>,
+) -> (App, Config, Option<Arc<Schema>>, Option<tempfile::TempDir>) {
     // Test platforms (JWKS, token and registration servers) listen on 127.0.0.1.
     let mut config = Config {
         outbound_allow_private: true,
@@ -270,12 +291,13 @@ pub async fn build_app_with(
             (Some(dir), None)
         }
     };
-    let app = App::build_with_deliverers(
-        config.clone(),
-        schema.as_ref().map(|s| s.name.as_str()),
-        deliverers,
-    )
-    .await
+    let schema_name = schema.as_ref().map(|s| s.name.as_str());
+    let app = match deliverers {
+        Some(deliverers) => {
+            App::build_with_deliverers(config.clone(), schema_name, deliverers).await
+        }
+        None => App::build_with_schema(config.clone(), schema_name).await,
+    }
     .expect("app builds");
     (app, config, schema, dir)
 }

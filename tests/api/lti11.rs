@@ -7,7 +7,7 @@ use poem::http::StatusCode;
 use crate::content::POLICY_AU;
 use crate::helpers::{TestApp, json_of};
 
-async fn consumer(app: &TestApp) -> (String, String) {
+pub async fn consumer(app: &TestApp) -> (String, String) {
     let response = app
         .client
         .post("/api/lti/consumers")
@@ -24,8 +24,9 @@ async fn consumer(app: &TestApp) -> (String, String) {
     )
 }
 
-/// A signed launch body for `url` (as the consumer sees our launch URL).
-fn signed(
+/// A signed launch body for `url` (as the consumer sees our launch URL); `extra`
+/// parameters are added, replacing defaults of the same name.
+pub fn signed(
     url: &str,
     key: &str,
     secret: &str,
@@ -55,6 +56,8 @@ fn signed(
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
     .collect();
+    // An extra parameter named like a default one replaces it.
+    params.retain(|(k, _)| !extra.iter().any(|(name, _)| name == k));
     params.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     // The signature covers the launch URL's query parameters too.
     let mut signed_params = params.clone();

@@ -34,6 +34,7 @@ mod packages;
 mod packages_xml;
 mod passback;
 mod passback_ags;
+mod passback_e2e;
 mod passback_lti11;
 #[path = "../support/pg_drop.rs"]
 mod pg_drop;

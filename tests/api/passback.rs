@@ -84,8 +84,17 @@ async fn lms_app(
 /// An LTI 1.3 launch of the policy AU with an AGS claim; the launch as the content
 /// helpers take it.
 async fn lti_launch(app: &TestApp, platform: &TestPlatform) -> Value {
+    lti_launch_with(app, platform, |nonce| good_claims(nonce, POLICY_AU)).await
+}
+
+/// As `lti_launch`, with the claims `claims(nonce)` makes.
+pub async fn lti_launch_with(
+    app: &TestApp,
+    platform: &TestPlatform,
+    claims: impl FnOnce(&str) -> Value,
+) -> Value {
     let (state, nonce) = login(app).await;
-    let claims = good_claims(&nonce, POLICY_AU);
+    let claims = claims(&nonce);
     let response = post_launch(app, &platform.sign(&claims), &state).await;
     response.assert_status(StatusCode::FOUND);
     let location = response.0.headers()["location"]
@@ -106,7 +115,7 @@ async fn lti_launch(app: &TestApp, platform: &TestPlatform) -> Value {
 }
 
 /// A cmi5 defined statement of a launch.
-fn defined(launch: &Value, verb: &str, result: Option<Value>) -> Value {
+pub fn defined(launch: &Value, verb: &str, result: Option<Value>) -> Value {
     let actor: Value = serde_json::from_str(&param(launch, "actor")).unwrap();
     let mut categories = vec![json!({"id": CMI5})];
     if result.as_ref().is_some_and(|r| r.get("success").is_some()) {
@@ -130,7 +139,7 @@ fn defined(launch: &Value, verb: &str, result: Option<Value>) -> Value {
     s
 }
 
-fn passed(launch: &Value) -> Value {
+pub fn passed(launch: &Value) -> Value {
     let mut s = defined(
         launch,
         "passed",

@@ -19,8 +19,8 @@ use serde_json::{Value, json};
 use crate::helpers::TestApp;
 use crate::lti_platform::TestPlatform;
 
-const SCORE: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/score";
-const LINEITEM: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem";
+pub const SCORE: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/score";
+pub const LINEITEM: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem";
 pub const AU: &str = "https://example.com/au/policy";
 
 /// A request the fake platform saw.
@@ -36,20 +36,22 @@ pub struct Seen {
 }
 
 #[derive(Default)]
-struct State {
-    base: String,
+pub struct State {
+    pub base: String,
     /// The `scope` of each token request, in order; token n is `tok-n`.
-    token_scopes: Vec<String>,
-    seen: Vec<Seen>,
+    pub token_scopes: Vec<String>,
+    pub seen: Vec<Seen>,
     /// Answers the scores endpoint gives first: (status, Retry-After).
-    script: VecDeque<(u16, Option<&'static str>)>,
+    pub script: VecDeque<(u16, Option<&'static str>)>,
+    /// The first FullyGraded score gets this status instead (once).
+    pub refuse_first_graded: Option<u16>,
     /// The token URL answers this status instead of a token.
     token_status: Option<u16>,
     /// The container already holds our column (item 5) on page 2.
     existing: bool,
 }
 
-type Shared = Arc<Mutex<State>>;
+pub type Shared = Arc<Mutex<State>>;
 
 /// Serves `route` on a free local port, returning `http://127.0.0.1:<port>`.
 async fn serve(route: Route, state: Shared) -> String {
@@ -149,8 +151,18 @@ async fn lineitems(req: &Request, body: Body, Data(state): Data<&Shared>) -> Res
 
 #[handler]
 async fn scores(req: &Request, body: Body, Data(state): Data<&Shared>) -> Response {
-    record(req, body, state).await;
-    let next = state.lock().unwrap().script.pop_front();
+    let seen = record(req, body, state).await;
+    let graded = seen.body.contains(r#""gradingProgress":"FullyGraded""#);
+    let next = {
+        let mut s = state.lock().unwrap();
+        match s.refuse_first_graded.filter(|_| graded) {
+            Some(status) => {
+                s.refuse_first_graded = None;
+                Some((status, None))
+            }
+            None => s.script.pop_front(),
+        }
+    };
     let (status, retry_after) = next.unwrap_or((200, None));
     let mut response = Response::builder()
         .status(StatusCode::from_u16(status).unwrap())
@@ -161,6 +173,27 @@ async fn scores(req: &Request, body: Body, Data(state): Data<&Shared>) -> Respon
             .insert("retry-after", value.parse().unwrap());
     }
     response
+}
+
+/// Serves the platform's token URL, line item container and scores endpoints on a free
+/// local port and points the registered platform's token URL there; returns the
+/// recorded state and `http://127.0.0.1:<port>`.
+pub async fn serve_platform(app: &TestApp, platform_id: i64) -> (Shared, String) {
+    let state = Shared::default();
+    let route = Route::new()
+        .at("/token", poem::post(token))
+        .at("/api/lineitems", poem::get(lineitems).post(lineitems))
+        .at("/api/lineitems/:id/lineitem/scores", poem::post(scores));
+    let base = serve(route, state.clone()).await;
+    entities::lti_platform::ActiveModel {
+        id: ActiveValue::Unchanged(platform_id),
+        token_url: ActiveValue::Set(format!("{base}/token")),
+        ..Default::default()
+    }
+    .update(&app.db.conn)
+    .await
+    .unwrap();
+    (state, base)
 }
 
 struct Platform {
@@ -184,20 +217,7 @@ pub fn http() -> Outbound {
 async fn platform() -> Platform {
     let app = TestApp::spawn().await;
     let registered = TestPlatform::register(&app).await;
-    let state = Shared::default();
-    let route = Route::new()
-        .at("/token", poem::post(token))
-        .at("/api/lineitems", poem::get(lineitems).post(lineitems))
-        .at("/api/lineitems/:id/lineitem/scores", poem::post(scores));
-    let base = serve(route, state.clone()).await;
-    entities::lti_platform::ActiveModel {
-        id: ActiveValue::Unchanged(registered.platform_id),
-        token_url: ActiveValue::Set(format!("{base}/token")),
-        ..Default::default()
-    }
-    .update(&app.db.conn)
-    .await
-    .unwrap();
+    let (state, base) = serve_platform(&app, registered.platform_id).await;
     let deliverer = AgsDeliverer::new(app.db.clone(), http(), ServiceTokens::default());
     Platform {
         app,

@@ -15,10 +15,27 @@ use crate::helpers::{TestApp, json_of};
 use crate::passback_ags::{AU, EVENT_US, Seen, http};
 
 #[derive(Default)]
-struct Consumer {
-    base: String,
-    secret: String,
-    seen: Vec<Seen>,
+pub struct Consumer {
+    pub base: String,
+    pub secret: String,
+    pub seen: Vec<Seen>,
+}
+
+/// Serves the consumer's outcome service (`/outcomes`) on a free local port, checking
+/// signatures with `secret`.
+pub async fn serve_consumer(secret: &str) -> Arc<Mutex<Consumer>> {
+    let consumer = Arc::new(Mutex::new(Consumer {
+        secret: secret.to_owned(),
+        ..Default::default()
+    }));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    consumer.lock().unwrap().base = format!("http://{}", listener.local_addr().unwrap());
+    let route = Route::new()
+        .at("/outcomes", poem::post(outcomes))
+        .data(consumer.clone());
+    tokio::spawn(Server::new_with_acceptor(TcpAcceptor::from_std(listener).unwrap()).run(route));
+    consumer
 }
 
 /// Verifies the signature and body hash as our own launch endpoint would, then answers
@@ -125,18 +142,8 @@ async fn lti11_replace_result_is_signed_with_a_body_hash_and_the_consumer_answer
     response.assert_status(StatusCode::CREATED);
     let body = json_of(response).await;
     let key = body["consumerKey"].as_str().unwrap().to_owned();
-    let consumer = Arc::new(Mutex::new(Consumer {
-        secret: body["secret"].as_str().unwrap().to_owned(),
-        ..Default::default()
-    }));
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    consumer.lock().unwrap().base = base.clone();
-    let route = Route::new()
-        .at("/outcomes", poem::post(outcomes))
-        .data(consumer.clone());
-    tokio::spawn(Server::new_with_acceptor(TcpAcceptor::from_std(listener).unwrap()).run(route));
+    let consumer = serve_consumer(body["secret"].as_str().unwrap()).await;
+    let base = consumer.lock().unwrap().base.clone();
     let url = format!("{base}/outcomes?course=1&type=grade");
     let deliverer = Lti11Deliverer::new(app.db.clone(), http());
 
