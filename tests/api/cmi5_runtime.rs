@@ -88,7 +88,7 @@ fn has_category(statement: &Value, id: &str) -> bool {
 }
 
 /// A well-formed cmi5 defined statement from a launch.
-fn defined(launch: &Value, verb: &str, result: Option<Value>) -> Value {
+pub fn defined(launch: &Value, verb: &str, result: Option<Value>) -> Value {
     let actor: Value = serde_json::from_str(&param(launch, "actor")).unwrap();
     let mut categories = vec![json!({"id": CMI5})];
     if result

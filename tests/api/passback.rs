@@ -19,11 +19,9 @@ use sea_orm::{EntityTrait, QueryOrder};
 use serde_json::{Value, json};
 
 use crate::content::{POLICY_AU, param};
-use crate::helpers::{TestApp, uuid};
+use crate::helpers::TestApp;
 use crate::lti_platform::{TestPlatform, good_claims, login, post_launch};
 
-const CMI5: &str = "https://w3id.org/xapi/cmi5/context/categories/cmi5";
-const MOVEON: &str = "https://w3id.org/xapi/cmi5/context/categories/moveon";
 const SESSION: &str = "https://w3id.org/xapi/cmi5/context/extensions/sessionid";
 const MASTERY: &str = "https://w3id.org/xapi/cmi5/context/extensions/masteryscore";
 
@@ -114,30 +112,8 @@ pub async fn lti_launch_with(
     launch
 }
 
-/// A cmi5 defined statement of a launch.
-pub fn defined(launch: &Value, verb: &str, result: Option<Value>) -> Value {
-    let actor: Value = serde_json::from_str(&param(launch, "actor")).unwrap();
-    let mut categories = vec![json!({"id": CMI5})];
-    if result.as_ref().is_some_and(|r| r.get("success").is_some()) {
-        categories.push(json!({"id": MOVEON}));
-    }
-    let mut s = json!({
-        "id": uuid(),
-        "timestamp": "2026-11-29T10:00:00.000Z",
-        "actor": actor,
-        "verb": {"id": format!("http://adlnet.gov/expapi/verbs/{verb}")},
-        "object": {"id": param(launch, "activityId")},
-        "context": {
-            "registration": launch["registration"],
-            "contextActivities": {"category": categories},
-            "extensions": {SESSION: launch["sessionId"]},
-        },
-    });
-    if let Some(result) = result {
-        s["result"] = result;
-    }
-    s
-}
+/// A cmi5 defined statement of a launch (the cmi5 runtime tests' builder).
+pub use crate::cmi5_runtime::defined;
 
 pub fn passed(launch: &Value) -> Value {
     let mut s = defined(

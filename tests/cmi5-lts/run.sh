@@ -34,24 +34,9 @@ if [[ ! -x "$bin" ]]; then
 fi
 bin="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")"
 
-chromium_bin="${BB_CHROMIUM:-/usr/bin/chromium}"
-if [[ ! -x "$chromium_bin" ]]; then
-  if command -v chromium >/dev/null 2>&1; then
-    chromium_bin="$(command -v chromium)"
-  elif [[ "$(id -u)" == 0 ]]; then
-    echo "cmi5-lts: installing chromium" >&2
-    apt-get update -qq && apt-get install -y -qq chromium >/dev/null
-    chromium_bin=/usr/bin/chromium
-  else
-    echo "cmi5-lts: chromium is missing: apt-get install chromium" >&2
-    exit 1
-  fi
-fi
-export BB_CHROMIUM="$chromium_bin"
-if ! command -v node >/dev/null 2>&1; then
-  echo "cmi5-lts: node is missing (Node.js 20 or newer)" >&2
-  exit 1
-fi
+# shellcheck source=../support/chromium.sh
+source "$here/../support/chromium.sh"
+ensure_browser_tools cmi5-lts
 
 # --- the suite -------------------------------------------------------------------------
 ref="${CATAPULT_REF:-806c0ba}"
@@ -101,7 +86,7 @@ echo "cmi5-lts: Black Belt at $base ($([[ -n "${BLACKBELT_DATABASE_URL:-}" ]] &&
 export BB_URL="$base" BB_KEY="$key" BB_SECRET="$secret"
 export CATAPULT_LMS="$here/lms.blackbelt.js"
 export JEST_PUPPETEER_CONFIG="$here/jest-puppeteer.config.js"
-export PUPPETEER_EXECUTABLE_PATH="$chromium_bin"
+export PUPPETEER_EXECUTABLE_PATH="$BB_CHROMIUM"
 
 out="${LTS_OUT:-$tmp}"
 mkdir -p "$out"

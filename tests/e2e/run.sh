@@ -20,25 +20,9 @@ if [[ ! -x "$bin" ]]; then
 fi
 
 # Chromium from Debian; playwright-core drives it (it never downloads a browser of its own).
-chromium_bin="${BB_CHROMIUM:-/usr/bin/chromium}"
-if [[ ! -x "$chromium_bin" ]]; then
-  if command -v chromium >/dev/null 2>&1; then
-    chromium_bin="$(command -v chromium)"
-  elif [[ "$(id -u)" == 0 ]]; then
-    echo "e2e: installing chromium" >&2
-    apt-get update -qq && apt-get install -y -qq chromium >/dev/null
-    chromium_bin=/usr/bin/chromium
-  else
-    echo "e2e: chromium is missing: apt-get install chromium" >&2
-    exit 1
-  fi
-fi
-export BB_CHROMIUM="$chromium_bin"
-
-if ! command -v node >/dev/null 2>&1; then
-  echo "e2e: node is missing (Node.js 20 or newer)" >&2
-  exit 1
-fi
+# shellcheck source=../support/chromium.sh
+source "$here/../support/chromium.sh"
+ensure_browser_tools e2e
 if [[ ! -d tests/e2e/node_modules/playwright-core || ! -d tests/e2e/node_modules/axe-core ]]; then
   (cd tests/e2e && npm ci --no-audit --no-fund)
 fi
