@@ -32,8 +32,9 @@ use crate::packages::catalog_api::PackagesApi;
 use crate::packages::runtime::serve_runtime;
 use crate::packages::source::Limits;
 use crate::passback::ags::AgsDeliverer;
+use crate::passback::api::PassbackApi;
 use crate::passback::delivery::{Deliver, Protocol};
-use crate::passback::dispatch::{Deliverers, Dispatcher, PassbackSettings};
+use crate::passback::dispatch::{Deliverers, Dispatcher, PassbackSettings, Wake};
 use crate::passback::lti11::Lti11Deliverer;
 use crate::passback::participant::Outbox;
 use crate::server::access_log::AccessLog;
@@ -181,18 +182,21 @@ impl App {
             AuthService::start(db.conn.clone(), &config.database_url, &config.public_url).await;
         let deliverers = deliverers
             .unwrap_or_else(|| passback_deliverers(&db, &outbound, ServiceTokens::default()));
+        let wake = Wake::default();
         let endpoint = endpoint(
             &db,
             &config,
             &auth,
             CursorKey::new(&cursor_secret),
             outbound,
+            &wake,
         );
         let passback = config.passback_enabled.then(|| {
             Dispatcher::start(
                 db.clone(),
                 deliverers,
                 PassbackSettings::from_config(&config),
+                wake,
             )
         });
         Ok(App {
@@ -289,6 +293,7 @@ fn apis(
     config: &Config,
     cursor_key: CursorKey,
     outbound: Outbound,
+    wake: &Wake,
 ) -> openapi::Apis {
     (
         AboutApi,
@@ -332,6 +337,11 @@ fn apis(
             db: db.clone(),
             metrics_token: config.metrics_token.clone(),
         },
+        PassbackApi {
+            db: db.clone(),
+            wake: wake.clone(),
+            max_age: Duration::from_secs(config.passback_max_age_secs),
+        },
     )
 }
 
@@ -341,9 +351,10 @@ fn endpoint(
     auth: &AuthService,
     cursor_key: CursorKey,
     outbound: Outbound,
+    wake: &Wake,
 ) -> BoxEndpoint<'static> {
     let clock = WriteClock::default();
-    let apis = apis(db, &clock, config, cursor_key, outbound);
+    let apis = apis(db, &clock, config, cursor_key, outbound, wake);
     let service = openapi::service(apis);
     let docs_html = api_docs::page(&service.rapidoc_html());
     let security_headers = SecurityHeaders::new(&docs_html);
@@ -432,6 +443,7 @@ pub fn openapi_json() -> String {
         &Config::default(),
         CursorKey::ephemeral(),
         Outbound::unusable(),
+        &Wake::default(),
     );
     openapi::service(apis).spec()
 }

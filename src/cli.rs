@@ -56,6 +56,9 @@ pub enum Command {
     /// LTI: platform registrations and the tool's signing keys.
     #[command(subcommand)]
     Lti(crate::lti_cli::LtiCommand),
+    /// Progress sent back to LMSs: list the outbox, retry failed messages.
+    #[command(subcommand)]
+    Passback(crate::passback_cli::PassbackCommand),
     /// Print the OpenAPI document to stdout.
     Openapi,
 }
@@ -133,6 +136,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         }
         Command::Sessions(command) => crate::session_cli::sessions(&config, command).await,
         Command::Lti(command) => crate::lti_cli::run(&config, command).await,
+        Command::Passback(command) => crate::passback_cli::run(&config, command).await,
         Command::Openapi => {
             println!("{}", crate::app::openapi_json());
             Ok(())

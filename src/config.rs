@@ -106,6 +106,14 @@ pub struct Config {
     pub passback_backoff_base_secs: u64,
     /// Longest wait between two attempts on one channel, in seconds.
     pub passback_backoff_max_secs: u64,
+    /// How long shutdown waits for deliveries in flight before leaving them pending
+    /// (their leases run out and they are tried again), in seconds.
+    pub passback_drain_secs: u64,
+    /// Delivered and superseded messages are deleted this many days after they were
+    /// delivered (superseded: created); 0 keeps them.
+    pub passback_keep_delivered_days: u64,
+    /// Failed messages are deleted this many days after they failed; 0 keeps them.
+    pub passback_keep_failed_days: u64,
 }
 
 /// How SQLite syncs commits to disk (`PRAGMA synchronous`).
@@ -170,6 +178,9 @@ impl Default for Config {
             passback_max_age_secs: 3 * 24 * 3600,
             passback_backoff_base_secs: 5,
             passback_backoff_max_secs: 3600,
+            passback_drain_secs: 30,
+            passback_keep_delivered_days: 30,
+            passback_keep_failed_days: 90,
         }
     }
 }

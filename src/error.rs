@@ -37,6 +37,12 @@ pub enum Error {
     /// A service we depend on (a platform's key set, say) failed.
     #[error("{0}")]
     BadGateway(String),
+    /// No passback message has that id.
+    #[error("no passback message has id {0}")]
+    PassbackNotFound(i64),
+    /// Only a failed passback message can be retried.
+    #[error("{0}")]
+    NotFailed(String),
     #[error("database error")]
     Db(#[from] sea_orm::DbErr),
     #[error("internal error: {0}")]
@@ -64,6 +70,8 @@ pub enum ErrorCode {
     RequestTimeout,
     TooManyRequests,
     ServiceUnavailable,
+    PassbackNotFound,
+    NotFailed,
 }
 
 /// The body of every error response.
@@ -174,6 +182,12 @@ impl From<Error> for ApiError {
             }
             Error::BadGateway(_) => {
                 ApiError::BadGateway(ErrorBody::json(ErrorCode::BadGateway, message))
+            }
+            Error::PassbackNotFound(_) => {
+                ApiError::NotFound(ErrorBody::json(ErrorCode::PassbackNotFound, message))
+            }
+            Error::NotFailed(_) => {
+                ApiError::Conflict(ErrorBody::json(ErrorCode::NotFailed, message))
             }
             Error::Db(cause) => {
                 tracing::error!(error = %cause, debug = ?cause, "database error");
@@ -382,6 +396,8 @@ impl CodeName for ErrorCode {
             ErrorCode::RequestTimeout => "request_timeout",
             ErrorCode::TooManyRequests => "too_many_requests",
             ErrorCode::ServiceUnavailable => "service_unavailable",
+            ErrorCode::PassbackNotFound => "passback_not_found",
+            ErrorCode::NotFailed => "not_failed",
         }
     }
 }

@@ -32,6 +32,8 @@ pub mod outbound;
 pub mod packages;
 /// Progress going back to the LMS: the passback outbox and its deliverers.
 pub mod passback;
+/// `blackbelt passback list|retry`.
+pub mod passback_cli;
 /// The HTTP edge: connection limits and deadlines, bounded bodies, response headers.
 pub mod server;
 /// `blackbelt registrations waive`, `blackbelt sessions abandon`.

@@ -6,6 +6,7 @@ use crate::launch::api::LaunchApi;
 use crate::lti::api::LtiApi;
 use crate::ops::api::OpsApi;
 use crate::packages::catalog_api::PackagesApi;
+use crate::passback::api::PassbackApi;
 use crate::xapi::about::AboutApi;
 use crate::xapi::definitions::api::DefinitionsApi;
 use crate::xapi::documents::activity_profile_api::ActivityProfileApi;
@@ -31,6 +32,8 @@ pub enum ApiTags {
     Lti,
     /// Health, readiness and metrics.
     Ops,
+    /// Progress sent back to LMSs: the outbox of AGS scores and LTI 1.1 outcomes.
+    Passback,
 }
 
 pub type Apis = (
@@ -44,6 +47,7 @@ pub type Apis = (
     LaunchApi,
     LtiApi,
     OpsApi,
+    PassbackApi,
 );
 
 /// Wraps the APIs in a service that also renders the document and the docs UI.

@@ -25,6 +25,8 @@ pub struct Model {
     pub created_us: i64,
     pub delivered_us: Option<i64>,
     pub failed_us: Option<i64>,
+    /// When the last attempt was recorded.
+    pub last_attempt_us: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -22,6 +22,8 @@ pub struct Model {
     pub context_id: Option<String>,
     pub label: String,
     pub lineitem_url: Option<String>,
+    /// `claim` (the launch named it) or `found` (found or created by us); NULL: `claim`.
+    pub lineitem_origin: Option<String>,
     pub lineitems_url: Option<String>,
     /// AGS scopes, space-joined.
     pub scopes: String,

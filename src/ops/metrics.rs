@@ -24,6 +24,18 @@ pub fn install() {
                 Matcher::Full("http_request_duration_seconds".into()),
                 LATENCY_BUCKETS,
             )
+            .and_then(|b| {
+                b.set_buckets_for_metric(
+                    Matcher::Full("passback_delivery_seconds".into()),
+                    crate::passback::metrics::DELIVERY_BUCKETS,
+                )
+            })
+            .and_then(|b| {
+                b.set_buckets_for_metric(
+                    Matcher::Full("passback_lag_seconds".into()),
+                    crate::passback::metrics::LAG_BUCKETS,
+                )
+            })
             .and_then(PrometheusBuilder::install_recorder)
         {
             Ok(handle) => Some(handle),

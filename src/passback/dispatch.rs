@@ -5,14 +5,16 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::sync::{Notify, watch};
 use tokio::task::{JoinHandle, JoinSet};
 
 use super::backoff::Backoff;
 use super::delivery::{Deliver, Outcome, Protocol};
-use super::store::{self, Leased};
+use super::metrics;
+use super::store::{self, Finished, Leased};
+use super::upkeep;
 use crate::config::Config;
 use crate::db::Db;
 
@@ -20,9 +22,17 @@ use crate::db::Db;
 /// wait).
 pub type Deliverers = HashMap<Protocol, Arc<dyn Deliver>>;
 
-/// How long shutdown waits for deliveries in flight before abandoning them (their
-/// leases run out and they are tried again).
-const DRAIN: Duration = Duration::from_secs(30);
+/// Wakes the dispatcher (the admin API after a retry). A clone shares the same signal;
+/// without a running dispatcher, waking does nothing.
+#[derive(Debug, Clone, Default)]
+pub struct Wake(Arc<Notify>);
+
+impl Wake {
+    /// Looks for due messages now instead of at the next poll.
+    pub fn now(&self) {
+        self.0.notify_one();
+    }
+}
 
 /// The dispatcher's settings, from `passback_*` in the configuration.
 #[derive(Debug, Clone, Copy)]
@@ -31,6 +41,12 @@ pub struct PassbackSettings {
     pub poll: Duration,
     pub lease: Duration,
     pub backoff: Backoff,
+    /// How long shutdown waits for deliveries in flight before leaving them pending
+    /// (their leases run out and they are tried again).
+    pub drain: Duration,
+    /// Keep times of finished messages, in days (0: kept).
+    pub keep_delivered_days: u64,
+    pub keep_failed_days: u64,
 }
 
 impl PassbackSettings {
@@ -43,6 +59,9 @@ impl PassbackSettings {
                 base: Duration::from_secs(config.passback_backoff_base_secs),
                 max: Duration::from_secs(config.passback_backoff_max_secs),
             },
+            drain: Duration::from_secs(config.passback_drain_secs),
+            keep_delivered_days: config.passback_keep_delivered_days,
+            keep_failed_days: config.passback_keep_failed_days,
         }
     }
 }
@@ -52,17 +71,24 @@ impl PassbackSettings {
 pub struct Dispatcher {
     /// This instance's lease owner name.
     pub owner: String,
-    wake: Arc<Notify>,
+    wake: Wake,
     stop: watch::Sender<bool>,
     join: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl Dispatcher {
-    /// Starts the task. With no deliverer it says so once and claims nothing.
-    pub fn start(db: Db, deliverers: Deliverers, settings: PassbackSettings) -> Dispatcher {
+    /// Starts the task, and the upkeep task (state gauge, pruning) beside it. With no
+    /// deliverer it says so once and claims nothing. `wake` is the signal the admin API
+    /// holds.
+    pub fn start(
+        db: Db,
+        deliverers: Deliverers,
+        settings: PassbackSettings,
+        wake: Wake,
+    ) -> Dispatcher {
         let owner = uuid::Uuid::new_v4().to_string();
-        let wake = Arc::new(Notify::new());
         let (stop, stopped) = watch::channel(false);
+        upkeep::spawn(db.clone(), settings, stopped.clone());
         let join = if deliverers.is_empty() {
             tracing::info!(
                 "no passback deliverer is registered: progress messages are kept pending, \
@@ -76,7 +102,7 @@ impl Dispatcher {
                 settings,
                 owner.clone(),
                 stopped,
-                wake.clone(),
+                wake.0.clone(),
             )))
         };
         Dispatcher {
@@ -89,10 +115,11 @@ impl Dispatcher {
 
     /// Looks for due messages now instead of at the next poll.
     pub fn wake(&self) {
-        self.wake.notify_one();
+        self.wake.now();
     }
 
-    /// Stops claiming, waits up to 30 s for deliveries in flight and records them.
+    /// Stops claiming, waits up to `passback_drain_secs` for deliveries in flight and
+    /// records them.
     pub async fn shutdown(&self) {
         let _ = self.stop.send(true);
         let join = self.join.lock().ok().and_then(|mut j| j.take());
@@ -122,7 +149,7 @@ async fn run(
 ) {
     let mut protocols: Vec<Protocol> = deliverers.keys().copied().collect();
     protocols.sort_by_key(|p| p.name());
-    let mut in_flight: JoinSet<(Leased, Outcome)> = JoinSet::new();
+    let mut in_flight: JoinSet<Attempt> = JoinSet::new();
     loop {
         let free = s.workers.saturating_sub(in_flight.len());
         if free > 0 {
@@ -134,8 +161,13 @@ async fn run(
                         };
                         let deliver = deliver.clone();
                         in_flight.spawn(async move {
+                            let started = Instant::now();
                             let outcome = deliver.deliver(&leased.claimed).await;
-                            (leased, outcome)
+                            Attempt {
+                                leased,
+                                outcome,
+                                took: started.elapsed(),
+                            }
                         });
                     }
                 }
@@ -156,7 +188,7 @@ async fn run(
             _ = tokio::time::sleep(s.poll) => {}
         }
     }
-    let drained = tokio::time::timeout(DRAIN, async {
+    let drained = tokio::time::timeout(s.drain, async {
         let mut batch = Vec::new();
         while let Some(done) = in_flight.join_next().await {
             collect(done, &mut batch);
@@ -173,44 +205,92 @@ async fn run(
     }
 }
 
-fn collect(
-    done: Result<(Leased, Outcome), tokio::task::JoinError>,
-    batch: &mut Vec<(Leased, Outcome)>,
-) {
+/// One finished delivery attempt.
+struct Attempt {
+    leased: Leased,
+    outcome: Outcome,
+    took: Duration,
+}
+
+fn collect(done: Result<Attempt, tokio::task::JoinError>, batch: &mut Vec<Attempt>) {
     match done {
-        Ok(pair) => batch.push(pair),
+        Ok(attempt) => batch.push(attempt),
         // The lease runs out and the message is tried again.
         Err(e) => tracing::error!(error = %e, "passback: a delivery task failed"),
     }
 }
 
-async fn record(db: &Db, owner: &str, backoff: Backoff, batch: &[(Leased, Outcome)]) {
+/// Logs each attempt, records the outcomes, then counts them: what `finish` recorded
+/// is what the metrics say.
+async fn record(db: &Db, owner: &str, backoff: Backoff, batch: &[Attempt]) {
     if batch.is_empty() {
         return;
     }
-    for (leased, outcome) in batch {
-        match outcome {
-            Outcome::Delivered { status, .. } => tracing::info!(
-                message_id = leased.claimed.message_id,
-                status,
-                "passback: delivered"
-            ),
-            Outcome::Retry { status, error, .. } => tracing::warn!(
-                message_id = leased.claimed.message_id,
-                ?status,
-                error = %error,
-                "passback: will retry"
-            ),
-            Outcome::Failed { status, error, .. } => tracing::warn!(
-                message_id = leased.claimed.message_id,
-                ?status,
-                error = %error,
-                "passback: failed"
-            ),
-        }
+    for a in batch {
+        log_attempt(a);
     }
-    if let Err(e) = store::finish(db, owner, now_us(), backoff, batch).await {
+    let pairs: Vec<(Leased, Outcome)> = batch
+        .iter()
+        .map(|a| (a.leased.clone(), a.outcome.clone()))
+        .collect();
+    let now = now_us();
+    match store::finish(db, owner, now, backoff, &pairs).await {
+        Ok(finished) => {
+            for (a, f) in batch.iter().zip(finished) {
+                let protocol = a.leased.claimed.target.protocol;
+                metrics::attempt(protocol, &a.outcome, a.took);
+                if f == Finished::Delivered {
+                    metrics::delivered(protocol, now - a.leased.claimed.event_us);
+                }
+            }
+        }
         // The leases run out and the messages are tried again.
-        tracing::error!(error = %e, "passback: recording delivery outcomes failed");
+        Err(e) => tracing::error!(error = %e, "passback: recording delivery outcomes failed"),
+    }
+}
+
+/// One line per attempt: the platform, the line item or outcome URL, what came back.
+fn log_attempt(a: &Attempt) {
+    let claimed = &a.leased.claimed;
+    let target = &claimed.target;
+    let url = match &a.outcome {
+        Outcome::Delivered {
+            lineitem_url: Some(found),
+            ..
+        } => Some(found.as_str()),
+        _ => target
+            .lineitem_url
+            .as_deref()
+            .or(target.outcome_url.as_deref()),
+    };
+    let url = url.unwrap_or("-");
+    let took_ms = a.took.as_millis() as u64;
+    let (protocol, source, message_id) =
+        (target.protocol.name(), &target.source, claimed.message_id);
+    let attempt = claimed.attempts + 1;
+    match &a.outcome {
+        Outcome::Delivered { status, .. } => tracing::info!(
+            message_id,
+            protocol,
+            source,
+            url,
+            attempt,
+            status,
+            took_ms,
+            outcome = "delivered",
+            "passback: delivered"
+        ),
+        Outcome::Retry { status, error, .. } => tracing::warn!(
+            message_id, protocol, source, url, attempt, ?status, took_ms,
+            outcome = "retry",
+            error = %error,
+            "passback: will retry"
+        ),
+        Outcome::Failed { status, error, .. } => tracing::warn!(
+            message_id, protocol, source, url, attempt, ?status, took_ms,
+            outcome = "failed",
+            error = %error,
+            "passback: failed"
+        ),
     }
 }

@@ -6,6 +6,8 @@
 pub mod ags;
 /// A platform's HTTP answer → delivered, retry or failed.
 pub mod answer;
+/// The admin API: list messages, read one, retry a failed one.
+pub mod api;
 /// Retry delays: exponential, jittered, honouring `Retry-After` (pure).
 pub mod backoff;
 /// The contract between the dispatcher and the protocol deliverers.
@@ -18,11 +20,17 @@ pub mod launch;
 pub mod lineitem;
 /// LTI 1.1 Basic Outcomes deliverer (`replaceResult`, OAuth body hash).
 pub mod lti11;
+/// Prometheus series of the outbox and its deliveries.
+pub mod metrics;
 /// The outbox participant of the write-time seam (after progress).
 pub mod participant;
 /// LTI 1.1 POX messages: the request and the answer (pure).
 pub mod pox;
 /// Standing → AGS score state and LTI 1.1 `resultScore` (pure).
 pub mod score;
-/// Outbox rows: targets, enqueue, claim with fenced leases, finish.
+/// Outbox rows: targets, enqueue, claim with fenced leases, finish; list, retry, prune.
 pub mod store;
+/// The upkeep task: the state gauge and pruning of finished messages.
+pub mod upkeep;
+/// The operators' view of a message (admin API and CLI).
+pub mod view;

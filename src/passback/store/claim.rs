@@ -143,4 +143,3 @@ async fn expire(conn: &impl ConnectionTrait, now_us: i64) -> Result<(), Error> {
         .await?;
     Ok(())
 }
-

@@ -4,6 +4,7 @@
 use sea_orm::{ConnectionTrait, TransactionTrait};
 
 use super::claim::Leased;
+use super::targets::FOUND;
 use crate::db::Db;
 use crate::error::Error;
 use crate::passback::backoff::Backoff;
@@ -42,12 +43,17 @@ pub async fn finish(
     Ok(out)
 }
 
+/// The platform's answer as kept: control characters dropped, at most 2 KiB.
 fn short(answer: &Option<String>) -> Option<String> {
     answer.as_ref().map(|a| {
-        a.chars()
-            .filter(|c| !c.is_control() || *c == '\n')
-            .take(2048)
-            .collect()
+        let mut out = String::new();
+        for c in a.chars().filter(|c| !c.is_control() || *c == '\n') {
+            if out.len() + c.len_utf8() > 2048 {
+                break;
+            }
+            out.push(c);
+        }
+        out
     })
 }
 
@@ -76,7 +82,8 @@ async fn finish_one(
             answer,
         } => {
             let mut sql = Sql::new("UPDATE passback_messages SET state = 'delivered'");
-            sql.bind(", delivered_us = ?", now_us)
+            sql.bind(", last_attempt_us = ?", now_us)
+                .bind(", delivered_us = ?", now_us)
                 .bind(", sent_ts_us = ?", *sent_ts_us)
                 .push(", attempts = attempts + 1")
                 .bind(", last_status = ?", i32::from(*code))
@@ -98,11 +105,11 @@ async fn finish_one(
                 ", last_sent_ts_us = COALESCE(?, last_sent_ts_us)",
                 *sent_ts_us,
             )
-            .bind(
-                ", lineitem_url = COALESCE(?, lineitem_url)",
-                lineitem_url.clone(),
-            )
             .bind(", updated_us = ?", now_us);
+            if let Some(url) = lineitem_url {
+                sql.bind(", lineitem_url = ?", url.clone())
+                    .bind(", lineitem_origin = ?", FOUND.to_owned());
+            }
             (Finished::Delivered, sql)
         }
         Outcome::Retry {
@@ -112,7 +119,8 @@ async fn finish_one(
             answer,
         } if now_us <= leased.expires_us => {
             let mut sql = Sql::new("UPDATE passback_messages SET attempts = attempts + 1");
-            sql.bind(", last_status = ?", status(*code))
+            sql.bind(", last_attempt_us = ?", now_us)
+                .bind(", last_status = ?", status(*code))
                 .bind(", last_error = ?", error.clone())
                 .bind(", last_answer = ?", short(answer))
                 .bind(" WHERE id = ?", message_id);
@@ -145,7 +153,8 @@ async fn finish_one(
                 error.clone()
             };
             let mut sql = Sql::new("UPDATE passback_messages SET state = 'failed'");
-            sql.bind(", failed_us = ?", now_us)
+            sql.bind(", last_attempt_us = ?", now_us)
+                .bind(", failed_us = ?", now_us)
                 .push(", attempts = attempts + 1")
                 .bind(", last_status = ?", status(*code))
                 .bind(", last_error = ?", error)
@@ -168,4 +177,3 @@ async fn finish_one(
     }
     Ok(finished)
 }
-

@@ -8,6 +8,11 @@ use crate::error::Error;
 use crate::passback::delivery::{Protocol, Target};
 use crate::sql::Sql;
 
+/// `lineitem_origin` of a line item the launch's claim named.
+pub const CLAIM: &str = "claim";
+/// `lineitem_origin` of a line item we found or created in the `lineitems` container.
+pub const FOUND: &str = "found";
+
 /// A channel to create or refresh at launch.
 #[derive(Debug, Clone)]
 pub struct NewTarget {
@@ -63,8 +68,8 @@ pub async fn upsert_target(
     let mut sql = Sql::new(
         "INSERT INTO passback_targets (target_key, registration, object_id, protocol, source, \
          user_id, deployment_id, resource_link_id, context_id, label, lineitem_url, \
-         lineitems_url, scopes, outcome_url, sourcedid, consecutive_failures, lease_epoch, \
-         created_us, updated_us) VALUES (",
+         lineitems_url, lineitem_origin, scopes, outcome_url, sourcedid, consecutive_failures, \
+         lease_epoch, created_us, updated_us) VALUES (",
     );
     sql.bind("?", t.key())
         .bind(", ?", t.registration.clone())
@@ -78,6 +83,7 @@ pub async fn upsert_target(
         .bind(", ?", t.label.clone())
         .bind(", ?", t.lineitem_url.clone())
         .bind(", ?", t.lineitems_url.clone())
+        .bind(", ?", t.lineitem_url.as_ref().map(|_| CLAIM.to_owned()))
         .bind(", ?", t.scopes.join(" "))
         .bind(", ?", t.outcome_url.clone())
         .bind(", ?", t.sourcedid.clone())
@@ -87,6 +93,7 @@ pub async fn upsert_target(
         .push(
             " ON CONFLICT (target_key) DO UPDATE SET \
              lineitem_url = COALESCE(excluded.lineitem_url, passback_targets.lineitem_url), \
+             lineitem_origin = COALESCE(excluded.lineitem_origin, passback_targets.lineitem_origin), \
              lineitems_url = excluded.lineitems_url, scopes = excluded.scopes, \
              outcome_url = excluded.outcome_url, sourcedid = excluded.sourcedid, \
              label = excluded.label, updated_us = excluded.updated_us \
@@ -124,9 +131,11 @@ pub async fn targets_of(
     Ok(out)
 }
 
-
 /// The target as the deliverers see it; `None` when it is gone or of an unknown protocol.
-pub(super) async fn load_target(conn: &impl ConnectionTrait, id: i64) -> Result<Option<Target>, Error> {
+pub(super) async fn load_target(
+    conn: &impl ConnectionTrait,
+    id: i64,
+) -> Result<Option<Target>, Error> {
     let mut sql = Sql::new(
         "SELECT id, protocol, source, user_id, object_id, label, lineitem_url, lineitems_url, \
          resource_link_id, scopes, outcome_url, sourcedid, last_sent_ts_us FROM passback_targets",
