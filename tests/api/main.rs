@@ -33,6 +33,7 @@ mod outbound;
 mod packages;
 mod packages_xml;
 mod passback;
+mod passback_admin;
 mod passback_ags;
 mod passback_e2e;
 mod passback_lti11;

@@ -315,6 +315,9 @@ fn rows() -> Vec<Row> {
         row("GET", "/healthz", Public),
         row("GET", "/readyz", Public),
         row("GET", "/metrics", Public),
+        row("GET", "/api/passback", Admin),
+        row("GET", "/api/passback/{id}", Admin),
+        row("POST", "/api/passback/{id}/retry", Admin),
     ]
 }
 
