@@ -26,7 +26,7 @@ pub fn spawn(db: Db, settings: PassbackSettings, mut stop: watch::Receiver<bool>
                 _ = stop.changed() => break,
                 _ = tick.tick() => {}
             }
-            if ticks % PRUNE_EVERY_TICKS == 0 {
+            if ticks.is_multiple_of(PRUNE_EVERY_TICKS) {
                 prune(&db, settings).await;
             }
             ticks = ticks.wrapping_add(1);
