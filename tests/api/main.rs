@@ -37,6 +37,7 @@ mod passback_admin;
 mod passback_ags;
 mod passback_e2e;
 mod passback_lti11;
+mod passback_ops;
 #[path = "../support/pg_drop.rs"]
 mod pg_drop;
 mod retirement;
