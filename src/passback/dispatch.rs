@@ -238,7 +238,7 @@ async fn record(db: &Db, owner: &str, backoff: Backoff, batch: &[Attempt]) {
         Ok(finished) => {
             for (a, f) in batch.iter().zip(finished) {
                 let protocol = a.leased.claimed.target.protocol;
-                metrics::attempt(protocol, &a.outcome, a.took);
+                metrics::attempt(protocol, &a.outcome, f, a.took);
                 if f == Finished::Delivered {
                     metrics::delivered(protocol, now - a.leased.claimed.event_us);
                 }

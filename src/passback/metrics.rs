@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use super::delivery::{Outcome, Protocol};
+use super::store::Finished;
 
 /// Attempt durations, in seconds: one HTTP call, or a few when a line item is found or
 /// a token fetched on the way.
@@ -16,19 +17,20 @@ pub const LAG_BUCKETS: &[f64] = &[
     0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0, 3600.0, 21600.0, 86400.0, 259200.0,
 ];
 
-/// Records one attempt: its outcome and duration, and why it is retried.
-pub fn attempt(protocol: Protocol, outcome: &Outcome, took: Duration) {
+/// Records one attempt: what became of the message (a retry past the age limit is a
+/// failure), how long the attempt took, and why it will be tried again.
+pub fn attempt(protocol: Protocol, outcome: &Outcome, finished: Finished, took: Duration) {
     let protocol = protocol.name();
-    let kind = match outcome {
-        Outcome::Delivered { .. } => "delivered",
-        Outcome::Retry { .. } => "retry",
-        Outcome::Failed { .. } => "failed",
+    let kind = match (finished, outcome) {
+        (Finished::Delivered, _) | (Finished::LeaseLost, Outcome::Delivered { .. }) => "delivered",
+        (Finished::Retrying, _) | (Finished::LeaseLost, Outcome::Retry { .. }) => "retry",
+        (Finished::Failed, _) | (Finished::LeaseLost, Outcome::Failed { .. }) => "failed",
     };
     metrics::counter!("passback_deliveries_total", "protocol" => protocol, "outcome" => kind)
         .increment(1);
     metrics::histogram!("passback_delivery_seconds", "protocol" => protocol)
         .record(took.as_secs_f64());
-    if let Outcome::Retry { status, .. } = outcome {
+    if let (Outcome::Retry { status, .. }, "retry") = (outcome, kind) {
         metrics::counter!("passback_retries_total", "protocol" => protocol, "reason" => retry_reason(*status))
             .increment(1);
     }
