@@ -36,6 +36,9 @@ use crate::passback::delivery::{Deliver, Protocol};
 use crate::passback::dispatch::{Deliverers, Dispatcher, PassbackSettings};
 use crate::passback::lti11::Lti11Deliverer;
 use crate::passback::participant::Outbox;
+use crate::roster::api::RosterApi;
+use crate::roster::fetch::RosterClient;
+use crate::roster::sync::{RosterSettings, RosterSync, SyncWake};
 use crate::server::access_log::AccessLog;
 use crate::server::body_bound::{BodyBounds, BoundBodies};
 use crate::server::file_limit;
@@ -84,6 +87,9 @@ pub struct App {
     /// Delivers passback messages (`None` when `passback_enabled` is false); stopped
     /// when dropped.
     pub passback: Option<Dispatcher>,
+    /// Syncs NRPS rosters (`None` when `passback_enabled` is false); stopped when
+    /// dropped.
+    pub roster: Option<RosterSync>,
 }
 
 impl App {
@@ -181,12 +187,19 @@ impl App {
             AuthService::start(db.conn.clone(), &config.database_url, &config.public_url).await;
         let deliverers = deliverers
             .unwrap_or_else(|| passback_deliverers(&db, &outbound, ServiceTokens::default()));
+        let roster_wake = SyncWake::default();
+        let roster_client = RosterClient {
+            db: db.clone(),
+            http: outbound.clone(),
+            tokens: ServiceTokens::default(),
+        };
         let endpoint = endpoint(
             &db,
             &config,
             &auth,
             CursorKey::new(&cursor_secret),
             outbound,
+            roster_wake.clone(),
         );
         let passback = config.passback_enabled.then(|| {
             Dispatcher::start(
@@ -195,12 +208,20 @@ impl App {
                 PassbackSettings::from_config(&config),
             )
         });
+        let roster = config.passback_enabled.then(|| {
+            RosterSync::start(
+                roster_client,
+                RosterSettings::from_config(&config),
+                roster_wake,
+            )
+        });
         Ok(App {
             endpoint,
             db,
             auth,
             config,
             passback,
+            roster,
         })
     }
 
@@ -216,6 +237,9 @@ impl App {
         let served = listen::serve(listener, self.endpoint, limits, shutdown_signal()).await;
         if let Some(passback) = &self.passback {
             passback.shutdown().await;
+        }
+        if let Some(roster) = &self.roster {
+            roster.shutdown().await;
         }
         served
     }
@@ -289,6 +313,7 @@ fn apis(
     config: &Config,
     cursor_key: CursorKey,
     outbound: Outbound,
+    roster_wake: SyncWake,
 ) -> openapi::Apis {
     (
         AboutApi,
@@ -332,6 +357,10 @@ fn apis(
             db: db.clone(),
             metrics_token: config.metrics_token.clone(),
         },
+        RosterApi {
+            db: db.clone(),
+            wake: roster_wake,
+        },
     )
 }
 
@@ -341,9 +370,10 @@ fn endpoint(
     auth: &AuthService,
     cursor_key: CursorKey,
     outbound: Outbound,
+    roster_wake: SyncWake,
 ) -> BoxEndpoint<'static> {
     let clock = WriteClock::default();
-    let apis = apis(db, &clock, config, cursor_key, outbound);
+    let apis = apis(db, &clock, config, cursor_key, outbound, roster_wake);
     let service = openapi::service(apis);
     let docs_html = api_docs::page(&service.rapidoc_html());
     let security_headers = SecurityHeaders::new(&docs_html);
@@ -432,6 +462,7 @@ pub fn openapi_json() -> String {
         &Config::default(),
         CursorKey::ephemeral(),
         Outbound::unusable(),
+        SyncWake::default(),
     );
     openapi::service(apis).spec()
 }

@@ -106,6 +106,12 @@ pub struct Config {
     pub passback_backoff_base_secs: u64,
     /// Longest wait between two attempts on one channel, in seconds.
     pub passback_backoff_max_secs: u64,
+    /// NRPS: a launch refetches its course's roster only when no sync was attempted for
+    /// this many seconds (an administrator's sync request always does).
+    pub nrps_refresh_min_secs: u64,
+    /// NRPS: most pages one roster fetch follows; a longer roster fails the sync and
+    /// keeps the stored members.
+    pub nrps_max_pages: usize,
 }
 
 /// How SQLite syncs commits to disk (`PRAGMA synchronous`).
@@ -170,6 +176,8 @@ impl Default for Config {
             passback_max_age_secs: 3 * 24 * 3600,
             passback_backoff_base_secs: 5,
             passback_backoff_max_secs: 3600,
+            nrps_refresh_min_secs: 600,
+            nrps_max_pages: 1000,
         }
     }
 }

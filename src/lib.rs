@@ -32,6 +32,10 @@ pub mod outbound;
 pub mod packages;
 /// Progress going back to the LMS: the passback outbox and its deliverers.
 pub mod passback;
+/// NRPS rosters: LTI contexts and their members, synced from the platform.
+pub mod roster;
+/// `blackbelt lti contexts|members|sync`: NRPS rosters from the shell.
+pub mod roster_cli;
 /// The HTTP edge: connection limits and deadlines, bounded bodies, response headers.
 pub mod server;
 /// `blackbelt registrations waive`, `blackbelt sessions abandon`.

@@ -20,6 +20,9 @@ pub enum LtiCommand {
     /// LTI 1.1 consumers (key and shared secret per LMS).
     #[command(subcommand)]
     Consumers(ConsumersCommand),
+    /// NRPS rosters: `contexts`, `members CONTEXT_ID`, `sync CONTEXT_ID`.
+    #[command(flatten)]
+    Roster(crate::roster_cli::RosterCommand),
     /// Make a one-time LTI Dynamic Registration link: give the printed URL to the LMS as
     /// the tool's registration URL. It works once, until it expires; /lti/register
     /// refuses every request without such a link.
@@ -125,6 +128,9 @@ fn creates(command: &LtiCommand) -> bool {
 }
 
 pub async fn run(config: &Config, command: LtiCommand) -> Result<(), String> {
+    if let LtiCommand::Roster(command) = command {
+        return crate::roster_cli::run(config, command).await;
+    }
     let app = match creates(&command) {
         true => App::build(config.clone()).await,
         false => App::open_existing(config.clone()).await,

@@ -6,6 +6,7 @@ use crate::launch::api::LaunchApi;
 use crate::lti::api::LtiApi;
 use crate::ops::api::OpsApi;
 use crate::packages::catalog_api::PackagesApi;
+use crate::roster::api::RosterApi;
 use crate::xapi::about::AboutApi;
 use crate::xapi::definitions::api::DefinitionsApi;
 use crate::xapi::documents::activity_profile_api::ActivityProfileApi;
@@ -44,6 +45,7 @@ pub type Apis = (
     LaunchApi,
     LtiApi,
     OpsApi,
+    RosterApi,
 );
 
 /// Wraps the APIs in a service that also renders the document and the docs UI.
