@@ -380,6 +380,7 @@ impl CodeName for ErrorCode {
             ErrorCode::Conflict => "conflict",
             ErrorCode::RegistrationConflict => "registration_conflict",
             ErrorCode::PreconditionFailed => "precondition_failed",
+            ErrorCode::ContextNotFound => "context_not_found",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
             ErrorCode::NotImplemented => "not_implemented",

@@ -128,9 +128,6 @@ fn creates(command: &LtiCommand) -> bool {
 }
 
 pub async fn run(config: &Config, command: LtiCommand) -> Result<(), String> {
-    if let LtiCommand::Roster(command) = command {
-        return crate::roster_cli::run(config, command).await;
-    }
     let app = match creates(&command) {
         true => App::build(config.clone()).await,
         false => App::open_existing(config.clone()).await,
@@ -140,6 +137,7 @@ pub async fn run(config: &Config, command: LtiCommand) -> Result<(), String> {
     let conn = app.db.writer();
     let text = |e: crate::error::Error| e.to_string();
     match command {
+        LtiCommand::Roster(command) => crate::roster_cli::run(config, &app, command).await?,
         LtiCommand::Platforms(PlatformsCommand::Add {
             name,
             issuer,

@@ -49,10 +49,9 @@ fn no_context(id: i64) -> String {
     format!("no LTI context {id}; see `blackbelt lti contexts`")
 }
 
-pub async fn run(config: &Config, command: RosterCommand) -> Result<(), String> {
-    let app = App::open_existing(config.clone())
-        .await
-        .map_err(|e| e.to_string())?;
+/// Runs `command` on `app` (opened by `blackbelt lti`: an existing database, no
+/// background tasks).
+pub async fn run(config: &Config, app: &App, command: RosterCommand) -> Result<(), String> {
     let conn = &app.db.conn;
     let now = jiff::Timestamp::now().as_microsecond();
     match command {
@@ -71,7 +70,9 @@ pub async fn run(config: &Config, command: RosterCommand) -> Result<(), String> 
                 let out = serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?;
                 println!("{out}");
             } else if list.is_empty() {
-                println!("no LTI contexts with a roster yet (an LTI 1.3 launch with the NRPS claim records one)");
+                println!(
+                    "no LTI contexts with a roster yet (an LTI 1.3 launch with the NRPS claim records one)"
+                );
             }
             for c in list.iter().filter(|_| !json) {
                 println!(
@@ -144,7 +145,9 @@ pub async fn run(config: &Config, command: RosterCommand) -> Result<(), String> 
                 .ok_or_else(|| no_context(context_id))?;
             match (&c.last_status, &c.last_error) {
                 (Some(s), Some(error)) if s == "failed" => {
-                    return Err(format!("the roster of context {context_id} was not fetched: {error}"));
+                    return Err(format!(
+                        "the roster of context {context_id} was not fetched: {error}"
+                    ));
                 }
                 _ => println!(
                     "context {context_id}: {} members, synced {}",

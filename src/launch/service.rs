@@ -238,7 +238,15 @@ pub async fn launch(
             settings.passback_max_age,
         )
         .await?;
-        roster::launch::launched(&txn, lti.version, &lti.source, &lti.services, ticket.stored, settings.nrps_refresh_min).await?;
+        roster::launch::launched(
+            &txn,
+            lti.version,
+            &lti.source,
+            &lti.services,
+            ticket.stored,
+            settings.nrps_refresh_min,
+        )
+        .await?;
     }
     txn.commit().await?;
     drop(ticket);

@@ -122,7 +122,11 @@ fn member(m: MemberRow) -> ContextMember {
 #[OpenApi(tag = "ApiTags::Lti")]
 impl RosterApi {
     /// LTI contexts (LMS courses) whose launches carried the NRPS claim, oldest first.
-    #[oai(path = "/api/lti/contexts", method = "get", operation_id = "listLtiContexts")]
+    #[oai(
+        path = "/api/lti/contexts",
+        method = "get",
+        operation_id = "listLtiContexts"
+    )]
     async fn list(&self, _admin: AdminAuth) -> ApiResult<Json<Vec<LtiContext>>> {
         let now = jiff::Timestamp::now().as_microsecond();
         let rows = store::list(&self.db.conn).await?;
@@ -151,7 +155,9 @@ impl RosterApi {
         }
         let limit = limit.0.unwrap_or(100);
         let (rows, more) = store::members(&self.db.conn, id.0, after.0.as_deref(), limit).await?;
-        let cursor = more.then(|| rows.last().map(|m| m.user_id.clone())).flatten();
+        let cursor = more
+            .then(|| rows.last().map(|m| m.user_id.clone()))
+            .flatten();
         Ok(Json(MembersPage {
             members: rows.into_iter().map(member).collect(),
             more: cursor,

@@ -24,7 +24,10 @@ pub fn context_of(version: &str, source: &str, services: &Value) -> Option<SeenC
             .map(str::to_owned)
     };
     let Some(context_id) = text("contextId") else {
-        tracing::info!(source, "an NRPS claim without a context claim: no roster is kept");
+        tracing::info!(
+            source,
+            "an NRPS claim without a context claim: no roster is kept"
+        );
         return None;
     };
     match roster_service(claim) {
@@ -35,7 +38,7 @@ pub fn context_of(version: &str, source: &str, services: &Value) -> Option<SeenC
             service,
         }),
         Err(why) => {
-            tracing::info!(source, context_id, why, "no roster is kept for this context");
+            tracing::info!(source, %context_id, %why, "no roster is kept for this context");
             None
         }
     }

@@ -122,10 +122,7 @@ pub async fn renew(db: &Db, owner: &str, l: &Leased, until_us: i64) -> Result<bo
     let mut sql = Sql::new("UPDATE lti_contexts SET ");
     sql.bind("lease_until_us = ?", until_us);
     fence(&mut sql, owner, l);
-    let done = db
-        .writer()
-        .execute_raw(sql.build(db.backend()))
-        .await?;
+    let done = db.writer().execute_raw(sql.build(db.backend())).await?;
     Ok(done.rows_affected() > 0)
 }
 
@@ -163,7 +160,10 @@ pub async fn succeeded(
     let mut sql = Sql::new("UPDATE lti_contexts SET lease_owner = NULL, lease_until_us = NULL");
     sql.bind(", last_synced_us = ?", now_us)
         .push(", last_status = 'ok', last_error = NULL, consecutive_failures = 0")
-        .bind(", member_count = ?", members.len() as i64)
+        .bind(
+            ", member_count = ?",
+            i32::try_from(members.len()).unwrap_or(i32::MAX),
+        )
         .bind(", title = COALESCE(title, ?)", title.map(str::to_owned))
         .bind(", updated_us = ?", now_us);
     keep_later_request(&mut sql, l.claimed_us);

@@ -166,8 +166,10 @@ mod tests {
 
     #[test]
     fn a_claim_with_a_url_and_version_2_is_a_roster_service() {
-        let s = roster_service(&json!({"context_memberships_url": "https://lms.example/m?c=1",
-            "service_versions": ["1.0", "2.0"]}))
+        let s = roster_service(
+            &json!({"context_memberships_url": "https://lms.example/m?c=1",
+            "service_versions": ["1.0", "2.0"]}),
+        )
         .unwrap();
         assert_eq!(s.memberships_url, "https://lms.example/m?c=1");
         assert_eq!(s.service_versions, vec!["1.0", "2.0"]);
@@ -189,13 +191,15 @@ mod tests {
 
     #[test]
     fn a_page_keeps_each_member_s_fields_and_defaults_status_to_active() {
-        let p = page(&json!({"id": "x", "context": {"id": "c1", "title": "Safety 101"},
+        let p = page(
+            &json!({"id": "x", "context": {"id": "c1", "title": "Safety 101"},
             "members": [
               {"user_id": "u1", "name": "Ada L", "given_name": "Ada", "family_name": "L",
                "email": "ada@x", "lis_person_sourcedid": "S1",
                "roles": ["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"]},
               {"user_id": "u2", "status": "Inactive", "roles": []}
-            ]}))
+            ]}),
+        )
         .unwrap();
         assert_eq!(p.context_id.as_deref(), Some("c1"));
         assert_eq!(p.context_title.as_deref(), Some("Safety 101"));
@@ -210,8 +214,10 @@ mod tests {
 
     #[test]
     fn entries_without_user_id_or_with_an_unknown_status_are_skipped_and_counted() {
-        let p = page(&json!({"members": [{"name": "nobody"}, {"user_id": "u", "status": "Gone"},
-            {"user_id": "v"}]}))
+        let p = page(
+            &json!({"members": [{"name": "nobody"}, {"user_id": "u", "status": "Gone"},
+            {"user_id": "v"}]}),
+        )
         .unwrap();
         assert_eq!(p.members.len(), 1);
         assert_eq!(p.skipped, 2);

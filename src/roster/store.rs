@@ -63,7 +63,9 @@ pub async fn seen(
              updated_us = excluded.updated_us, sync_due_us = CASE WHEN ",
         )
         .bind(stale, cutoff)
-        .push(" THEN excluded.sync_due_us ELSE lti_contexts.sync_due_us END, due_cause = CASE WHEN ")
+        .push(
+            " THEN excluded.sync_due_us ELSE lti_contexts.sync_due_us END, due_cause = CASE WHEN ",
+        )
         .bind(stale, cutoff)
         .bind(" THEN ? ELSE lti_contexts.due_cause END", cause::LAUNCH)
         // Unchanged and not stale: no write, so a class launching at once does not

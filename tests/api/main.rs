@@ -28,6 +28,7 @@ mod lti_limits;
 mod lti_platform;
 mod lti_service_token;
 mod messages;
+mod nrps;
 mod ops;
 mod outbound;
 mod packages;
