@@ -29,6 +29,7 @@ mod lti_platform;
 mod lti_service_token;
 mod messages;
 mod nrps;
+mod nrps_cli;
 mod ops;
 mod outbound;
 mod packages;

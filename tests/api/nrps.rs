@@ -30,20 +30,22 @@ const PAGE_SIZE: usize = 3;
 
 /// The fake platform's state: its roster, what it saw, what it answers.
 #[derive(Default)]
-struct State {
+pub struct State {
     base: String,
     roster: Vec<Value>,
     /// The scope of each token request; token n is `tok-n`.
     token_scopes: Vec<String>,
     /// Each membership request: (page, Authorization, Accept).
-    pages: Vec<(usize, Option<String>, Option<String>)>,
+    pub pages: Vec<(usize, Option<String>, Option<String>)>,
+    /// When each membership request came.
+    times: Vec<Instant>,
     /// Answers the membership service gives first: (status, Retry-After).
     script: VecDeque<(u16, Option<&'static str>)>,
     /// Page 2's `next` link points at page 2 itself.
-    looping: bool,
+    pub looping: bool,
 }
 
-type Shared = Arc<Mutex<State>>;
+pub type Shared = Arc<Mutex<State>>;
 
 fn member(n: usize) -> Value {
     let mut m = json!({"user_id": format!("u{n}"), "name": format!("Given{n} Family{n}"),
@@ -93,6 +95,7 @@ fn memberships(req: &Request, Data(state): Data<&Shared>) -> Response {
     let mut s = state.lock().unwrap();
     s.pages
         .push((page, header("authorization"), header("accept")));
+    s.times.push(Instant::now());
     if let Some((status, retry_after)) = s.script.pop_front() {
         let mut response = Response::builder()
             .status(StatusCode::from_u16(status).unwrap())
@@ -129,6 +132,35 @@ fn memberships(req: &Request, Data(state): Data<&Shared>) -> Response {
     response
 }
 
+/// The platform's token URL and membership service (7 members) on a free local port:
+/// its state and `http://127.0.0.1:<port>`.
+pub async fn serve_platform() -> (Shared, String) {
+    let state = Shared::default();
+    state.lock().unwrap().roster = (1..=7).map(member).collect();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    state.lock().unwrap().base = base.clone();
+    let route = Route::new()
+        .at("/token", poem::post(token))
+        .at("/memberships", poem::get(memberships));
+    let acceptor = TcpAcceptor::from_std(listener).unwrap();
+    tokio::spawn(Server::new_with_acceptor(acceptor).run(route.data(state.clone())));
+    (state, base)
+}
+
+/// Points registered platform `id`'s token URL at `base`/token.
+pub async fn point_token_url(conn: &impl sea_orm::ConnectionTrait, id: i64, base: &str) {
+    entities::lti_platform::ActiveModel {
+        id: ActiveValue::Unchanged(id),
+        token_url: ActiveValue::Set(format!("{base}/token")),
+        ..Default::default()
+    }
+    .update(conn)
+    .await
+    .unwrap();
+}
+
 struct Lms {
     app: TestApp,
     platform: TestPlatform,
@@ -147,25 +179,8 @@ async fn lms() -> Lms {
     .await;
     app.import_course("all-employees").await;
     let platform = TestPlatform::register(&app).await;
-    let state = Shared::default();
-    state.lock().unwrap().roster = (1..=7).map(member).collect();
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    state.lock().unwrap().base = base.clone();
-    let route = Route::new()
-        .at("/token", poem::post(token))
-        .at("/memberships", poem::get(memberships));
-    let acceptor = TcpAcceptor::from_std(listener).unwrap();
-    tokio::spawn(Server::new_with_acceptor(acceptor).run(route.data(state.clone())));
-    entities::lti_platform::ActiveModel {
-        id: ActiveValue::Unchanged(platform.platform_id),
-        token_url: ActiveValue::Set(format!("{base}/token")),
-        ..Default::default()
-    }
-    .update(&app.db.conn)
-    .await
-    .unwrap();
+    let (state, base) = serve_platform().await;
+    point_token_url(&app.db.conn, platform.platform_id, &base).await;
     Lms {
         app,
         platform,
@@ -373,6 +388,29 @@ async fn a_platform_answering_500_then_200_is_retried_and_the_roster_synced() {
     let context = lms.synced(7).await;
     assert_eq!(context["lastError"], Value::Null);
     assert_eq!(lms.page_requests(), vec![1, 1, 2, 3]);
+}
+
+#[tokio::test]
+async fn a_retry_waits_at_least_as_long_as_retry_after_says() {
+    let lms = lms().await;
+    lms.state.lock().unwrap().script.push_back((503, Some("2")));
+    lms.launch().await;
+    lms.synced(7).await;
+    let s = lms.state.lock().unwrap();
+    let waited = s.times[1] - s.times[0];
+    // Our own backoff would be 0.5 to 1 s here.
+    assert!(waited >= Duration::from_millis(1900), "{waited:?}");
+}
+
+#[tokio::test]
+async fn two_instances_on_one_database_fetch_a_due_roster_once() {
+    let lms = lms().await;
+    let _beside = lms.app.spawn_beside().await;
+    lms.launch().await;
+    lms.synced(7).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(lms.page_requests(), vec![1, 2, 3]);
+    assert_eq!(lms.state.lock().unwrap().token_scopes.len(), 1);
 }
 
 #[tokio::test]
