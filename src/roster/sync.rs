@@ -256,6 +256,14 @@ async fn fetch_all(
             roster.members.insert(m.user_id.clone(), m);
         }
         match page.next {
+            // The next request carries the platform's bearer token.
+            Some(next) if next.origin() != url.origin() => {
+                return Err(SyncError::fatal(format!(
+                    "page {n}'s rel=\"next\" link leads to another origin ({}), where the \
+                     platform's token is not sent; the stored members were kept",
+                    next.origin().ascii_serialization()
+                )));
+            }
             Some(next) => url = next,
             None => return Ok(roster),
         }

@@ -43,6 +43,8 @@ pub struct State {
     script: VecDeque<(u16, Option<&'static str>)>,
     /// Page 2's `next` link points at page 2 itself.
     pub looping: bool,
+    /// Page 1's `next` link names the same server by another origin (`localhost`).
+    foreign_next: bool,
 }
 
 pub type Shared = Arc<Mutex<State>>;
@@ -118,6 +120,10 @@ fn memberships(req: &Request, Data(state): Data<&Shared>) -> Response {
     let last = start + PAGE_SIZE >= s.roster.len();
     let link = match (page, last) {
         (2, _) if s.looping => format!("<{}/memberships?c=7&page=2>; rel=\"next\"", s.base),
+        (1, false) if s.foreign_next => format!(
+            "<{}/memberships?c=7&page=2>; rel=\"next\"",
+            s.base.replace("127.0.0.1", "localhost")
+        ),
         (_, true) => format!("<{}/memberships?c=7&since=1>; rel=\"differences\"", s.base),
         (1, false) => format!("<{}/memberships?c=7&page=2>; rel=\"next\"", s.base),
         (n, false) => format!("</memberships?c=7&page={}>; rel=\"next\"", n + 1),
@@ -463,6 +469,20 @@ async fn a_page_loop_fails_the_sync_with_a_clear_error_and_keeps_the_old_members
     assert_eq!(failed["members"], 7);
     assert_eq!(lms.user_ids(id).await.len(), 7, "the old members are kept");
     assert_eq!(lms.page_requests(), vec![1, 2, 3, 1, 2]);
+}
+
+#[tokio::test]
+async fn a_next_link_to_another_origin_fails_the_sync_without_sending_the_token_there() {
+    let lms = lms().await;
+    lms.state.lock().unwrap().foreign_next = true;
+    lms.launch().await;
+    let failed = lms.until("failed", |c| c["syncState"] == "failed").await;
+    let error = failed["lastError"].as_str().unwrap();
+    assert!(
+        error.contains("another origin") && error.contains("localhost"),
+        "{error}"
+    );
+    assert_eq!(lms.page_requests(), vec![1], "page 2 was never asked for");
 }
 
 #[tokio::test]
