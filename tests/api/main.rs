@@ -30,6 +30,7 @@ mod lti_service_token;
 mod messages;
 mod nrps;
 mod nrps_cli;
+mod nrps_platform;
 mod ops;
 mod outbound;
 mod packages;

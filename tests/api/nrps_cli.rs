@@ -10,7 +10,7 @@ use blackbelt::lti::platforms::{self, NewPlatform};
 use blackbelt::roster::membership::RosterService;
 use blackbelt::roster::store::{self, SeenContext};
 
-use crate::nrps::serve_platform;
+use crate::nrps_platform::serve_platform;
 
 /// Runs the binary against `database` with outbound calls to loopback allowed.
 async fn blackbelt(database: &str, args: &[&str]) -> (bool, String, String) {
