@@ -8,7 +8,7 @@ use crate::config::Config;
 use crate::lti::service_token::ServiceTokens;
 use crate::outbound::{Outbound, OutboundSettings};
 use crate::roster::fetch::RosterClient;
-use crate::roster::store;
+use crate::roster::store::{self, ContextRow};
 use crate::roster::sync::{RosterSettings, sync_now};
 
 #[derive(Debug, Subcommand)]
@@ -40,9 +40,52 @@ fn text(e: crate::error::Error) -> String {
     e.to_string()
 }
 
-fn when(us: Option<i64>) -> String {
+fn rfc3339(us: Option<i64>) -> Option<String> {
     us.and_then(|us| jiff::Timestamp::from_microsecond(us).ok())
-        .map_or_else(|| "never".to_owned(), |t| t.to_string())
+        .map(|t| t.to_string())
+}
+
+fn when(us: Option<i64>) -> String {
+    rfc3339(us).unwrap_or_else(|| "never".to_owned())
+}
+
+/// One line per context (and its last error), or JSON as the API lists them.
+fn print_contexts(list: &[ContextRow], json: bool, now: i64) -> Result<(), String> {
+    if json {
+        let rows: Vec<_> = list
+            .iter()
+            .map(|c| {
+                serde_json::json!({"id": c.id, "source": c.source, "contextId": c.context_id,
+                    "title": c.title, "membershipsUrl": c.memberships_url,
+                    "members": c.member_count, "lastSynced": rfc3339(c.last_synced_us),
+                    "syncState": store::sync_state(c, now), "lastError": c.last_error})
+            })
+            .collect();
+        let out = serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?;
+        println!("{out}");
+        return Ok(());
+    }
+    if list.is_empty() {
+        println!(
+            "no LTI contexts with a roster yet (an LTI 1.3 launch with the NRPS claim records one)"
+        );
+    }
+    for c in list {
+        println!(
+            "{}\t{}\t{}\t{}\t{} members\tsynced {}\t{}",
+            c.id,
+            store::sync_state(c, now),
+            c.source,
+            c.context_id,
+            c.member_count,
+            when(c.last_synced_us),
+            c.title.as_deref().unwrap_or("-"),
+        );
+        if let Some(error) = &c.last_error {
+            println!("\tlast error: {error}");
+        }
+    }
+    Ok(())
 }
 
 fn no_context(id: i64) -> String {
@@ -57,38 +100,7 @@ pub async fn run(config: &Config, app: &App, command: RosterCommand) -> Result<(
     match command {
         RosterCommand::Contexts { json } => {
             let list = store::list(conn).await.map_err(text)?;
-            if json {
-                let rows: Vec<_> = list
-                    .iter()
-                    .map(|c| {
-                        serde_json::json!({"id": c.id, "source": c.source, "contextId": c.context_id,
-                        "title": c.title, "membershipsUrl": c.memberships_url, "members": c.member_count,
-                        "lastSynced": c.last_synced_us.map(|_| when(c.last_synced_us)),
-                        "syncState": store::sync_state(c, now), "lastError": c.last_error})
-                    })
-                    .collect();
-                let out = serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?;
-                println!("{out}");
-            } else if list.is_empty() {
-                println!(
-                    "no LTI contexts with a roster yet (an LTI 1.3 launch with the NRPS claim records one)"
-                );
-            }
-            for c in list.iter().filter(|_| !json) {
-                println!(
-                    "{}\t{}\t{}\t{}\t{} members\tsynced {}\t{}",
-                    c.id,
-                    store::sync_state(c, now),
-                    c.source,
-                    c.context_id,
-                    c.member_count,
-                    when(c.last_synced_us),
-                    c.title.as_deref().unwrap_or("-"),
-                );
-                if let Some(error) = &c.last_error {
-                    println!("\tlast error: {error}");
-                }
-            }
+            print_contexts(&list, json, now)?;
         }
         RosterCommand::Members { context_id, json } => {
             if store::get(conn, context_id).await.map_err(text)?.is_none() {

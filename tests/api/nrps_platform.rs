@@ -105,13 +105,7 @@ fn memberships(req: &Request, Data(state): Data<&Shared>) -> Response {
     }
     let size = s.page_size;
     let start = (page - 1) * size;
-    let members: Vec<Value> = s
-        .roster
-        .iter()
-        .skip(start)
-        .take(size)
-        .cloned()
-        .collect();
+    let members: Vec<Value> = s.roster.iter().skip(start).take(size).cloned().collect();
     let last = start + size >= s.roster.len();
     let link = match (page, last) {
         (2, _) if s.looping => format!("<{}/memberships?c=7&page=2>; rel=\"next\"", s.base),
