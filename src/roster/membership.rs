@@ -67,13 +67,15 @@ impl MemberStatus {
         }
     }
 
+    /// The spec's names; any letter case, since some platforms lower-case them.
     pub fn parse(name: &str) -> Option<MemberStatus> {
-        match name {
-            "Active" => Some(MemberStatus::Active),
-            "Inactive" => Some(MemberStatus::Inactive),
-            "Deleted" => Some(MemberStatus::Deleted),
-            _ => None,
-        }
+        [
+            MemberStatus::Active,
+            MemberStatus::Inactive,
+            MemberStatus::Deleted,
+        ]
+        .into_iter()
+        .find(|s| s.name().eq_ignore_ascii_case(name.trim()))
     }
 }
 
@@ -210,6 +212,10 @@ mod tests {
         assert_eq!(ada.sourced_id.as_deref(), Some("S1"));
         assert_eq!(ada.roles.len(), 1);
         assert_eq!(p.members[1].status, MemberStatus::Inactive);
+        assert_eq!(
+            MemberStatus::parse("inactive"),
+            Some(MemberStatus::Inactive)
+        );
     }
 
     #[test]
