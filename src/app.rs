@@ -37,6 +37,9 @@ use crate::passback::delivery::{Deliver, Protocol};
 use crate::passback::dispatch::{Deliverers, Dispatcher, PassbackSettings, Wake};
 use crate::passback::lti11::Lti11Deliverer;
 use crate::passback::participant::Outbox;
+use crate::roster::api::RosterApi;
+use crate::roster::fetch::RosterClient;
+use crate::roster::sync::{RosterSettings, RosterSync, SyncWake};
 use crate::server::access_log::AccessLog;
 use crate::server::body_bound::{BodyBounds, BoundBodies};
 use crate::server::file_limit;
@@ -85,6 +88,9 @@ pub struct App {
     /// Delivers passback messages (`None` when `passback_enabled` is false); stopped
     /// when dropped.
     pub passback: Option<Dispatcher>,
+    /// Syncs NRPS rosters (`None` when `passback_enabled` is false); stopped when
+    /// dropped.
+    pub roster: Option<RosterSync>,
 }
 
 impl App {
@@ -183,6 +189,12 @@ impl App {
         let deliverers = deliverers
             .unwrap_or_else(|| passback_deliverers(&db, &outbound, ServiceTokens::default()));
         let wake = Wake::default();
+        let roster_wake = SyncWake::default();
+        let roster_client = RosterClient {
+            db: db.clone(),
+            http: outbound.clone(),
+            tokens: ServiceTokens::default(),
+        };
         let endpoint = endpoint(
             &db,
             &config,
@@ -190,6 +202,7 @@ impl App {
             CursorKey::new(&cursor_secret),
             outbound,
             &wake,
+            roster_wake.clone(),
         );
         let passback = config.passback_enabled.then(|| {
             Dispatcher::start(
@@ -199,12 +212,20 @@ impl App {
                 wake,
             )
         });
+        let roster = config.passback_enabled.then(|| {
+            RosterSync::start(
+                roster_client,
+                RosterSettings::from_config(&config),
+                roster_wake,
+            )
+        });
         Ok(App {
             endpoint,
             db,
             auth,
             config,
             passback,
+            roster,
         })
     }
 
@@ -220,6 +241,9 @@ impl App {
         let served = listen::serve(listener, self.endpoint, limits, shutdown_signal()).await;
         if let Some(passback) = &self.passback {
             passback.shutdown().await;
+        }
+        if let Some(roster) = &self.roster {
+            roster.shutdown().await;
         }
         served
     }
@@ -294,6 +318,7 @@ fn apis(
     cursor_key: CursorKey,
     outbound: Outbound,
     wake: &Wake,
+    roster_wake: SyncWake,
 ) -> openapi::Apis {
     (
         AboutApi,
@@ -342,6 +367,10 @@ fn apis(
             wake: wake.clone(),
             max_age: Duration::from_secs(config.passback_max_age_secs),
         },
+        RosterApi {
+            db: db.clone(),
+            wake: roster_wake,
+        },
     )
 }
 
@@ -352,9 +381,10 @@ fn endpoint(
     cursor_key: CursorKey,
     outbound: Outbound,
     wake: &Wake,
+    roster_wake: SyncWake,
 ) -> BoxEndpoint<'static> {
     let clock = WriteClock::default();
-    let apis = apis(db, &clock, config, cursor_key, outbound, wake);
+    let apis = apis(db, &clock, config, cursor_key, outbound, wake, roster_wake);
     let service = openapi::service(apis);
     let docs_html = api_docs::page(&service.rapidoc_html());
     let security_headers = SecurityHeaders::new(&docs_html);
@@ -444,6 +474,7 @@ pub fn openapi_json() -> String {
         CursorKey::ephemeral(),
         Outbound::unusable(),
         &Wake::default(),
+        SyncWake::default(),
     );
     openapi::service(apis).spec()
 }

@@ -114,6 +114,12 @@ pub struct Config {
     pub passback_keep_delivered_days: u64,
     /// Failed messages are deleted this many days after they failed; 0 keeps them.
     pub passback_keep_failed_days: u64,
+    /// NRPS: a launch refetches its course's roster only when no sync was attempted for
+    /// this many seconds (an administrator's sync request always does).
+    pub nrps_refresh_min_secs: u64,
+    /// NRPS: most pages one roster fetch follows; a longer roster fails the sync and
+    /// keeps the stored members.
+    pub nrps_max_pages: usize,
 }
 
 /// How SQLite syncs commits to disk (`PRAGMA synchronous`).
@@ -181,6 +187,8 @@ impl Default for Config {
             passback_drain_secs: 30,
             passback_keep_delivered_days: 30,
             passback_keep_failed_days: 90,
+            nrps_refresh_min_secs: 600,
+            nrps_max_pages: 1000,
         }
     }
 }

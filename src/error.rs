@@ -30,6 +30,9 @@ pub enum Error {
     RegistrationConflict(String),
     #[error("{0}")]
     PreconditionFailed(String),
+    /// No LTI context with this id (NRPS rosters).
+    #[error("no LTI context {0}; GET /api/lti/contexts lists them")]
+    ContextNotFound(i64),
     #[error("the request body (or one of its attachments) is larger than the {0}-byte limit")]
     PayloadTooLarge(usize),
     #[error("{0}")]
@@ -61,6 +64,7 @@ pub enum ErrorCode {
     Conflict,
     RegistrationConflict,
     PreconditionFailed,
+    ContextNotFound,
     PayloadTooLarge,
     UnsupportedMediaType,
     NotImplemented,
@@ -169,6 +173,9 @@ impl From<Error> for ApiError {
             Error::Conflict(_) => ApiError::Conflict(ErrorBody::json(ErrorCode::Conflict, message)),
             Error::RegistrationConflict(_) => {
                 ApiError::Conflict(ErrorBody::json(ErrorCode::RegistrationConflict, message))
+            }
+            Error::ContextNotFound(_) => {
+                ApiError::NotFound(ErrorBody::json(ErrorCode::ContextNotFound, message))
             }
             Error::PreconditionFailed(_) => ApiError::PreconditionFailed(ErrorBody::json(
                 ErrorCode::PreconditionFailed,
@@ -387,6 +394,7 @@ impl CodeName for ErrorCode {
             ErrorCode::Conflict => "conflict",
             ErrorCode::RegistrationConflict => "registration_conflict",
             ErrorCode::PreconditionFailed => "precondition_failed",
+            ErrorCode::ContextNotFound => "context_not_found",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
             ErrorCode::NotImplemented => "not_implemented",

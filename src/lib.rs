@@ -34,6 +34,10 @@ pub mod packages;
 pub mod passback;
 /// `blackbelt passback list|retry`.
 pub mod passback_cli;
+/// NRPS rosters: LTI contexts and their members, synced from the platform.
+pub mod roster;
+/// `blackbelt lti contexts|members|sync`: NRPS rosters from the shell.
+pub mod roster_cli;
 /// The HTTP edge: connection limits and deadlines, bounded bodies, response headers.
 pub mod server;
 /// `blackbelt registrations waive`, `blackbelt sessions abandon`.

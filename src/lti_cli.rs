@@ -20,6 +20,9 @@ pub enum LtiCommand {
     /// LTI 1.1 consumers (key and shared secret per LMS).
     #[command(subcommand)]
     Consumers(ConsumersCommand),
+    /// NRPS rosters: `contexts`, `members CONTEXT_ID`, `sync CONTEXT_ID`.
+    #[command(flatten)]
+    Roster(crate::roster_cli::RosterCommand),
     /// Make a one-time LTI Dynamic Registration link: give the printed URL to the LMS as
     /// the tool's registration URL. It works once, until it expires; /lti/register
     /// refuses every request without such a link.
@@ -134,6 +137,7 @@ pub async fn run(config: &Config, command: LtiCommand) -> Result<(), String> {
     let conn = app.db.writer();
     let text = |e: crate::error::Error| e.to_string();
     match command {
+        LtiCommand::Roster(command) => crate::roster_cli::run(config, &app, command).await?,
         LtiCommand::Platforms(PlatformsCommand::Add {
             name,
             issuer,

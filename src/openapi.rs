@@ -7,6 +7,7 @@ use crate::lti::api::LtiApi;
 use crate::ops::api::OpsApi;
 use crate::packages::catalog_api::PackagesApi;
 use crate::passback::api::PassbackApi;
+use crate::roster::api::RosterApi;
 use crate::xapi::about::AboutApi;
 use crate::xapi::definitions::api::DefinitionsApi;
 use crate::xapi::documents::activity_profile_api::ActivityProfileApi;
@@ -48,6 +49,7 @@ pub type Apis = (
     LtiApi,
     OpsApi,
     PassbackApi,
+    RosterApi,
 );
 
 /// Wraps the APIs in a service that also renders the document and the docs UI.

@@ -15,6 +15,10 @@ pub mod credential_revision;
 pub mod document;
 /// cmi5 AU launch sessions: fetch code, auth token, lifecycle.
 pub mod launch_session;
+/// LTI contexts (courses) with an NRPS roster service, and their sync job.
+pub mod lti_context;
+/// The members of an LTI context, as its last NRPS roster listed them.
+pub mod lti_context_member;
 /// The tool's LTI signing keys (current and retired-but-published).
 pub mod lti_key;
 /// LTI 1.3 platform registrations, with their cached JWKS.

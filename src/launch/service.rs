@@ -16,6 +16,7 @@ use crate::db::Db;
 use crate::error::Error;
 use crate::packages::catalog::{au_url, move_on_name};
 use crate::passback;
+use crate::roster;
 use crate::sql::Sql;
 use crate::xapi::clock::WriteClock;
 use crate::xapi::statements::index::agent_key;
@@ -235,6 +236,15 @@ pub async fn launch(
                 at: ticket.stored,
             },
             settings.passback_max_age,
+        )
+        .await?;
+        roster::launch::launched(
+            &txn,
+            lti.version,
+            &lti.source,
+            &lti.services,
+            ticket.stored,
+            settings.nrps_refresh_min,
         )
         .await?;
     }

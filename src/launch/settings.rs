@@ -20,6 +20,8 @@ pub struct LaunchSettings {
     pub lms_authority: Arc<Value>,
     /// How long a passback message enqueued at launch is tried before it fails.
     pub passback_max_age: Duration,
+    /// NRPS: a launch makes its context's roster due only after this long.
+    pub nrps_refresh_min: Duration,
 }
 
 impl LaunchSettings {
@@ -31,6 +33,7 @@ impl LaunchSettings {
             token_ttl_us: config.launch_token_ttl_secs as i64 * 1_000_000,
             terminated_grace_us: config.terminated_grace_secs as i64 * 1_000_000,
             passback_max_age: Duration::from_secs(config.passback_max_age_secs),
+            nrps_refresh_min: Duration::from_secs(config.nrps_refresh_min_secs),
         }
     }
 }

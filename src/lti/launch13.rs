@@ -132,6 +132,7 @@ pub async fn launch(
         "deploymentId": claims.deployment_id,
         "resourceLinkId": claims.resource_link_id,
         "contextId": claims.context_id,
+        "contextTitle": claims.context_title,
         "roles": claims.raw_roles,
         "ags": claims.ags,
         "nrps": claims.nrps,

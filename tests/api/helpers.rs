@@ -23,6 +23,8 @@ pub struct TestApp {
     config: Config,
     /// The app's passback dispatcher, kept running as long as the test app.
     pub passback: Option<blackbelt::passback::dispatch::Dispatcher>,
+    /// The app's NRPS roster sync task, kept running as long as the test app.
+    pub _roster: Option<blackbelt::roster::sync::RosterSync>,
     /// Shared with `spawn_beside` apps: dropped with the last of them.
     schema: Option<Arc<Schema>>,
     _dir: Option<tempfile::TempDir>,
@@ -78,6 +80,7 @@ impl TestApp {
             auth_service: app.auth,
             config,
             passback: app.passback,
+            _roster: app.roster,
             schema,
             _dir: dir,
         }
@@ -127,6 +130,7 @@ impl TestApp {
             auth: self.auth.clone(),
             auth_service: app.auth,
             passback: app.passback,
+            _roster: app.roster,
             config,
             schema: self.schema.clone(),
             _dir: None,
