@@ -41,3 +41,5 @@ pub mod statement;
 pub mod statement_index;
 /// Statements whose object is a StatementRef, by target id.
 pub mod statement_ref;
+/// Gradebook columns found or created in a line item container, with the creator's lease.
+pub mod passback_lineitem;

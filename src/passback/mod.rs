@@ -16,6 +16,8 @@ pub mod dispatch;
 pub mod launch;
 /// AGS line items: find by resource link, AU and tag, or create.
 pub mod lineitem;
+/// One creator per gradebook column: the lease and the URL found or created.
+pub mod lineitem_lock;
 /// LTI 1.1 Basic Outcomes deliverer (`replaceResult`, OAuth body hash).
 pub mod lti11;
 /// The outbox participant of the write-time seam (after progress).

@@ -22,6 +22,7 @@ mod m20261129_160000_alter_packages;
 mod m20261130_104100_alter_launch_sessions;
 mod m20261130_120000_create_passback_targets;
 mod m20261130_120100_create_passback_messages;
+mod m20261207_120000_create_passback_lineitems;
 
 /// Every migration, oldest first. Never edit one that has shipped: add a new file.
 pub struct Migrator;
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_104100_alter_launch_sessions::Migration),
             Box::new(m20261130_120000_create_passback_targets::Migration),
             Box::new(m20261130_120100_create_passback_messages::Migration),
+            Box::new(m20261207_120000_create_passback_lineitems::Migration),
         ]
     }
 }
