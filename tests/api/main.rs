@@ -35,6 +35,7 @@ mod packages_xml;
 mod passback;
 mod passback_ags;
 mod passback_e2e;
+mod passback_faults;
 mod passback_lti11;
 #[path = "../support/pg_drop.rs"]
 mod pg_drop;
