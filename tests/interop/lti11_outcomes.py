@@ -95,9 +95,11 @@ class OutcomeService:
         self.server.shutdown()
         self.server.server_close()
 
-    def take(self, path: str, headers: dict[str, str], body: bytes) -> tuple[int, str]:
+    def take(self, path: str, headers: Any, body: bytes) -> tuple[int, str]:
+        """`headers`: http.server's (case-insensitive)."""
         valid, request = self.endpoint.validate_request(f"{self.url}{path}", "POST",
-                                                        body.decode("utf-8", "replace"), headers)
+                                                        body.decode("utf-8", "replace"),
+                                                        dict(headers.items()))
         claimed = dict(request.oauth_params) if request is not None else {}
         digest = base64.b64encode(hashlib.sha1(body).digest()).decode()
         seen = ReplaceResult(path, headers.get("Content-Type"), bool(valid),
@@ -156,7 +158,7 @@ def _handler_for(service: OutcomeService) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 - http.server's name
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            status, answer = service.take(self.path, dict(self.headers.items()), body)
+            status, answer = service.take(self.path, self.headers, body)
             data = answer.encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/xml")
