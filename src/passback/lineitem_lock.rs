@@ -207,6 +207,9 @@ mod tests {
         let k = key(&target("a", Some("rl")), c);
         assert_ne!(k, key(&target("a", Some("rl2")), c));
         assert_ne!(k, key(&target("a", None), c));
-        assert_ne!(k, key(&target("a", Some("rl")), "https://lms.example.com/li2"));
+        assert_ne!(
+            k,
+            key(&target("a", Some("rl")), "https://lms.example.com/li2")
+        );
     }
 }

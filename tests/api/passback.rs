@@ -96,7 +96,10 @@ pub async fn lti_launch_with(
     let response = post_launch(app, &platform.sign(&claims), &state).await;
     if response.0.status() != StatusCode::FOUND {
         let status = response.0.status();
-        panic!("launch: {status} {}", response.0.into_body().into_string().await.unwrap());
+        panic!(
+            "launch: {status} {}",
+            response.0.into_body().into_string().await.unwrap()
+        );
     }
     let location = response.0.headers()["location"]
         .to_str()

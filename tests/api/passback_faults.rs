@@ -109,10 +109,14 @@ async fn until_async<T, F: Future<Output = Option<T>>>(
 
 /// Waits until no message is pending; returns them all.
 async fn until_settled(app: &TestApp, secs: u64) -> Vec<passback_message::Model> {
-    until_async("every message delivered, superseded or failed", secs, || async {
-        let all = messages(app).await;
-        all.iter().all(|m| m.state != "pending").then_some(all)
-    })
+    until_async(
+        "every message delivered, superseded or failed",
+        secs,
+        || async {
+            let all = messages(app).await;
+            all.iter().all(|m| m.state != "pending").then_some(all)
+        },
+    )
     .await
 }
 
@@ -181,23 +185,32 @@ async fn a_server_stopped_while_the_platform_was_down_leaves_scores_a_new_server
         last_expected.insert(sub.to_string(), expected);
     }
     // The first server tries, the platform refuses, and the server stops.
-    until_async("the first server tried every learner's score", 20, || async {
-        let tried: HashSet<String> = scores(&state)
-            .iter()
-            .map(|s| body(s)["userId"].as_str().unwrap().to_owned())
-            .collect();
-        (tried.len() == 3).then_some(())
-    })
+    until_async(
+        "the first server tried every learner's score",
+        20,
+        || async {
+            let tried: HashSet<String> = scores(&state)
+                .iter()
+                .map(|s| body(s)["userId"].as_str().unwrap().to_owned())
+                .collect();
+            (tried.len() == 3).then_some(())
+        },
+    )
     .await;
     first.passback.as_ref().unwrap().shutdown().await;
     drop(first);
     let refused = scores(&state).len();
     let pending = messages(&front).await;
     assert!(
-        pending.iter().any(|m| m.state == "pending" && m.attempts > 0),
+        pending
+            .iter()
+            .any(|m| m.state == "pending" && m.attempts > 0),
         "left pending after attempts: {pending:?}"
     );
-    assert!(pending.iter().all(|m| m.state != "delivered"), "{pending:?}");
+    assert!(
+        pending.iter().all(|m| m.state != "delivered"),
+        "{pending:?}"
+    );
 
     // The platform is back; a new server on the same database resumes.
     state.lock().unwrap().script.clear();
@@ -328,7 +341,11 @@ async fn a_score_the_platform_refuses_with_400_fails_with_its_answer_and_the_nex
     })
     .await;
     assert_eq!(failed.last_status, Some(400), "{failed:?}");
-    assert_eq!(failed.last_answer.as_deref(), Some("answer 400"), "{failed:?}");
+    assert_eq!(
+        failed.last_answer.as_deref(),
+        Some("answer 400"),
+        "{failed:?}"
+    );
     assert!(
         failed.last_error.as_deref().is_some_and(|e| !e.is_empty()),
         "{failed:?}"
@@ -357,7 +374,8 @@ async fn a_score_the_platform_refuses_with_400_fails_with_its_answer_and_the_nex
 #[tokio::test]
 async fn first_scores_racing_through_two_servers_create_one_line_item() {
     let (front, platform, state, base) = front_app().await;
-    let container = json!({"scope": [SCORE, LINEITEM], "lineitems": format!("{base}/api/lineitems?type_id=1")});
+    let container =
+        json!({"scope": [SCORE, LINEITEM], "lineitems": format!("{base}/api/lineitems?type_id=1")});
     const LEARNERS: usize = 10;
     for n in 0..LEARNERS {
         launch(&front, &platform, &format!("racer-{n}"), &container).await;
@@ -383,7 +401,9 @@ async fn first_scores_racing_through_two_servers_create_one_line_item() {
     assert!(
         all.iter().all(|m| m.state == "delivered"),
         "{:?}",
-        all.iter().map(|m| (&m.state, &m.last_error)).collect::<Vec<_>>()
+        all.iter()
+            .map(|m| (&m.state, &m.last_error))
+            .collect::<Vec<_>>()
     );
     let posted = scores(&state);
     assert_eq!(posted.len(), LEARNERS, "one score per learner");
