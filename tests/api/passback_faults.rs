@@ -167,7 +167,6 @@ async fn a_server_stopped_while_the_platform_was_down_leaves_scores_a_new_server
     let (front, platform, state, base) = front_app().await;
     // The platform is down: every score POST gets 503 until it is back.
     state.lock().unwrap().script = std::iter::repeat_n((503, None), 10_000).collect();
-    let first = delivering_beside(&front).await;
     let claim = given_lineitem(&base);
     // Three learners left at three different standings.
     let mut last_expected = HashMap::new();
@@ -184,7 +183,10 @@ async fn a_server_stopped_while_the_platform_was_down_leaves_scores_a_new_server
         };
         last_expected.insert(sub.to_string(), expected);
     }
-    // The first server tries, the platform refuses, and the server stops.
+    // The first server tries, the platform refuses, and the server stops. (It starts
+    // after the writes: several processes writing one SQLite file fail each other's
+    // deferred transactions.)
+    let first = delivering_beside(&front).await;
     until_async(
         "the first server tried every learner's score",
         20,
@@ -331,8 +333,9 @@ async fn two_servers_on_one_database_deliver_each_score_once() {
 async fn a_score_the_platform_refuses_with_400_fails_with_its_answer_and_the_next_goes_through() {
     let (front, platform, state, base) = front_app().await;
     state.lock().unwrap().script = [(400, None)].into_iter().collect();
-    let deliverer = delivering_beside(&front).await;
     let launch = launch(&front, &platform, "learner-400", &given_lineitem(&base)).await;
+    let token = front.token(&launch).await;
+    let deliverer = delivering_beside(&front).await;
     let failed = until_async("the Initialized score failed", 20, || async {
         messages(&front)
             .await
@@ -353,7 +356,6 @@ async fn a_score_the_platform_refuses_with_400_fails_with_its_answer_and_the_nex
     assert_eq!(failed.attempts, 1, "not retried: {failed:?}");
     assert_eq!(failed.payload["activityProgress"], "Initialized");
     // The channel is not blocked: the next change is delivered.
-    let token = front.token(&launch).await;
     step(&front, &launch, &token, 1).await;
     let all = until_settled(&front, 20).await;
     let states: Vec<(&str, String)> = all

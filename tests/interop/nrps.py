@@ -53,11 +53,11 @@ def members_are_read_from_the_platform(ctx: Lti13) -> None:
     response, _ = lti13.launch(ctx, Message("resource_link", "learner-nrps", [LEARNER],
                                             custom={"au": ctx.au}, nrps=True))
     expect_status(response, 302, "launch with the NRPS claim")
-    memberships = f"{ctx.platform.url}/api/memberships?limit=2"
+    memberships = f"{ctx.platform.url}/api/memberships"
     recorded = wait_for(
         "the launch's course in GET /api/lti/contexts",
         lambda: [c for c in contexts(ctx) if c.get("contextId") == "course-1"
-                 and c.get("membershipsUrl") == memberships], 10)
+                 and str(c.get("membershipsUrl")).startswith(memberships)], 10)
     context = recorded[0]
     sync = session().post(f"{ctx.bb_url}/api/lti/contexts/{context['id']}/sync", auth=ctx.auth)
     expect(sync.status_code == 202, f"POST sync: expected 202, got {describe(sync)}")
