@@ -29,6 +29,8 @@ pub mod migration;
 pub mod package;
 /// The files of a package version.
 pub mod package_file;
+/// Gradebook columns found or created in a line item container, with the creator's lease.
+pub mod passback_lineitem;
 /// Passback outbox rows: standings to report to the LMS.
 pub mod passback_message;
 /// Passback channels to the LMS (AGS gradebook cell or LTI 1.1 outcome row) per AU.

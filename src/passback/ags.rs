@@ -38,6 +38,11 @@ impl AgsDeliverer {
         AgsDeliverer { db, http, tokens }
     }
 
+    /// The database, for the line item lock.
+    pub(super) fn db(&self) -> &Db {
+        &self.db
+    }
+
     async fn attempt(&self, claimed: &Claimed) -> Outcome {
         let target = &claimed.target;
         let platform = match self.platform(target).await {

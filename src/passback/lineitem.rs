@@ -1,16 +1,19 @@
 //! Finding or creating the line item (gradebook column) for a target whose launch named
 //! only the `lineitems` container (AGS §3.2.4, §3.2.5). Keyed on `resourceId` = the AU
 //! id and `tag` = `blackbelt`, which Deep Linking also sets, so a column made at
-//! placement is found rather than duplicated. Serialising concurrent creators is the
-//! dispatcher's job (one lease per target); this makes one pass.
+//! placement is found rather than duplicated. Concurrent creators (one target per learner,
+//! each leased on its own) are serialised by `lineitem_lock`: one searches and creates,
+//! the others wait and reuse its answer.
 
 use std::collections::HashSet;
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
 use super::ags::{AgsDeliverer, SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY, failed, given, granted};
 use super::answer::{garbled, refused};
 use super::delivery::{Outcome, Target};
+use super::lineitem_lock::{self, Claim};
 use crate::outbound::Call;
 use crate::outbound::link::next_link;
 use entities::lti_platform;
@@ -21,6 +24,12 @@ pub const LINEITEM_MEDIA_TYPE: &str = "application/vnd.ims.lis.v2.lineitem+json"
 pub const CONTAINER_MEDIA_TYPE: &str = "application/vnd.ims.lis.v2.lineitemcontainer+json";
 const PAGE_BYTES: usize = 1024 * 1024;
 const MAX_PAGES: usize = 1000;
+/// How long a delivery waits, in place, for another to find or create the column,
+/// polling every `BUSY_POLL`, before it gives its slot back and retries after
+/// `BUSY_RETRY`.
+const BUSY_WAIT: Duration = Duration::from_secs(3);
+const BUSY_POLL: Duration = Duration::from_millis(100);
+const BUSY_RETRY: Duration = Duration::from_secs(1);
 
 /// The line item URL for `target`: found in the container, or created there.
 pub(super) async fn resolve(
@@ -48,17 +57,67 @@ pub(super) async fn resolve(
              create one (no lineitem scope)",
         ));
     };
-    let found = match find(ags, platform, target, &container, read_scope).await? {
-        Some(id) => id,
-        None if can_create => create(ags, platform, target, &container).await?,
-        None => {
-            return Err(failed(
-                "the LMS gave this link no gradebook column and does not let the tool create \
-                 one (no lineitem scope)",
-            ));
+    // One delivery searches and creates; the others wait for its answer.
+    let db = ags.db();
+    let mut waited = Duration::ZERO;
+    let owner = loop {
+        match lineitem_lock::take(db, target, container.as_str()).await {
+            Ok(Claim::Known(url)) => return same_host(&url, &container),
+            Ok(Claim::Mine(owner)) => break owner,
+            Ok(Claim::Busy) if waited < BUSY_WAIT => {
+                tokio::time::sleep(BUSY_POLL).await;
+                waited += BUSY_POLL;
+            }
+            Ok(Claim::Busy) => return Err(busy()),
+            Err(e) => {
+                tracing::warn!(error = %e, "passback: the line item lock could not be read");
+                return Err(retry_soon("the line item lock could not be read"));
+            }
         }
     };
-    same_host(&found, &container)
+    let found = find_or_create(ags, platform, target, &container, read_scope, can_create)
+        .await
+        .and_then(|id| same_host(&id, &container));
+    let kept = match &found {
+        Ok(url) => lineitem_lock::settle(db, target, container.as_str(), &owner, url).await,
+        Err(_) => lineitem_lock::release(db, target, container.as_str(), &owner).await,
+    };
+    if let Err(e) = kept {
+        // The lease runs out and the next delivery searches again (and finds this one).
+        tracing::warn!(error = %e, "passback: the line item lock could not be updated");
+    }
+    found
+}
+
+async fn find_or_create(
+    ags: &AgsDeliverer,
+    platform: &lti_platform::Model,
+    target: &Target,
+    container: &url::Url,
+    read_scope: &str,
+    can_create: bool,
+) -> Result<String, Outcome> {
+    match find(ags, platform, target, container, read_scope).await? {
+        Some(id) => Ok(id),
+        None if can_create => create(ags, platform, target, container).await,
+        None => Err(failed(
+            "the LMS gave this link no gradebook column and does not let the tool create \
+             one (no lineitem scope)",
+        )),
+    }
+}
+
+fn retry_soon(error: &str) -> Outcome {
+    Outcome::Retry {
+        status: None,
+        error: error.to_owned(),
+        retry_after: Some(BUSY_RETRY),
+        answer: None,
+    }
+}
+
+fn busy() -> Outcome {
+    retry_soon("another delivery is finding or creating this gradebook column; will reuse it")
 }
 
 /// Pages through the container, filtered as AGS §3.2.4 allows, and matches on our side

@@ -18,6 +18,8 @@ pub mod dispatch;
 pub mod launch;
 /// AGS line items: find by resource link, AU and tag, or create.
 pub mod lineitem;
+/// One creator per gradebook column: the lease and the URL found or created.
+pub mod lineitem_lock;
 /// LTI 1.1 Basic Outcomes deliverer (`replaceResult`, OAuth body hash).
 pub mod lti11;
 /// Prometheus series of the outbox and its deliveries.

@@ -137,6 +137,27 @@ impl TestApp {
         }
     }
 
+    /// As `spawn_beside`, with a tweaked configuration and the production passback
+    /// deliverers: another `blackbelt serve` on the same database.
+    pub async fn spawn_beside_delivering(&self, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let schema = self.schema.as_ref().map(|s| s.name.as_str());
+        let mut config = self.config.clone();
+        tweak(&mut config);
+        let app = App::build_with_schema(config.clone(), schema)
+            .await
+            .expect("second app builds");
+        TestApp {
+            client: TestClient::new(app.endpoint),
+            db: app.db,
+            auth: self.auth.clone(),
+            auth_service: app.auth,
+            passback: app.passback,
+            config,
+            schema: self.schema.clone(),
+            _dir: None,
+        }
+    }
+
     /// A new credential with the given scopes, as an Authorization header value.
     pub async fn credential(&self, scopes: &str) -> String {
         let created = store::create(

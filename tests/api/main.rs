@@ -39,6 +39,7 @@ mod passback;
 mod passback_admin;
 mod passback_ags;
 mod passback_e2e;
+mod passback_faults;
 mod passback_lti11;
 mod passback_ops;
 #[path = "../support/pg_drop.rs"]

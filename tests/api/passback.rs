@@ -94,7 +94,13 @@ pub async fn lti_launch_with(
     let (state, nonce) = login(app).await;
     let claims = claims(&nonce);
     let response = post_launch(app, &platform.sign(&claims), &state).await;
-    response.assert_status(StatusCode::FOUND);
+    if response.0.status() != StatusCode::FOUND {
+        let status = response.0.status();
+        panic!(
+            "launch: {status} {}",
+            response.0.into_body().into_string().await.unwrap()
+        );
+    }
     let location = response.0.headers()["location"]
         .to_str()
         .unwrap()

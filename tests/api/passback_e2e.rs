@@ -29,7 +29,7 @@ async fn delivering_app() -> TestApp {
 }
 
 /// Waits (up to 20 s) until `done` holds for what the server saw.
-async fn until<T>(what: &str, mut done: impl FnMut() -> Option<T>) -> T {
+pub async fn until<T>(what: &str, mut done: impl FnMut() -> Option<T>) -> T {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         if let Some(found) = done() {
@@ -41,7 +41,7 @@ async fn until<T>(what: &str, mut done: impl FnMut() -> Option<T>) -> T {
 }
 
 /// An allowed statement (no cmi5 category, cmi5 §9.6.2.1).
-fn allowed(launch: &Value, verb: &str, result: Value) -> Value {
+pub fn allowed(launch: &Value, verb: &str, result: Value) -> Value {
     let mut s = defined(launch, verb, Some(result));
     s["context"]["contextActivities"]
         .as_object_mut()
@@ -51,7 +51,7 @@ fn allowed(launch: &Value, verb: &str, result: Value) -> Value {
 }
 
 /// `completed`, in the moveOn category (cmi5 §9.6.2.2).
-fn completed(launch: &Value) -> Value {
+pub fn completed(launch: &Value) -> Value {
     let mut s = defined(
         launch,
         "completed",
@@ -141,7 +141,7 @@ async fn delivered_messages(app: &TestApp) -> Vec<entities::passback_message::Mo
     }
 }
 
-fn scores(state: &Shared) -> Vec<Seen> {
+pub fn scores(state: &Shared) -> Vec<Seen> {
     state
         .lock()
         .unwrap()
@@ -152,7 +152,7 @@ fn scores(state: &Shared) -> Vec<Seen> {
         .collect()
 }
 
-fn body(seen: &Seen) -> Value {
+pub fn body(seen: &Seen) -> Value {
     serde_json::from_str(&seen.body).unwrap()
 }
 

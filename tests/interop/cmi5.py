@@ -15,6 +15,9 @@ from harness import expect, expect_status, query_of, session
 XAPI_VERSION = "1.0.3"
 CMI5_CATEGORY = "https://w3id.org/xapi/cmi5/context/categories/cmi5"
 INITIALIZED = "http://adlnet.gov/expapi/verbs/initialized"
+MOVEON_CATEGORY = "https://w3id.org/xapi/cmi5/context/categories/moveon"
+MASTERY_SCORE = "https://w3id.org/xapi/cmi5/context/extensions/masteryscore"
+PROGRESS = "https://w3id.org/xapi/cmi5/result/extensions/progress"
 LAUNCH_PARAMETERS = ("endpoint", "fetch", "actor", "registration", "activityId")
 
 
@@ -156,3 +159,38 @@ def expect_au_named(launch: AuLaunch, au_id: str, what: str) -> dict:
     expect(au_id in ids, f"{what}: expected the AU {au_id} in the contextTemplate grouping, got {ids}")
     return data
 
+
+
+def statement(launch: AuLaunch, data: dict, verb: str, result: dict | None = None,
+              category: str | None = CMI5_CATEGORY) -> dict:
+    """A statement of the session: the contextTemplate plus the registration; cmi5
+    defined statements carry the cmi5 category (and moveOn ones the moveon category,
+    §9.6.2.2), allowed ones none (§9.6.2.1); `passed` names the mastery score (§9.5.2)."""
+    context = copy.deepcopy(data["contextTemplate"])
+    context["registration"] = launch.registration
+    activities = context.setdefault("contextActivities", {})
+    activities.pop("category", None)
+    if category:
+        activities["category"] = [{"id": category}]
+        if result and ("success" in result or "completion" in result):
+            activities["category"].append({"id": MOVEON_CATEGORY})
+    if verb == "passed" and data.get("masteryScore") is not None:
+        context.setdefault("extensions", {})[MASTERY_SCORE] = data["masteryScore"]
+    s = {
+        "id": str(uuid.uuid4()),
+        "actor": launch.actor,
+        "verb": {"id": f"http://adlnet.gov/expapi/verbs/{verb}", "display": {"en-US": verb}},
+        "object": {"objectType": "Activity", "id": launch.activity_id},
+        "context": context,
+        "timestamp": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+    }
+    if result is not None:
+        s["result"] = result
+    return s
+
+
+def send(launch: AuLaunch, token: str, statement_: dict) -> None:
+    response = session().post(f"{launch.endpoint}/statements", json=statement_,
+                              headers=_xapi_headers(token))
+    verb = statement_["verb"]["id"].rsplit("/", 1)[-1]
+    expect_status(response, 200, f"POST a {verb} statement with the AU's token")

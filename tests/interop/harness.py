@@ -18,6 +18,11 @@ class CheckFailed(AssertionError):
     """A check that did not hold; the message says what was expected and what came."""
 
 
+class Skipped(Exception):
+    """A test that cannot run against this server (the feature it needs answers 404);
+    printed as `skip` with the reason, counted neither as passed nor failed."""
+
+
 def expect(condition: object, message: str) -> None:
     if not condition:
         raise CheckFailed(message)
@@ -120,6 +125,7 @@ class Outcome:
     name: str
     passed: bool
     known_issue: KnownIssue | None = None
+    skipped: bool = False
 
 
 @dataclass
@@ -131,6 +137,9 @@ class Runner:
     def run(self, name: str, test: Callable[[], None], known_issue: KnownIssue | None = None) -> None:
         try:
             test()
+        except Skipped as reason:
+            print(f"skip   {name}\n       {reason}")
+            self.outcomes.append(Outcome(name, True, skipped=True))
         except CheckFailed as failure:
             self._failed(name, str(failure), known_issue)
         except Exception:  # noqa: BLE001 - an unexpected error is a failure with its trace
@@ -154,10 +163,13 @@ class Runner:
             self.outcomes.append(Outcome(name, False))
 
     def summary(self) -> str:
-        passed = sum(o.passed and not o.known_issue for o in self.outcomes)
+        passed = sum(o.passed and not o.known_issue and not o.skipped for o in self.outcomes)
+        skipped = sum(o.skipped for o in self.outcomes)
         failed = sum(not o.passed for o in self.outcomes)
         known = sum(bool(o.known_issue) for o in self.outcomes)
         lines = []
+        if skipped:
+            lines.append(f"interop: {skipped} skipped (see 'skip' above)")
         if known:
             lines.append(f"interop: {known} known issue(s) reproduced, not counted (see 'known' above)")
         lines.append(f"interop: {passed} passed, {failed} failed")

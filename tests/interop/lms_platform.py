@@ -1,8 +1,9 @@
 """A real LTI 1.3 platform for the interop run, built on the PyPI package lti1p3platform
 (code we did not write): it makes the login initiation URL, answers the OIDC
 authentication request with a signed id_token in an auto-posting form, publishes its
-JWKS, and receives Deep Linking responses, all on a local HTTP server that our tool
-reaches like an LMS."""
+JWKS, receives Deep Linking responses (creating the line item each placed link asks
+for), and serves its token endpoint, AGS line items and scores and NRPS memberships
+(lms_services.py), all on a local HTTP server that our tool reaches like an LMS."""
 
 from __future__ import annotations
 
@@ -17,10 +18,14 @@ from urllib.parse import parse_qsl, urlsplit
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from lti1p3platform.ltiplatform import LTI1P3PlatformConfAbstract
+from lti1p3platform.membership import Context
 from lti1p3platform.message_launch import LTIAdvantageMessageLaunchAbstract
 from lti1p3platform.oidc_login import OIDCLoginAbstract
 from lti1p3platform.registration import Registration
 from lti1p3platform.request import Request
+
+import lms_services
+from lms_services import Answer, Call, Gradebook, Roster, TokenEndpoint
 
 CLIENT_ID = "interop-client-1"
 DEPLOYMENT_ID = "interop-deployment-1"
@@ -40,6 +45,12 @@ class Message:
     custom: dict[str, str] = field(default_factory=dict)
     deep_linking_data: Any = None
     target_link_uri: str | None = None
+    resource_link_id: str = "link-1"
+    # AGS: the line item this link has in the gradebook (None: only the container).
+    lineitem: str | None = None
+    context_id: str = "course-1"
+    # NRPS: the launch names the course's memberships URL.
+    nrps: bool = False
 
 
 class PlatformConf(LTI1P3PlatformConfAbstract):
@@ -76,20 +87,23 @@ class PlatformLaunch(LTIAdvantageMessageLaunchAbstract):
         m = self.message
         self.set_user_data(m.user_id, m.roles, full_name=m.name, email_address=m.email)
         self.set_launch_context_claim(
-            "course-1",
+            m.context_id,
             ["http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering"],
             "Social media policy",
             "SMP-1",
         )
         self.set_launch_presentation_claim("iframe", f"{self.base_url}/course/1")
-        self.set_ags(f"{self.base_url}/api/lineitems", f"{self.base_url}/api/lineitems/7")
+        self.set_ags(f"{self.base_url}/api/lineitems", m.lineitem)
+        if m.nrps:
+            # Two members a page, so the tool must follow the Link header.
+            self.set_nrps(f"{self.base_url}/api/memberships?limit=2")
         if m.target_link_uri:
             self.set_launch_url(m.target_link_uri)
         if m.kind == "deep_linking":
             self.set_dl(f"{self.base_url}/deep-links?course=1", title="Add a module",
                         accept_types={"ltiResourceLink"}, extra_data=m.deep_linking_data)
         else:
-            self.set_resource_link_claim("link-1", title="Policy essentials")
+            self.set_resource_link_claim(m.resource_link_id, title="Policy essentials")
             self.set_custom_parameters_claim(m.custom)
 
     def render_launch_form(self, launch_data: dict, **kwargs: Any) -> str:
@@ -99,6 +113,18 @@ class PlatformLaunch(LTIAdvantageMessageLaunchAbstract):
         )
         return (f'<!DOCTYPE html><form method="post" action="{html.escape(launch_data["launch_url"])}">'
                 f"{fields}</form><script>document.forms[0].submit()</script>")
+
+
+# The course's members as the platform's NRPS serves them (one page holds two).
+ROSTER = [
+    {"user_id": "learner-nrps", "roles": [LEARNER], "name": "Ada Lovelace", "given_name": "Ada",
+     "family_name": "Lovelace", "email": "ada@example.com", "status": "Active"},
+    {"user_id": "teacher-1", "roles": [INSTRUCTOR], "name": "Grace Hopper", "given_name": "Grace",
+     "family_name": "Hopper", "email": "grace@example.com", "status": "Active"},
+    {"user_id": "learner-gone", "roles": [LEARNER], "name": "Charles Babbage",
+     "given_name": "Charles", "family_name": "Babbage", "email": "charles@example.com",
+     "status": "Inactive"},
+]
 
 
 def rsa_pem_pair() -> tuple[str, str]:
@@ -134,6 +160,11 @@ class TestPlatform:
         self.conf = PlatformConf(registration=self.registration)
         self.messages: dict[str, Message] = {}
         self.jwks_requests = 0
+        self.gradebook = Gradebook(self.url)
+        self.token_endpoint = TokenEndpoint(self.conf, CLIENT_ID, f"{self.url}/token")
+        self.roster = Roster(Context("course-1", "SMP-1", "Social media policy"), ROSTER)
+        # Deep Linking placements: (resource link id, content item, line item made).
+        self.placements: list[tuple[str, dict, dict | None]] = []
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def start(self) -> TestPlatform:
@@ -172,12 +203,34 @@ class TestPlatform:
         return 200, launch.lti_launch()
 
     def receive_deep_link(self, form: dict[str, str]) -> tuple[int, str]:
-        """The deep_link_return_url: lti1p3platform checks the tool's JWT."""
+        """The deep_link_return_url: lti1p3platform checks the tool's JWT; then, as
+        Moodle does, each placed link gets a resource link id and, when the item asks
+        for one (`lineItem`), a gradebook column made from it."""
         try:
             items = self.conf.validate_deeplinking_resp(form)
         except Exception as error:  # noqa: BLE001 - any refusal goes back as text
             return 400, f"refused: {type(error).__name__}: {error}"
+        for item in items:
+            if item.get("type") != "ltiResourceLink":
+                continue
+            link_id = f"placed-link-{len(self.placements) + 1}"
+            asked = item.get("lineItem")
+            made = None
+            if isinstance(asked, dict):
+                made = self.gradebook.add({**asked, "resourceLinkId": link_id}, by="platform")
+            self.placements.append((link_id, item, made))
         return 200, json.dumps({"contentItems": items})
+
+    def service(self, call: Call) -> Answer:
+        """The token endpoint and the AGS and NRPS services (lms_services.py)."""
+        if call.path == "/token" and call.method == "POST":
+            return self.token_endpoint(dict(parse_qsl(call.body.decode())))
+        if call.path == "/api/memberships" and call.method == "GET":
+            url = f"{self.url}/api/memberships"
+            return lms_services.guarded(lambda: lms_services.nrps_call(self.conf, self.roster, url, call))
+        answer = lms_services.guarded(lambda: lms_services.ags_call(self.conf, self.gradebook, call)
+                                      or Answer(404, "not found", "text/plain"))
+        return answer
 
 
 def _auth_request_problems(query: dict[str, str], message: Message | None,
@@ -205,20 +258,35 @@ def _handler_for(platform: TestPlatform) -> type[BaseHTTPRequestHandler]:
             elif path.path == "/auth":
                 self._send(*platform.authorize(dict(parse_qsl(path.query))), "text/html")
             else:
-                self._send(404, "not found", "text/plain")
+                self._service("GET", b"")
 
         def do_POST(self) -> None:  # noqa: N802
             length = int(self.headers.get("Content-Length", "0"))
-            form = dict(parse_qsl(self.rfile.read(length).decode()))
+            body = self.rfile.read(length)
             if urlsplit(self.path).path == "/deep-links":
+                form = dict(parse_qsl(body.decode()))
                 self._send(*platform.receive_deep_link(form), "application/json")
             else:
-                self._send(404, "not found", "text/plain")
+                self._service("POST", body)
 
-        def _send(self, status: int, body: str, content_type: str) -> None:
+        def do_PUT(self) -> None:  # noqa: N802
+            self._service("PUT", self.rfile.read(int(self.headers.get("Content-Length", "0"))))
+
+        def do_DELETE(self) -> None:  # noqa: N802
+            self._service("DELETE", b"")
+
+        def _service(self, method: str, body: bytes) -> None:
+            path = urlsplit(self.path)
+            answer = platform.service(Call(method, path.path, path.query, self.headers, body))
+            self._send(answer.status, answer.body, answer.content_type, answer.headers)
+
+        def _send(self, status: int, body: str, content_type: str,
+                  headers: dict[str, str] | None = None) -> None:
             data = body.encode()
             self.send_response(status)
             self.send_header("Content-Type", content_type)
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)

@@ -24,6 +24,8 @@ class Lti13:
     bb_url: str
     platform: TestPlatform
     au: str
+    # The admin credential, for our admin API (NRPS contexts).
+    auth: tuple[str, str] = ("", "")
 
 
 def login(ctx: Lti13, message: Message, method: str = "GET") -> str:

@@ -10,6 +10,9 @@ import sys
 
 import lti11
 import lti13
+import nrps
+import passback11
+import passback13
 from harness import Runner, describe, expect, session
 from lms_platform import TestPlatform
 
@@ -24,7 +27,7 @@ def admin_post(bb_url: str, auth: tuple[str, str], path: str, body: dict) -> dic
 
 def lti13_context(bb_url: str, auth: tuple[str, str], platform: TestPlatform) -> lti13.Lti13:
     admin_post(bb_url, auth, "/api/lti/platforms", platform.tool_registration())
-    return lti13.Lti13(bb_url, platform, AU)
+    return lti13.Lti13(bb_url, platform, AU, auth)
 
 
 def lti11_context(bb_url: str, auth: tuple[str, str]) -> lti11.Lti11:
@@ -60,10 +63,11 @@ def main() -> int:
     runner = Runner()
     platform = TestPlatform(bb_url).start()
     try:
-        run_group(runner, "lti13", lambda: lti13_context(bb_url, auth, platform), lti13.TESTS)
+        run_group(runner, "lti13", lambda: lti13_context(bb_url, auth, platform),
+                  lti13.TESTS + passback13.TESTS + nrps.TESTS)
     finally:
         platform.stop()
-    run_group(runner, "lti11", lambda: lti11_context(bb_url, auth), lti11.TESTS)
+    run_group(runner, "lti11", lambda: lti11_context(bb_url, auth), lti11.TESTS + passback11.TESTS)
     print(runner.summary())
     return 0 if runner.ok else 1
 

@@ -37,9 +37,12 @@ start_server() {
   if [[ -z "${BLACKBELT_DATABASE_URL:-}" ]]; then
     db_args=(--database-url "sqlite://$tmp/bb.db?mode=rwc")
   fi
-  # The test LMS platforms (JWKS, token URLs) listen on 127.0.0.1, which the outbound
-  # address policy refuses by default.
+  # The test LMS platforms (JWKS, token URLs, grade services) listen on 127.0.0.1, which
+  # the outbound address policy refuses by default. Passback polls often and backs off
+  # briefly, so scores reach the test platforms within the tests' waits.
   BLACKBELT_OUTBOUND_ALLOW_PRIVATE="${BLACKBELT_OUTBOUND_ALLOW_PRIVATE:-true}" \
+  BLACKBELT_PASSBACK_POLL_MS="${BLACKBELT_PASSBACK_POLL_MS:-50}" \
+  BLACKBELT_PASSBACK_BACKOFF_BASE_SECS="${BLACKBELT_PASSBACK_BACKOFF_BASE_SECS:-1}" \
   "$bin" "${db_args[@]}" serve --bind "127.0.0.1:$port" --public-url "$base" --import-packages >"$log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 150); do
