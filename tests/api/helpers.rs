@@ -152,6 +152,7 @@ impl TestApp {
             auth: self.auth.clone(),
             auth_service: app.auth,
             passback: app.passback,
+            _roster: app.roster,
             config,
             schema: self.schema.clone(),
             _dir: None,

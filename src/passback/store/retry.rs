@@ -29,7 +29,8 @@ pub async fn retry(db: &Db, id: i64, now_us: i64, max_age: Duration) -> Result<R
     let backend = txn.get_database_backend();
     let mut sql = Sql::new(
         "SELECT m.state AS state, m.last_status AS last_status, m.target_id AS target_id, \
-         m.event_us AS event_us, t.lineitem_origin AS lineitem_origin \
+         m.event_us AS event_us, t.lineitem_origin AS lineitem_origin, \
+         t.lineitem_url AS lineitem_url \
          FROM passback_messages m JOIN passback_targets t ON t.id = m.target_id",
     );
     sql.bind(" WHERE m.id = ?", id);
@@ -84,6 +85,18 @@ pub async fn retry(db: &Db, id: i64, now_us: i64, max_age: Duration) -> Result<R
     sql.bind(", updated_us = ?", now_us)
         .bind(" WHERE id = ?", target_id);
     txn.execute_raw(sql.build(backend)).await?;
+    if forgot_lineitem {
+        // The column's shared record (one per resource link and AU, `lineitem_lock`)
+        // must forget it too, or the next attempt would be handed the deleted URL again.
+        let url: Option<String> = row.try_get("", "lineitem_url")?;
+        let mut sql = Sql::new(
+            "UPDATE passback_lineitems SET lineitem_url = NULL, lease_owner = NULL, \
+             lease_until_us = NULL",
+        );
+        sql.bind(", updated_us = ?", now_us)
+            .bind(" WHERE lineitem_url = ?", url);
+        txn.execute_raw(sql.build(backend)).await?;
+    }
     txn.commit().await?;
     Ok(Retried {
         state: "pending",
