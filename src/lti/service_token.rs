@@ -24,9 +24,15 @@ const MAX_ANSWER_BYTES: usize = 64 * 1024;
 /// (platform id, sorted scopes) → (token, good until).
 type TokenCache = HashMap<(i64, String), (String, Instant)>;
 
+/// (platform id, sorted scopes) → the lock one token request for that key holds.
+type InFlight = HashMap<(i64, String), Arc<tokio::sync::Mutex<()>>>;
+
 #[derive(Clone, Default)]
 pub struct ServiceTokens {
     cache: Arc<Mutex<TokenCache>>,
+    /// One token request per key at a time: when the cache is empty, many deliveries
+    /// start at once, and without this each would ask the platform for its own token.
+    in_flight: Arc<Mutex<InFlight>>,
 }
 
 /// Why [`ServiceTokens::get_once`] got no token.
@@ -100,11 +106,20 @@ impl ServiceTokens {
         attempts: u32,
     ) -> Result<String, Failed> {
         let key = cache_key(platform.id, scopes);
-        if let Ok(cache) = self.cache.lock()
-            && let Some((token, until)) = cache.get(&key)
-            && Instant::now() < *until
-        {
-            return Ok(token.clone());
+        if let Some(token) = self.cached(&key) {
+            return Ok(token);
+        }
+        let lock = match self.in_flight.lock() {
+            Ok(mut in_flight) => Some(in_flight.entry(key.clone()).or_default().clone()),
+            Err(_) => None,
+        };
+        let _one_request = match &lock {
+            Some(lock) => Some(lock.lock().await),
+            None => None,
+        };
+        // Whoever held the lock before us may have fetched the token meanwhile.
+        if let Some(token) = self.cached(&key) {
+            return Ok(token);
         }
         let (token, lifetime) = request(db, http, platform, &key.1, attempts).await?;
         let until = Instant::now() + lifetime.saturating_sub(MARGIN);
@@ -112,6 +127,14 @@ impl ServiceTokens {
             cache.insert(key, (token.clone(), until));
         }
         Ok(token)
+    }
+}
+
+impl ServiceTokens {
+    fn cached(&self, key: &(i64, String)) -> Option<String> {
+        let cache = self.cache.lock().ok()?;
+        let (token, until) = cache.get(key)?;
+        (Instant::now() < *until).then(|| token.clone())
     }
 }
 

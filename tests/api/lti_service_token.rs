@@ -87,6 +87,20 @@ async fn service_tokens_are_fetched_with_a_signed_assertion_and_cached() {
     assert_eq!(again, first);
     assert_eq!(calls.0.load(Ordering::SeqCst), 2, "served from the cache");
 
+    // Twenty deliveries finding the cache empty at once make one token request, not 20.
+    let other = ["https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"];
+    let asks = (0..20).map(|_| tokens.get(&app.db, &http, &platform, &other));
+    let got = futures_util::future::join_all(asks).await;
+    assert!(
+        got.iter().all(|t| matches!(t, Ok(t) if *t == first)),
+        "{got:?}"
+    );
+    assert_eq!(
+        calls.0.load(Ordering::SeqCst),
+        3,
+        "one request for the new scope"
+    );
+
     // The assertion verifies with the key the tool publishes.
     let assertion = blackbelt::lti::service_token::assertion(&app.db, &platform)
         .await
