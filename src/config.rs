@@ -106,6 +106,12 @@ pub struct Config {
     pub passback_backoff_base_secs: u64,
     /// Longest wait between two attempts on one channel, in seconds.
     pub passback_backoff_max_secs: u64,
+    /// The key that encrypts the secrets stored in the database (LTI 1.1 consumer
+    /// secrets, LTI 1.3 private keys): 32 bytes in base64. Prefer `secrets_key_file`.
+    pub secrets_key: Option<String>,
+    /// A file holding `secrets_key`. With neither set, `secrets.key` is made once beside
+    /// the SQLite database (`data/secrets.key` for PostgreSQL).
+    pub secrets_key_file: Option<PathBuf>,
 }
 
 /// How SQLite syncs commits to disk (`PRAGMA synchronous`).
@@ -170,6 +176,8 @@ impl Default for Config {
             passback_max_age_secs: 3 * 24 * 3600,
             passback_backoff_base_secs: 5,
             passback_backoff_max_secs: 3600,
+            secrets_key: None,
+            secrets_key_file: None,
         }
     }
 }

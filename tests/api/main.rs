@@ -40,6 +40,7 @@ mod passback_lti11;
 mod pg_drop;
 mod retirement;
 mod scope_matrix;
+mod secrets_at_rest;
 mod signed;
 mod statements_cursor;
 mod statements_fidelity;
