@@ -39,7 +39,11 @@ pub async fn import_course(http: &reqwest::Client, server: &ServerProcess) {
     paths.sort();
     let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     for path in paths {
-        let name = path.file_name().expect("name").to_string_lossy().into_owned();
+        let name = path
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
         writer
             .start_file(name, zip::write::SimpleFileOptions::default())
             .expect("zip entry");
@@ -56,7 +60,11 @@ pub async fn import_course(http: &reqwest::Client, server: &ServerProcess) {
         .send()
         .await
         .expect("import");
-    assert!(response.status().is_success(), "import: {}", response.status());
+    assert!(
+        response.status().is_success(),
+        "import: {}",
+        response.status()
+    );
 }
 
 /// Launches learner `n` into [`AU`] and fetches the session's auth token.
@@ -74,7 +82,11 @@ pub async fn launch(http: &reqwest::Client, server: &ServerProcess, n: u64) -> S
         .send()
         .await
         .expect("launch");
-    assert!(response.status().is_success(), "launch: {}", response.status());
+    assert!(
+        response.status().is_success(),
+        "launch: {}",
+        response.status()
+    );
     let created: Value = response.json().await.expect("launch JSON");
     let url = url::Url::parse(created["launchUrl"].as_str().expect("launchUrl")).expect("URL");
     let param = |name: &str| {
@@ -86,19 +98,64 @@ pub async fn launch(http: &reqwest::Client, server: &ServerProcess, n: u64) -> S
     // The fetch URL names the public URL; the server listens on the bench's port.
     let fetch = url::Url::parse(&param("fetch")).expect("fetch URL");
     let fetched: Value = http
-        .post(format!("{}{}?{}", server.base, fetch.path(), fetch.query().unwrap_or("")))
+        .post(format!(
+            "{}{}?{}",
+            server.base,
+            fetch.path(),
+            fetch.query().unwrap_or("")
+        ))
         .send()
         .await
         .expect("fetch")
         .json()
         .await
         .expect("fetch JSON");
+    let token = format!(
+        "Basic {}",
+        fetched["auth-token"].as_str().expect("auth-token")
+    );
+    // What an AU reads on startup (cmi5 §10, §11): its LaunchData and the learner's
+    // preferences; statements before that are refused.
+    let reads = [
+        (
+            "/xapi/activities/state",
+            vec![
+                ("activityId", param("activityId")),
+                ("agent", param("actor")),
+                ("registration", param("registration")),
+                ("stateId", "LMS.LaunchData".to_owned()),
+            ],
+        ),
+        (
+            "/xapi/agents/profile",
+            vec![
+                ("agent", param("actor")),
+                ("profileId", "cmi5LearnerPreferences".to_owned()),
+            ],
+        ),
+    ];
+    for (path, query) in reads {
+        let mut url = url::Url::parse(&format!("{}{path}", server.base)).expect("URL");
+        url.query_pairs_mut().extend_pairs(&query);
+        let status = http
+            .get(url)
+            .header("Authorization", &token)
+            .header("X-Experience-API-Version", "1.0.3")
+            .send()
+            .await
+            .expect("AU startup read")
+            .status();
+        assert!(matches!(status.as_u16(), 200 | 404), "{path}: {status}");
+    }
     Session {
-        registration: created["registration"].as_str().expect("registration").to_owned(),
+        registration: created["registration"]
+            .as_str()
+            .expect("registration")
+            .to_owned(),
         session_id: created["sessionId"].as_str().expect("sessionId").to_owned(),
         actor: serde_json::from_str(&param("actor")).expect("actor"),
         activity_id: param("activityId"),
-        token: format!("Basic {}", fetched["auth-token"].as_str().expect("auth-token")),
+        token,
     }
 }
 

@@ -3,10 +3,10 @@
 
 #![allow(dead_code)]
 
-#[path = "../../tests/support/pg_drop.rs"]
-pub mod pg_drop;
 pub mod cmi5;
 pub mod outbox_cost;
+#[path = "../../tests/support/pg_drop.rs"]
+pub mod pg_drop;
 pub mod platform;
 pub mod process;
 

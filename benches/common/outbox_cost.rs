@@ -18,7 +18,7 @@ use bytes::Bytes;
 use super::cmi5::{self, AU, Session};
 use super::platform::StubPlatform;
 use super::process::{ServerProcess, spawn_server_process_with};
-use super::{client, ms, percentile, post_body};
+use super::{client, ms, percentile};
 
 /// Learner sessions per run; each sends `5 + PROGRESS_STEPS` statements.
 const SESSIONS: u64 = 1_000;
@@ -28,9 +28,13 @@ const ROUNDS: usize = 2;
 
 pub async fn run() {
     let platform = StubPlatform::start().await;
-    println!("outbox cost: {SESSIONS} cmi5 sessions × {} statements, single-statement POSTs",
-        5 + PROGRESS_STEPS);
-    println!("| backend | clients | AGS targets | statements/s | p50 | p99 | scores delivered during the run |");
+    println!(
+        "outbox cost: {SESSIONS} cmi5 sessions × {} statements, single-statement POSTs",
+        5 + PROGRESS_STEPS
+    );
+    println!(
+        "| backend | clients | AGS targets | statements/s | p50 | p99 | scores delivered during the run |"
+    );
     println!("|---|---|---|---|---|---|---|");
     let mut summary = Vec::new();
     for clients in CLIENTS {
@@ -44,7 +48,9 @@ pub async fn run() {
         }
         summary.push((backend, clients, median(&mut with), median(&mut without)));
     }
-    println!("| backend | clients | with targets / without (statements/s, median of {ROUNDS}) | outbox cost |");
+    println!(
+        "| backend | clients | with targets / without (statements/s, median of {ROUNDS}) | outbox cost |"
+    );
     println!("|---|---|---|---|");
     for (backend, clients, with, without) in summary {
         println!(
@@ -58,7 +64,11 @@ pub async fn run() {
 fn median(rates: &mut [f64]) -> f64 {
     rates.sort_by(f64::total_cmp);
     let n = rates.len();
-    if n % 2 == 1 { rates[n / 2] } else { (rates[n / 2 - 1] + rates[n / 2]) / 2.0 }
+    if n % 2 == 1 {
+        rates[n / 2]
+    } else {
+        (rates[n / 2 - 1] + rates[n / 2]) / 2.0
+    }
 }
 
 /// One run on a fresh server; returns (backend, statements/s).
@@ -97,7 +107,18 @@ async fn one(platform: &StubPlatform, targets: bool, clients: usize) -> (&'stati
             while let Some((token, bodies)) = work.get(next.fetch_add(1, Ordering::Relaxed)) {
                 for body in bodies {
                     let sent = Instant::now();
-                    post_body(&http, &url, token, body.clone()).await;
+                    let response = http
+                        .post(&url)
+                        .header("Authorization", token)
+                        .header("X-Experience-API-Version", "1.0.3")
+                        .header("Content-Type", "application/json")
+                        .body(body.clone())
+                        .send()
+                        .await
+                        .expect("request");
+                    let status = response.status();
+                    let text = response.text().await.expect("answer");
+                    assert!(status.is_success(), "{status}: {text}");
                     latencies.push(sent.elapsed());
                 }
             }
@@ -129,10 +150,9 @@ async fn launch_all(http: &reqwest::Client, server: &ServerProcess) -> Vec<Sessi
     let mut sessions = Vec::with_capacity(SESSIONS as usize);
     let numbers: Vec<u64> = (0..SESSIONS).collect();
     for chunk in numbers.chunks(16) {
-        let launched = futures_util::future::join_all(
-            chunk.iter().map(|n| cmi5::launch(http, server, *n)),
-        )
-        .await;
+        let launched =
+            futures_util::future::join_all(chunk.iter().map(|n| cmi5::launch(http, server, *n)))
+                .await;
         sessions.extend(launched);
     }
     sessions
@@ -177,7 +197,9 @@ async fn add_targets(server: &ServerProcess, platform: &StubPlatform, sessions: 
             outcome_url: None,
             sourcedid: None,
         };
-        store::upsert_target(&conn, &target, now).await.expect("target");
+        store::upsert_target(&conn, &target, now)
+            .await
+            .expect("target");
     }
     conn.close().await.expect("close");
 }

@@ -45,12 +45,16 @@ impl StubPlatform {
 
 #[handler]
 fn token() -> Json<Value> {
-    Json(json!({"access_token": "bench-token", "token_type": "Bearer", "expires_in": 3600,
-                "scope": "https://purl.imsglobal.org/spec/lti-ags/scope/score"}))
+    Json(
+        json!({"access_token": "bench-token", "token_type": "Bearer", "expires_in": 3600,
+                "scope": "https://purl.imsglobal.org/spec/lti-ags/scope/score"}),
+    )
 }
 
 #[handler]
 fn score(Data(scores): Data<&Arc<AtomicU64>>) -> Response {
     scores.fetch_add(1, Ordering::Relaxed);
-    Response::builder().status(poem::http::StatusCode::OK).finish()
+    Response::builder()
+        .status(poem::http::StatusCode::OK)
+        .finish()
 }

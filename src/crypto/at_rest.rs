@@ -53,9 +53,9 @@ impl SecretsKey {
 
     /// A key from its base64 text (surrounding white space ignored).
     pub fn from_base64(text: &str) -> Result<SecretsKey, String> {
-        let bytes = STANDARD.decode(text.trim()).map_err(|_| {
-            "is not base64 (make one with `openssl rand -base64 32`)".to_owned()
-        })?;
+        let bytes = STANDARD
+            .decode(text.trim())
+            .map_err(|_| "is not base64 (make one with `openssl rand -base64 32`)".to_owned())?;
         SecretsKey::from_bytes(&bytes)
     }
 
@@ -134,12 +134,18 @@ mod tests {
         let sealed = key().seal(b"s3cret-value", "bb11_key").unwrap();
         assert!(is_sealed(&sealed));
         assert!(!sealed.contains("s3cret"));
-        assert_eq!(key().open_text(&sealed, "bb11_key").unwrap(), "s3cret-value");
+        assert_eq!(
+            key().open_text(&sealed, "bb11_key").unwrap(),
+            "s3cret-value"
+        );
     }
 
     #[test]
     fn sealing_twice_gives_different_text() {
-        assert_ne!(key().seal(b"x", "a").unwrap(), key().seal(b"x", "a").unwrap());
+        assert_ne!(
+            key().seal(b"x", "a").unwrap(),
+            key().seal(b"x", "a").unwrap()
+        );
     }
 
     #[test]
@@ -159,8 +165,16 @@ mod tests {
 
     #[test]
     fn keys_must_be_32_bytes_of_base64() {
-        assert!(SecretsKey::from_bytes(&[1u8; 16]).unwrap_err().contains("32 bytes, got 16"));
-        assert!(SecretsKey::from_base64("not base64!").unwrap_err().contains("base64"));
+        assert!(
+            SecretsKey::from_bytes(&[1u8; 16])
+                .unwrap_err()
+                .contains("32 bytes, got 16")
+        );
+        assert!(
+            SecretsKey::from_base64("not base64!")
+                .unwrap_err()
+                .contains("base64")
+        );
         let text = SecretsKey::generate_base64().unwrap();
         assert!(SecretsKey::from_base64(&format!("{text}\n")).is_ok());
     }

@@ -87,8 +87,12 @@ fn create_once(path: &Path, text: &str) -> Result<bool, String> {
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)
-        .map_err(|e| format!("cannot create {} for the secrets key file: {e}", dir.display()))?;
+    std::fs::create_dir_all(dir).map_err(|e| {
+        format!(
+            "cannot create {} for the secrets key file: {e}",
+            dir.display()
+        )
+    })?;
     let temp = dir.join(format!(".{DEFAULT_FILE}.{}", uuid::Uuid::new_v4().simple()));
     let written = private_file(&temp).and_then(|mut file| {
         file.write_all(format!("{text}\n").as_bytes())?;
@@ -152,7 +156,11 @@ mod tests {
         let sealed = first.seal(b"x", "a").unwrap();
         let again = load(&config).unwrap();
         assert_eq!(again.open(&sealed, "a").unwrap(), b"x");
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), text, "not replaced");
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            text,
+            "not replaced"
+        );
     }
 
     #[test]
@@ -161,7 +169,10 @@ mod tests {
         let mut config = sqlite_in(dir.path());
         config.secrets_key = Some("c2hvcnQ=".into());
         let error = load(&config).unwrap_err();
-        assert!(error.starts_with("secrets_key (BLACKBELT_SECRETS_KEY) must be 32 bytes"), "{error}");
+        assert!(
+            error.starts_with("secrets_key (BLACKBELT_SECRETS_KEY) must be 32 bytes"),
+            "{error}"
+        );
         config.secrets_key = Some(SecretsKey::generate_base64().unwrap());
         load(&config).unwrap();
         assert!(!dir.path().join(DEFAULT_FILE).exists(), "no file made");
@@ -183,6 +194,9 @@ mod tests {
             database_url: "postgres://u@h/db".into(),
             ..Config::default()
         };
-        assert_eq!(default_path(&config), Some(PathBuf::from("data/secrets.key")));
+        assert_eq!(
+            default_path(&config),
+            Some(PathBuf::from("data/secrets.key"))
+        );
     }
 }

@@ -63,7 +63,10 @@ async fn seal_column(
 ) -> Result<usize, String> {
     let db_error = |e: sea_orm::DbErr| format!("cannot seal the stored {}: {e}", c.what);
     let backend = conn.get_database_backend();
-    let sql = Sql::new(&format!("SELECT {} AS id, {} AS value FROM {}", c.id, c.value, c.table));
+    let sql = Sql::new(&format!(
+        "SELECT {} AS id, {} AS value FROM {}",
+        c.id, c.value, c.table
+    ));
     let rows = conn
         .query_all_raw(sql.build(backend))
         .await

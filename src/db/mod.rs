@@ -103,7 +103,9 @@ impl Db {
     /// The key of the stored secrets (an error before `with_secrets`).
     pub fn secrets(&self) -> Result<&SecretsKey, crate::error::Error> {
         self.secrets.as_ref().ok_or_else(|| {
-            crate::error::Error::Internal("no secrets key: the database was opened without one".into())
+            crate::error::Error::Internal(
+                "no secrets key: the database was opened without one".into(),
+            )
         })
     }
 

@@ -20,7 +20,10 @@ pub async fn get_or_create(db: &Db, name: &str, len: usize) -> Result<Vec<u8>, D
         .map_err(|_| DbErr::Custom("the system random generator failed".into()))?;
     let row = server_secret::ActiveModel {
         name: ActiveValue::Set(name.to_owned()),
-        value_hex: ActiveValue::Set(key.seal(hex::encode(&fresh).as_bytes(), name).map_err(DbErr::Custom)?),
+        value_hex: ActiveValue::Set(
+            key.seal(hex::encode(&fresh).as_bytes(), name)
+                .map_err(DbErr::Custom)?,
+        ),
         created_us: ActiveValue::Set(jiff::Timestamp::now().as_microsecond()),
     };
     // Two instances starting together both insert; the first wins, both read it.
@@ -41,6 +44,5 @@ pub async fn get_or_create(db: &Db, name: &str, len: usize) -> Result<Vec<u8>, D
             "server secret {name}: {e}; see secrets_key and secrets_key_file"
         ))
     })?;
-    hex::decode(&value)
-        .map_err(|e| DbErr::Custom(format!("server secret {name} is not hex: {e}")))
+    hex::decode(&value).map_err(|e| DbErr::Custom(format!("server secret {name} is not hex: {e}")))
 }

@@ -108,9 +108,10 @@ pub async fn secret_of(db: &Db, key: &str) -> Result<Option<String>, Error> {
     };
     let stored: String = row.try_get("", "secret")?;
     // Checked at start (`crypto::seal_stored`): only a row changed since fails here.
-    let secret = db.secrets()?.open_text(&stored, key).map_err(|e| {
-        Error::Internal(format!("the stored secret of consumer {key}: {e}"))
-    })?;
+    let secret = db
+        .secrets()?
+        .open_text(&stored, key)
+        .map_err(|e| Error::Internal(format!("the stored secret of consumer {key}: {e}")))?;
     Ok(Some(secret))
 }
 
