@@ -5,6 +5,8 @@
 //! prints the ratio: what power-loss durability costs.
 //! Request bodies are serialised before the clock starts, as a load generator replaying
 //! captured traffic would: the figures measure the server, not JSON generation.
+//! `cargo bench --bench ingest -- outbox` runs only the passback outbox's cost instead
+//! (cmi5 sessions with and without AGS targets: `common/outbox_cost.rs`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -25,6 +27,10 @@ const CLIENTS: [u64; 2] = [16, 64];
 
 #[tokio::main]
 async fn main() {
+    if std::env::args().any(|a| a == "outbox") {
+        common::outbox_cost::run().await;
+        return;
+    }
     let sqlite = !std::env::var("TEST_DATABASE_URL").is_ok_and(|url| url.starts_with("postgres"));
     if !sqlite {
         let server = spawn_server_process().await;

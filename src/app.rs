@@ -77,6 +77,9 @@ pub enum StartError {
     DataDir { path: String, source: io::Error },
     #[error("{0}")]
     Outbound(String),
+    /// The secrets key is missing, malformed, or not the one the database was sealed with.
+    #[error("{0}")]
+    Secrets(String),
 }
 
 pub struct App {
@@ -177,7 +180,12 @@ impl App {
         .map_err(|e| {
             StartError::Database(crate::db::connect_error::explain(&config.database_url, &e))
         })?;
-        let cursor_secret = crate::db::secrets::get_or_create(db.writer(), cursor::SECRET_NAME, 32)
+        let secrets = crate::crypto::key_file::load(&config).map_err(StartError::Secrets)?;
+        crate::crypto::seal_stored::seal_stored(&db, &secrets)
+            .await
+            .map_err(StartError::Secrets)?;
+        let db = db.with_secrets(secrets);
+        let cursor_secret = crate::db::secrets::get_or_create(&db, cursor::SECRET_NAME, 32)
             .await
             .map_err(StartError::Keys)?;
         let outbound =

@@ -165,7 +165,7 @@ async fn serve(mut config: Config, args: ServeArgs) -> Result<(), String> {
         import_at_start(&app, &config).await?;
     }
     // The LTI signing key exists before any platform asks for our key set.
-    crate::lti::keys::signing_key(app.db.writer())
+    crate::lti::keys::signing_key(&app.db)
         .await
         .map_err(|e| format!("LTI signing key: {e}"))?;
     let listener = bind(config.bind).await?;

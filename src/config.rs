@@ -120,6 +120,12 @@ pub struct Config {
     /// NRPS: most pages one roster fetch follows; a longer roster fails the sync and
     /// keeps the stored members.
     pub nrps_max_pages: usize,
+    /// The key that encrypts the secrets stored in the database (LTI 1.1 consumer
+    /// secrets, LTI 1.3 private keys): 32 bytes in base64. Prefer `secrets_key_file`.
+    pub secrets_key: Option<String>,
+    /// A file holding `secrets_key`. With neither set, `secrets.key` is made once beside
+    /// the SQLite database (`data/secrets.key` for PostgreSQL).
+    pub secrets_key_file: Option<PathBuf>,
 }
 
 /// How SQLite syncs commits to disk (`PRAGMA synchronous`).
@@ -189,6 +195,8 @@ impl Default for Config {
             passback_keep_failed_days: 90,
             nrps_refresh_min_secs: 600,
             nrps_max_pages: 1000,
+            secrets_key: None,
+            secrets_key_file: None,
         }
     }
 }

@@ -12,6 +12,8 @@ pub mod cli_words;
 pub mod config;
 /// `packages` and `launch` commands.
 pub mod content_cli;
+/// Secrets at rest: AES-256-GCM sealing of secrets stored in the database.
+pub mod crypto;
 /// Database connections and the SQLite write gate.
 pub mod db;
 /// The domain error and its HTTP mapping.

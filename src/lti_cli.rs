@@ -219,7 +219,7 @@ pub async fn run(config: &Config, command: LtiCommand) -> Result<(), String> {
             {
                 return Err(format!("--origin {rule}; got {given:?}"));
             }
-            let made = consumers::create(conn, &name, origin.as_deref(), &config.public_url)
+            let made = consumers::create(&app.db, &name, origin.as_deref(), &config.public_url)
                 .await
                 .map_err(text)?;
             println!(
@@ -277,11 +277,11 @@ pub async fn run(config: &Config, command: LtiCommand) -> Result<(), String> {
             );
         }
         LtiCommand::Keys(KeysCommand::Rotate) => {
-            let kid = keys::rotate(conn).await.map_err(text)?;
+            let kid = keys::rotate(&app.db).await.map_err(text)?;
             println!("new signing key {kid}; older keys stay published until `lti keys prune`");
         }
         LtiCommand::Keys(KeysCommand::Show) => {
-            let set = keys::jwks(conn).await.map_err(text)?;
+            let set = keys::jwks(&app.db).await.map_err(text)?;
             println!(
                 "{}",
                 serde_json::to_string_pretty(&set).map_err(|e| e.to_string())?

@@ -3,8 +3,11 @@
 
 #![allow(dead_code)]
 
+pub mod cmi5;
+pub mod outbox_cost;
 #[path = "../../tests/support/pg_drop.rs"]
 pub mod pg_drop;
+pub mod platform;
 pub mod process;
 
 use std::time::Duration;
@@ -77,7 +80,7 @@ pub async fn spawn_server() -> Server {
     }
 }
 
-async fn fresh_schema(url: &str) -> String {
+pub async fn fresh_schema(url: &str) -> String {
     use sea_orm::{ConnectionTrait, Database};
     let name = format!("bench_{}", uuid::Uuid::new_v4().simple());
     let conn = Database::connect(url).await.expect("postgres reachable");

@@ -10,6 +10,8 @@ use super::pg_drop::PgDrop;
 
 pub struct ServerProcess {
     pub base: String,
+    /// The server's database, for benches that set up rows beside it.
+    pub database_url: String,
     pub auth: String,
     pub backend: &'static str,
     child: Child,
@@ -19,7 +21,7 @@ pub struct ServerProcess {
 }
 
 /// `blackbelt serve` on a fresh SQLite file, or a fresh PostgreSQL database when
-/// TEST_DATABASE_URL is set, with one `all` credential.
+/// TEST_DATABASE_URL is set, with one `all,admin` credential.
 pub async fn spawn_server_process() -> ServerProcess {
     spawn_server_process_with(&[]).await
 }
@@ -53,7 +55,7 @@ pub async fn spawn_server_process_with(settings: &[(&str, &str)]) -> ServerProce
             "--name",
             "bench",
             "--scopes",
-            "all",
+            "all,admin",
         ])
         .args(["--json", "--database-url", &database_url])
         .env("RUST_LOG", "warn")
@@ -84,6 +86,7 @@ pub async fn spawn_server_process_with(settings: &[(&str, &str)]) -> ServerProce
     ));
     ServerProcess {
         base,
+        database_url,
         auth: format!("Basic {token}"),
         backend,
         child,

@@ -12,6 +12,7 @@ use tokio::sync::{Mutex, MutexGuard};
 use entities::migration::Migrator;
 
 use crate::config::SqliteSynchronous;
+use crate::crypto::SecretsKey;
 
 mod checkpoint;
 pub mod connect_error;
@@ -31,6 +32,9 @@ pub struct Db {
     write_gate: Option<Arc<Mutex<()>>>,
     /// SQLite: copies the WAL back into the database in the background.
     _checkpointer: Option<Arc<Checkpointer>>,
+    /// Seals and opens the secrets stored in this database (`crate::crypto`); set by
+    /// `App::build` with [`Db::with_secrets`].
+    secrets: Option<SecretsKey>,
 }
 
 /// Per-connection SQLite settings.
@@ -84,6 +88,24 @@ impl Db {
             conn,
             writer,
             write_gate: is_sqlite.then(|| Arc::new(Mutex::new(()))),
+            secrets: None,
+        })
+    }
+
+    /// This handle with the key of the secrets stored in its database.
+    pub fn with_secrets(self, key: SecretsKey) -> Db {
+        Db {
+            secrets: Some(key),
+            ..self
+        }
+    }
+
+    /// The key of the stored secrets (an error before `with_secrets`).
+    pub fn secrets(&self) -> Result<&SecretsKey, crate::error::Error> {
+        self.secrets.as_ref().ok_or_else(|| {
+            crate::error::Error::Internal(
+                "no secrets key: the database was opened without one".into(),
+            )
         })
     }
 
@@ -181,6 +203,7 @@ impl Db {
             writer: None,
             write_gate: None,
             _checkpointer: None,
+            secrets: None,
         }
     }
 }

@@ -3,23 +3,27 @@
 
 use aws_lc_rs::rand::{SecureRandom, SystemRandom};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue, ConnectionTrait, DbErr, EntityTrait};
+use sea_orm::{ActiveValue, DbErr, EntityTrait};
+
+use super::Db;
 
 use entities::server_secret;
 
 /// The secret called `name`, made with `len` random bytes if it does not exist yet.
-pub async fn get_or_create(
-    conn: &impl ConnectionTrait,
-    name: &str,
-    len: usize,
-) -> Result<Vec<u8>, DbErr> {
+/// Stored sealed with the database's secrets key (`crate::crypto`).
+pub async fn get_or_create(db: &Db, name: &str, len: usize) -> Result<Vec<u8>, DbErr> {
+    let conn = db.writer();
+    let key = db.secrets().map_err(|e| DbErr::Custom(e.to_string()))?;
     let mut fresh = vec![0u8; len];
     SystemRandom::new()
         .fill(&mut fresh)
         .map_err(|_| DbErr::Custom("the system random generator failed".into()))?;
     let row = server_secret::ActiveModel {
         name: ActiveValue::Set(name.to_owned()),
-        value_hex: ActiveValue::Set(hex::encode(&fresh)),
+        value_hex: ActiveValue::Set(
+            key.seal(hex::encode(&fresh).as_bytes(), name)
+                .map_err(DbErr::Custom)?,
+        ),
         created_us: ActiveValue::Set(jiff::Timestamp::now().as_microsecond()),
     };
     // Two instances starting together both insert; the first wins, both read it.
@@ -35,6 +39,10 @@ pub async fn get_or_create(
         .one(conn)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound(format!("server secret {name}")))?;
-    hex::decode(&stored.value_hex)
-        .map_err(|e| DbErr::Custom(format!("server secret {name} is not hex: {e}")))
+    let value = key.open_text(&stored.value_hex, name).map_err(|e| {
+        DbErr::Custom(format!(
+            "server secret {name}: {e}; see secrets_key and secrets_key_file"
+        ))
+    })?;
+    hex::decode(&value).map_err(|e| DbErr::Custom(format!("server secret {name} is not hex: {e}")))
 }

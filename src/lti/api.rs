@@ -151,7 +151,7 @@ impl LtiApi {
     /// The tool's public signing keys (JWKS), for platforms to verify our messages.
     #[oai(path = "/lti/jwks", method = "get", operation_id = "ltiJwks")]
     async fn jwks(&self) -> ApiResult<Json<Value>> {
-        Ok(Json(keys::jwks(self.db.writer()).await?))
+        Ok(Json(keys::jwks(&self.db).await?))
     }
 
     /// OIDC login initiation (LTI 1.3), by GET.
@@ -253,7 +253,7 @@ impl LtiApi {
         body: Json<ConsumerRequest>,
     ) -> ApiResult<ConsumerCreated> {
         let created = consumers::create(
-            self.db.writer(),
+            &self.db,
             &body.0.name,
             body.0.origin.as_deref(),
             &self.settings.public_url,

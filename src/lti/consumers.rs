@@ -1,5 +1,6 @@
 //! LTI 1.1 consumers: a key and a shared secret per LMS. OAuth 1.0a signs with the
-//! secret itself, so it is kept as given (it cannot be hashed); protect the database.
+//! secret itself, so it cannot be hashed: it is stored sealed (AES-256-GCM, the consumer
+//! key as associated data) with the secrets key, which is not in the database.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -7,6 +8,7 @@ use poem_openapi::Object;
 use sea_orm::ConnectionTrait;
 
 use crate::auth::secret::random_bytes;
+use crate::db::Db;
 use crate::error::Error;
 use crate::sql::Sql;
 
@@ -55,7 +57,7 @@ pub fn parse_origin(value: &str) -> Result<String, &'static str> {
 }
 
 pub async fn create(
-    conn: &impl ConnectionTrait,
+    db: &Db,
     name: &str,
     origin: Option<&str>,
     public_url: &str,
@@ -69,12 +71,17 @@ pub async fn create(
         .map_err(|rule| Error::BadRequest(format!("origin {rule}")))?;
     let key = format!("bb11_{}", hex::encode(random_bytes::<10>()));
     let secret = URL_SAFE_NO_PAD.encode(random_bytes::<24>());
+    let sealed = db
+        .secrets()?
+        .seal(secret.as_bytes(), &key)
+        .map_err(Error::Internal)?;
+    let conn = db.writer();
     let mut sql = Sql::new(
         "INSERT INTO lti_consumers (consumer_key, name, secret, origin, created_us) VALUES (",
     );
     sql.bind("?", key.clone())
         .bind(", ?", name.trim().to_owned())
-        .bind(", ?", secret.clone())
+        .bind(", ?", sealed)
         .bind(", ?", origin.clone())
         .bind(", ?)", jiff::Timestamp::now().as_microsecond());
     conn.execute_raw(sql.build(conn.get_database_backend()))
@@ -88,16 +95,24 @@ pub async fn create(
     })
 }
 
-pub async fn secret_of(conn: &impl ConnectionTrait, key: &str) -> Result<Option<String>, Error> {
+/// The consumer's secret, opened with the secrets key.
+pub async fn secret_of(db: &Db, key: &str) -> Result<Option<String>, Error> {
+    let conn = db.writer();
     let mut sql = Sql::new("SELECT secret FROM lti_consumers");
     sql.bind(" WHERE consumer_key = ?", key.to_owned());
-    match conn
+    let Some(row) = conn
         .query_one_raw(sql.build(conn.get_database_backend()))
         .await?
-    {
-        Some(row) => Ok(Some(row.try_get("", "secret")?)),
-        None => Ok(None),
-    }
+    else {
+        return Ok(None);
+    };
+    let stored: String = row.try_get("", "secret")?;
+    // Checked at start (`crypto::seal_stored`): only a row changed since fails here.
+    let secret = db
+        .secrets()?
+        .open_text(&stored, key)
+        .map_err(|e| Error::Internal(format!("the stored secret of consumer {key}: {e}")))?;
+    Ok(Some(secret))
 }
 
 pub async fn list(conn: &impl ConnectionTrait) -> Result<Vec<Consumer>, Error> {

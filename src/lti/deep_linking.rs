@@ -58,7 +58,7 @@ pub async fn picker(
         "data": dl.data,
         "ags": claims.ags.is_some(),
     });
-    let context = keys::sign(db.writer(), &context).await?;
+    let context = keys::sign(db, &context).await?;
     let mut items = String::new();
     let (courses, retired): (Vec<_>, Vec<_>) = store::latest_of_each_with_retired(&db.conn)
         .await?
@@ -176,7 +176,7 @@ pub async fn respond(
     if let Some(data) = context.get("data").filter(|d| !d.is_null()) {
         message["https://purl.imsglobal.org/spec/lti-dl/claim/data"] = data.clone();
     }
-    let jwt = keys::sign(db.writer(), &message).await?;
+    let jwt = keys::sign(db, &message).await?;
     let return_url = context["returnUrl"].as_str().unwrap_or_default();
     Ok(auto_post(return_url, &[("JWT", &jwt)]))
 }

@@ -12,6 +12,7 @@ use jsonwebtoken::EncodingKey;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 
+use crate::db::Db;
 use crate::error::Error;
 use crate::sql::Sql;
 use entities::lti_key;
@@ -35,8 +36,10 @@ fn pem(der: &[u8]) -> String {
     )
 }
 
-/// Makes a new RSA-2048 key and stores it as the signing key.
-pub async fn generate(conn: &impl ConnectionTrait) -> Result<String, Error> {
+/// Makes a new RSA-2048 key and stores it as the signing key, its private half sealed
+/// with the secrets key (the `kid` as associated data).
+pub async fn generate(db: &Db) -> Result<String, Error> {
+    let conn = db.writer();
     let pair = KeyPair::generate(KeySize::Rsa2048)
         .map_err(|_| Error::Internal("RSA key generation failed".into()))?;
     let der = pair
@@ -51,7 +54,12 @@ pub async fn generate(conn: &impl ConnectionTrait) -> Result<String, Error> {
         "INSERT INTO lti_keys (kid, private_pem, public_jwk, created_us, retired_us) VALUES (",
     );
     sql.bind("?", kid.clone())
-        .bind(", ?", pem(der.as_ref()))
+        .bind(
+            ", ?",
+            db.secrets()?
+                .seal(pem(der.as_ref()).as_bytes(), &kid)
+                .map_err(Error::Internal)?,
+        )
         .bind(", ?", jwk)
         .bind(", ?", jiff::Timestamp::now().as_microsecond())
         .bind(", ?)", None::<i64>);
@@ -61,7 +69,8 @@ pub async fn generate(conn: &impl ConnectionTrait) -> Result<String, Error> {
 }
 
 /// The current signing key, creating the first one if there is none.
-pub async fn signing_key(conn: &impl ConnectionTrait) -> Result<SigningKey, Error> {
+pub async fn signing_key(db: &Db) -> Result<SigningKey, Error> {
+    let conn = db.writer();
     let current = lti_key::Entity::find()
         .filter(lti_key::Column::RetiredUs.is_null())
         .order_by_desc(lti_key::Column::CreatedUs)
@@ -70,14 +79,18 @@ pub async fn signing_key(conn: &impl ConnectionTrait) -> Result<SigningKey, Erro
     let model = match current {
         Some(model) => model,
         None => {
-            let kid = generate(conn).await?;
+            let kid = generate(db).await?;
             lti_key::Entity::find_by_id(kid)
                 .one(conn)
                 .await?
                 .ok_or_else(|| Error::Internal("new LTI key vanished".into()))?
         }
     };
-    let key = EncodingKey::from_rsa_pem(model.private_pem.as_bytes())
+    let private_pem = db
+        .secrets()?
+        .open_text(&model.private_pem, &model.kid)
+        .map_err(|e| Error::Internal(format!("stored LTI key {}: {e}", model.kid)))?;
+    let key = EncodingKey::from_rsa_pem(private_pem.as_bytes())
         .map_err(|e| Error::Internal(format!("stored LTI key {} is unusable: {e}", model.kid)))?;
     Ok(SigningKey {
         kid: model.kid,
@@ -86,8 +99,9 @@ pub async fn signing_key(conn: &impl ConnectionTrait) -> Result<SigningKey, Erro
 }
 
 /// Every published public key, newest first.
-pub async fn jwks(conn: &impl ConnectionTrait) -> Result<Value, Error> {
-    signing_key(conn).await?;
+pub async fn jwks(db: &Db) -> Result<Value, Error> {
+    signing_key(db).await?;
+    let conn = db.writer();
     let keys: Vec<Value> = lti_key::Entity::find()
         .order_by_desc(lti_key::Column::CreatedUs)
         .all(conn)
@@ -99,14 +113,15 @@ pub async fn jwks(conn: &impl ConnectionTrait) -> Result<Value, Error> {
 }
 
 /// Makes a new signing key and retires the others (they stay published).
-pub async fn rotate(conn: &impl ConnectionTrait) -> Result<String, Error> {
+pub async fn rotate(db: &Db) -> Result<String, Error> {
+    let conn = db.writer();
     let now = jiff::Timestamp::now().as_microsecond();
     let mut sql = Sql::new("UPDATE lti_keys SET ");
     sql.bind("retired_us = ?", now)
         .push(" WHERE retired_us IS NULL");
     conn.execute_raw(sql.build(conn.get_database_backend()))
         .await?;
-    generate(conn).await
+    generate(db).await
 }
 
 /// Removes keys retired before `before_us` from the JWKS for good.
@@ -136,8 +151,8 @@ pub async fn decoding_key(
 }
 
 /// Signs `claims` as a JWT with the current key (RS256, `kid` in the header).
-pub async fn sign(conn: &impl ConnectionTrait, claims: &Value) -> Result<String, Error> {
-    let key = signing_key(conn).await?;
+pub async fn sign(db: &Db, claims: &Value) -> Result<String, Error> {
+    let key = signing_key(db).await?;
     let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
     header.kid = Some(key.kid);
     jsonwebtoken::encode(&header, claims, &key.key)

@@ -50,7 +50,7 @@ pub async fn launch(
             )
         })?
         .to_owned();
-    let secret = consumers::secret_of(db.writer(), &key).await?.ok_or_else(|| {
+    let secret = consumers::secret_of(db, &key).await?.ok_or_else(|| {
         Failure::new(401, "unknown_consumer", format!("consumer key {key:?} is not registered; create one with `blackbelt lti consumers add`"))
     })?;
     let url = format!("{}{}", settings.public_url, incoming.path_and_query);

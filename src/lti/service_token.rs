@@ -158,7 +158,7 @@ pub async fn assertion(db: &Db, platform: &lti_platform::Model) -> Result<String
     if let Some(deployment) = deployment_ids(&platform.deployment_ids).first() {
         claims["https://purl.imsglobal.org/spec/lti/claim/deployment_id"] = json!(deployment);
     }
-    keys::sign(db.writer(), &claims).await
+    keys::sign(db, &claims).await
 }
 
 fn refused(why: OutboundError) -> Failed {

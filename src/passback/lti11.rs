@@ -46,7 +46,7 @@ impl Lti11Deliverer {
         else {
             return failed("the message's resultScore is not a number from 0 to 1");
         };
-        let secret = match consumers::secret_of(&self.db.conn, key).await {
+        let secret = match consumers::secret_of(&self.db, key).await {
             Ok(Some(secret)) => secret,
             Ok(None) => return failed("the LTI 1.1 consumer was removed"),
             Err(e) => {

@@ -159,6 +159,18 @@ impl TestApp {
         }
     }
 
+    /// Builds another app on this app's database with a tweaked configuration, and
+    /// returns what the start gave (to test refusals at start).
+    pub async fn build_beside(
+        &self,
+        tweak: impl FnOnce(&mut Config),
+    ) -> Result<App, blackbelt::app::StartError> {
+        let schema = self.schema.as_ref().map(|s| s.name.as_str());
+        let mut config = self.config.clone();
+        tweak(&mut config);
+        App::build_with_deliverers(config, schema, Deliverers::new()).await
+    }
+
     /// A new credential with the given scopes, as an Authorization header value.
     pub async fn credential(&self, scopes: &str) -> String {
         let created = store::create(

@@ -46,6 +46,7 @@ mod passback_ops;
 mod pg_drop;
 mod retirement;
 mod scope_matrix;
+mod secrets_at_rest;
 mod signed;
 mod statements_cursor;
 mod statements_fidelity;
