@@ -152,7 +152,11 @@ async fn run(
     let mut in_flight: JoinSet<Attempt> = JoinSet::new();
     loop {
         let free = s.workers.saturating_sub(in_flight.len());
-        if free > 0 {
+        // A claim is a write transaction: on SQLite it holds the one writer that statement
+        // writes need too. Claiming again for every finished delivery (1–2 free slots)
+        // made many small claims; waiting until half the workers are free makes few
+        // larger ones, and deliveries take milliseconds, so nothing waits long.
+        if free > 0 && (in_flight.is_empty() || free >= s.workers.div_ceil(2)) {
             match store::claim(&db, &owner, now_us(), s.lease, free, &protocols).await {
                 Ok(list) => {
                     for leased in list {

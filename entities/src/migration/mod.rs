@@ -27,6 +27,7 @@ mod m20261207_100100_alter_passback_messages;
 mod m20261207_110000_create_lti_contexts;
 mod m20261207_110100_create_lti_context_members;
 mod m20261207_120000_create_passback_lineitems;
+mod m20261207_140000_index_passback_messages_expiry;
 
 /// Every migration, oldest first. Never edit one that has shipped: add a new file.
 pub struct Migrator;
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_110000_create_lti_contexts::Migration),
             Box::new(m20261207_110100_create_lti_context_members::Migration),
             Box::new(m20261207_120000_create_passback_lineitems::Migration),
+            Box::new(m20261207_140000_index_passback_messages_expiry::Migration),
         ]
     }
 }
