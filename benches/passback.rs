@@ -26,7 +26,7 @@ use blackbelt::lti::service_token::ServiceTokens;
 use blackbelt::outbound::{Call, Outbound, OutboundSettings};
 use blackbelt::passback::ags::{AgsDeliverer, SCOPE_SCORE, SCORE_MEDIA_TYPE};
 use blackbelt::passback::delivery::{Deliver, Protocol};
-use blackbelt::passback::dispatch::{Deliverers, Dispatcher, PassbackSettings};
+use blackbelt::passback::dispatch::{Deliverers, Dispatcher, PassbackSettings, Wake};
 use blackbelt::passback::store::{self, NewTarget};
 use common::platform::StubPlatform;
 use common::{ms, percentile};
@@ -185,7 +185,7 @@ fn start(db: &Db, http: &Outbound, settings: PassbackSettings) -> Dispatcher {
             ServiceTokens::default(),
         )) as Arc<dyn Deliver>,
     );
-    Dispatcher::start(db.clone(), deliverers, settings)
+    Dispatcher::start(db.clone(), deliverers, settings, Wake::default())
 }
 
 /// Targets `first..first + TARGETS`, each given `per_target` successive changes of
