@@ -1,10 +1,13 @@
 //! `cargo bench --bench ingest -- outbox`: what the passback outbox costs statement
 //! ingest. The same cmi5 workload (sessions launched through `POST /api/launches`, each
-//! sending what a real AU sends) runs against a fresh server twice: (a) every
+//! sending what a real AU sends) runs against a fresh server three ways: (a) every
 //! registration has an AGS target, so the write-time seam's cmi5 rules, progress and
 //! outbox all do work and the dispatcher delivers the scores to a stub platform while
-//! statements arrive; (b) no targets (the outbox finds nothing to send). Runs alternate
-//! a, b, a, b so drift hits both; the ratio of the medians is the cost.
+//! statements arrive; (b) the same targets with the dispatcher off, so only the outbox
+//! rows written in the statements' transactions differ from (c), no targets. On this
+//! 2-core machine the delivering server, the stub platform and the load generator share
+//! the cores, so (a) also counts the deliveries' CPU. Runs alternate a, b, c; the ratios
+//! of the medians are the costs.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -38,25 +41,33 @@ pub async fn run() {
     println!("|---|---|---|---|---|---|---|");
     let mut summary = Vec::new();
     for clients in CLIENTS {
-        let (mut with, mut without) = (Vec::new(), Vec::new());
+        let (mut with, mut queued, mut without) = (Vec::new(), Vec::new(), Vec::new());
         let mut backend = "";
         for _ in 0..ROUNDS {
-            let (b, rate) = one(&platform, true, clients).await;
+            let (b, rate) = one(&platform, Mode::Delivering, clients).await;
             with.push(rate);
             backend = b;
-            without.push(one(&platform, false, clients).await.1);
+            queued.push(one(&platform, Mode::Queueing, clients).await.1);
+            without.push(one(&platform, Mode::NoTargets, clients).await.1);
         }
-        summary.push((backend, clients, median(&mut with), median(&mut without)));
+        let without = median(&mut without);
+        summary.push((
+            backend,
+            clients,
+            median(&mut queued) / without,
+            median(&mut with) / without,
+        ));
     }
     println!(
-        "| backend | clients | with targets / without (statements/s, median of {ROUNDS}) | outbox cost |"
+        "| backend | clients | outbox rows only / none | outbox + delivery / none | \
+         outbox cost | outbox + delivery cost |"
     );
-    println!("|---|---|---|---|");
-    for (backend, clients, with, without) in summary {
+    println!("|---|---|---|---|---|---|");
+    for (backend, clients, queued, with) in summary {
         println!(
-            "| {backend} | {clients} | {:.3} | {:.1} % |",
-            with / without,
-            (1.0 - with / without) * 100.0
+            "| {backend} | {clients} | {queued:.3} | {with:.3} | {:.1} % | {:.1} % |",
+            (1.0 - queued) * 100.0,
+            (1.0 - with) * 100.0
         );
     }
 }
@@ -71,9 +82,30 @@ fn median(rates: &mut [f64]) -> f64 {
     }
 }
 
+/// What a run's server does with passback.
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    /// An AGS target per registration, and the dispatcher delivering during the run.
+    Delivering,
+    /// The same targets and outbox rows, the dispatcher off: the write-time cost alone.
+    Queueing,
+    /// No targets: the participants find nothing to do.
+    NoTargets,
+}
+
 /// One run on a fresh server; returns (backend, statements/s).
-async fn one(platform: &StubPlatform, targets: bool, clients: usize) -> (&'static str, f64) {
-    let server = spawn_server_process_with(&[("BLACKBELT_OUTBOUND_ALLOW_PRIVATE", "true")]).await;
+async fn one(platform: &StubPlatform, mode: Mode, clients: usize) -> (&'static str, f64) {
+    let delivering = if mode == Mode::Queueing {
+        "false"
+    } else {
+        "true"
+    };
+    let server = spawn_server_process_with(&[
+        ("BLACKBELT_OUTBOUND_ALLOW_PRIVATE", "true"),
+        ("BLACKBELT_PASSBACK_ENABLED", delivering),
+    ])
+    .await;
+    let targets = mode != Mode::NoTargets;
     let http = client();
     cmi5::import_course(&http, &server).await;
     let sessions = launch_all(&http, &server).await;
@@ -135,7 +167,11 @@ async fn one(platform: &StubPlatform, targets: bool, clients: usize) -> (&'stati
     println!(
         "| {} | {clients} | {} | {rate:.0} | {} | {} | {} |",
         server.backend,
-        if targets { "yes" } else { "no" },
+        match mode {
+            Mode::Delivering => "yes, delivering",
+            Mode::Queueing => "yes, dispatcher off",
+            Mode::NoTargets => "no",
+        },
         ms(percentile(&latencies, 50.0)),
         ms(percentile(&latencies, 99.0)),
         platform.scores() - scores_before

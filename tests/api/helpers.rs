@@ -118,34 +118,29 @@ impl TestApp {
         tweak: impl FnOnce(&mut Config),
         deliverers: Deliverers,
     ) -> TestApp {
-        let schema = self.schema.as_ref().map(|s| s.name.as_str());
-        let mut config = self.config.clone();
-        tweak(&mut config);
-        let app = App::build_with_deliverers(config.clone(), schema, deliverers)
-            .await
-            .expect("second app builds");
-        TestApp {
-            client: TestClient::new(app.endpoint),
-            db: app.db,
-            auth: self.auth.clone(),
-            auth_service: app.auth,
-            passback: app.passback,
-            _roster: app.roster,
-            config,
-            schema: self.schema.clone(),
-            _dir: None,
-        }
+        self.beside(tweak, Some(deliverers)).await
     }
 
     /// As `spawn_beside`, with a tweaked configuration and the production passback
     /// deliverers: another `blackbelt serve` on the same database.
     pub async fn spawn_beside_delivering(&self, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        self.beside(tweak, None).await
+    }
+
+    /// Another app on this database; `None` deliverers means the production ones.
+    async fn beside(
+        &self,
+        tweak: impl FnOnce(&mut Config),
+        deliverers: Option<Deliverers>,
+    ) -> TestApp {
         let schema = self.schema.as_ref().map(|s| s.name.as_str());
         let mut config = self.config.clone();
         tweak(&mut config);
-        let app = App::build_with_schema(config.clone(), schema)
-            .await
-            .expect("second app builds");
+        let app = match deliverers {
+            Some(d) => App::build_with_deliverers(config.clone(), schema, d).await,
+            None => App::build_with_schema(config.clone(), schema).await,
+        }
+        .expect("second app builds");
         TestApp {
             client: TestClient::new(app.endpoint),
             db: app.db,
