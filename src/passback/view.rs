@@ -13,7 +13,7 @@ pub const DEFAULT_LIMIT: u64 = 50;
 
 /// One outgoing message to an LMS and the channel it goes through.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct PassbackMessage {
     /// The message's id (`POST /api/passback/{id}/retry` takes it).
     pub id: i64,
@@ -63,6 +63,7 @@ pub struct PassbackMessage {
 
 /// A page of messages, newest first.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PassbackPage {
     /// The messages.
     pub messages: Vec<PassbackMessage>,

@@ -21,7 +21,7 @@ pub struct RosterApi {
 
 /// An LMS course (LTI context) whose roster Black Belt keeps.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct LtiContext {
     /// Our id for the context (use it in the other roster operations).
     pub id: i64,
@@ -46,7 +46,7 @@ pub struct LtiContext {
 
 /// A member of a context.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct ContextMember {
     /// The platform's user id (the `sub` of the user's launches).
     pub user_id: String,
@@ -75,7 +75,7 @@ pub struct MembersPage {
 
 /// A sync was made due.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct SyncAccepted {
     /// Always `due`: the sync task fetches the roster as soon as it can.
     pub sync_state: String,
