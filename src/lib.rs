@@ -4,6 +4,8 @@
 pub mod app;
 /// Authentication (HTTP Basic credentials) and xAPI scopes.
 pub mod auth;
+/// The certification engine: programs, belts, awards, evidence, audit.
+pub mod certification;
 /// The command line: `serve`, `migrate`, `credentials`, `openapi`.
 pub mod cli;
 /// Domain error text in the CLI's words: flags and commands, not JSON paths and routes.

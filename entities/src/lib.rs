@@ -7,6 +7,20 @@ pub mod activity;
 pub mod attachment;
 /// Package file bytes, content-addressed by SHA-256.
 pub mod blob;
+/// The certification audit log.
+pub mod cert_audit;
+/// Belts held or once held (active, expired, revoked).
+pub mod cert_award;
+/// Evidence submitted for belts, and its review.
+pub mod cert_evidence;
+/// People who can hold belts, with their attributes.
+pub mod cert_learner;
+/// Other IFIs of a learner.
+pub mod cert_learner_alias;
+/// Imported versions of certification programs (belts and their requirements).
+pub mod cert_program;
+/// Who may review evidence of a belt.
+pub mod cert_reviewer;
 /// API credentials (HTTP Basic key + hashed secret) with their xAPI scopes.
 pub mod credential;
 /// A counter bumped by every revocation, so other processes notice (SQLite).

@@ -28,6 +28,13 @@ mod m20261207_110000_create_lti_contexts;
 mod m20261207_110100_create_lti_context_members;
 mod m20261207_120000_create_passback_lineitems;
 mod m20261207_140000_index_passback_messages_expiry;
+mod m20261207_200000_create_cert_programs;
+mod m20261207_200100_create_cert_learners;
+mod m20261207_200200_create_cert_learner_aliases;
+mod m20261207_200300_create_cert_awards;
+mod m20261207_200400_create_cert_evidence;
+mod m20261207_200500_create_cert_reviewers;
+mod m20261207_200600_create_cert_audit;
 
 /// Every migration, oldest first. Never edit one that has shipped: add a new file.
 pub struct Migrator;
@@ -64,6 +71,13 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_110100_create_lti_context_members::Migration),
             Box::new(m20261207_120000_create_passback_lineitems::Migration),
             Box::new(m20261207_140000_index_passback_messages_expiry::Migration),
+            Box::new(m20261207_200000_create_cert_programs::Migration),
+            Box::new(m20261207_200100_create_cert_learners::Migration),
+            Box::new(m20261207_200200_create_cert_learner_aliases::Migration),
+            Box::new(m20261207_200300_create_cert_awards::Migration),
+            Box::new(m20261207_200400_create_cert_evidence::Migration),
+            Box::new(m20261207_200500_create_cert_reviewers::Migration),
+            Box::new(m20261207_200600_create_cert_audit::Migration),
         ]
     }
 }

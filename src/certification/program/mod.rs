@@ -1,0 +1,4 @@
+//! The program file: its model, its validation and its stored versions.
+
+pub mod model;
+pub mod store;
