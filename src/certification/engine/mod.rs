@@ -17,3 +17,14 @@ pub async fn reevaluate_learner(
 ) -> Result<Vec<i64>, Error> {
     Ok(Vec::new())
 }
+
+/// Re-derives every known learner's belts under the current programs (after a program
+/// change): idempotent, keeps existing awards. `progress(done, total)` is called as
+/// learners are processed (the CLI draws a bar with it). Returns awards created or renewed.
+pub async fn reevaluate_all(
+    _db: &crate::db::Db,
+    _now_us: i64,
+    _progress: &(dyn Fn(u64, u64) + Send + Sync),
+) -> Result<u64, Error> {
+    Ok(0)
+}
