@@ -28,6 +28,7 @@ use crate::ops::api::OpsApi;
 use crate::ops::metrics::{self, RequestMetrics};
 use crate::outbound::{Outbound, OutboundSettings};
 use crate::packages::assets::serve_asset;
+use crate::certification::program::api::ProgramApi;
 use crate::packages::catalog_api::PackagesApi;
 use crate::packages::runtime::serve_runtime;
 use crate::packages::source::Limits;
@@ -379,6 +380,7 @@ fn apis(
             db: db.clone(),
             wake: roster_wake,
         },
+        ProgramApi { db: db.clone() },
     )
 }
 

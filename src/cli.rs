@@ -59,6 +59,9 @@ pub enum Command {
     /// Progress sent back to LMSs: list the outbox, retry failed messages.
     #[command(subcommand)]
     Passback(crate::passback_cli::PassbackCommand),
+    /// The certification program: show, validate and import program files.
+    #[command(subcommand)]
+    Program(crate::certification::program::cli::ProgramCommand),
     /// Print the OpenAPI document to stdout.
     Openapi,
 }
@@ -137,6 +140,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Sessions(command) => crate::session_cli::sessions(&config, command).await,
         Command::Lti(command) => crate::lti_cli::run(&config, command).await,
         Command::Passback(command) => crate::passback_cli::run(&config, command).await,
+        Command::Program(command) => crate::certification::program::cli::run(&config, command).await,
         Command::Openapi => {
             println!("{}", crate::app::openapi_json());
             Ok(())

@@ -2,6 +2,7 @@
 
 use poem_openapi::{OpenApiService, Tags};
 
+use crate::certification::program::api::ProgramApi;
 use crate::launch::api::LaunchApi;
 use crate::lti::api::LtiApi;
 use crate::ops::api::OpsApi;
@@ -35,6 +36,8 @@ pub enum ApiTags {
     Ops,
     /// Progress sent back to LMSs: the outbox of AGS scores and LTI 1.1 outcomes.
     Passback,
+    /// The certification program: belts, their requirements and versions.
+    Certification,
 }
 
 pub type Apis = (
@@ -50,6 +53,7 @@ pub type Apis = (
     OpsApi,
     PassbackApi,
     RosterApi,
+    ProgramApi,
 );
 
 /// Wraps the APIs in a service that also renders the document and the docs UI.
