@@ -11,7 +11,7 @@ use crate::launch::grant::LaunchMode;
 use crate::launch::learner::{Learner, LearnerAccount};
 use crate::launch::service::{NewLaunch, launch};
 use crate::launch::settings::LaunchSettings;
-use crate::packages::batch::{describe, import_paths};
+use crate::packages::batch::{describe, describe_program, import_paths};
 use crate::packages::retire::{retired_message, set_retired};
 use crate::packages::{catalog, store};
 use crate::xapi::clock::WriteClock;
@@ -95,24 +95,32 @@ pub async fn packages(config: &Config, command: PackagesCommand) -> Result<(), S
     match command {
         PackagesCommand::Import { paths, json } => {
             let show_progress = !json && std::io::IsTerminal::is_terminal(&std::io::stderr());
-            let results =
+            let batch =
                 import_paths(&app.db, &paths, &package_limits(config), show_progress).await?;
-            let refused = results.iter().filter(|r| r.outcome.is_err()).count();
+            let refused = batch.refused();
+            let results = &batch.packages;
             if json {
-                let list: Vec<_> = results
+                let mut list: Vec<_> = results
                     .iter()
                     .map(|r| match &r.outcome {
                         Ok(o) => serde_json::json!({"path": r.path, "ok": true, "outcome": o}),
                         Err(e) => serde_json::json!({"path": r.path, "ok": false, "error": e}),
                     })
                     .collect();
+                list.extend(batch.programs.iter().map(|r| match &r.outcome {
+                    Ok(o) => serde_json::json!({"path": r.path, "ok": true, "program": o}),
+                    Err(e) => serde_json::json!({"path": r.path, "ok": false, "error": e}),
+                }));
                 println!(
                     "{}",
                     serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?
                 );
             } else {
-                for result in &results {
+                for result in results {
                     println!("{}", describe(result));
+                }
+                for result in &batch.programs {
+                    println!("{}", describe_program(result));
                 }
             }
             for o in results.iter().filter_map(|r| r.outcome.as_ref().ok()) {
@@ -122,7 +130,7 @@ pub async fn packages(config: &Config, command: PackagesCommand) -> Result<(), S
             }
             if refused > 0 {
                 return Err(format!(
-                    "{refused} package(s) refused; nothing of them was stored"
+                    "{refused} package(s) or program file(s) refused; nothing of them was stored"
                 ));
             }
         }
@@ -257,7 +265,7 @@ pub async fn launch_command(config: &Config, args: LaunchArgs) -> Result<(), Str
 /// `serve --import-packages`: imports the configured folder before listening.
 pub async fn import_at_start(app: &App, config: &Config) -> Result<(), String> {
     let dir = &config.packages_dir;
-    let results = import_paths(
+    let batch = import_paths(
         &app.db,
         std::slice::from_ref(dir),
         &package_limits(config),
@@ -266,10 +274,16 @@ pub async fn import_at_start(app: &App, config: &Config) -> Result<(), String> {
     .await
     .map_err(|e| format!("--import-packages: {e}"))?;
     // One line per package, for the person starting the server (not a log line too).
-    for result in &results {
+    for result in &batch.packages {
         match &result.outcome {
             Ok(_) => println!("{}", describe(result)),
             Err(_) => eprintln!("{}", describe(result)),
+        }
+    }
+    for result in &batch.programs {
+        match &result.outcome {
+            Ok(_) => println!("{}", describe_program(result)),
+            Err(_) => eprintln!("{}", describe_program(result)),
         }
     }
     Ok(())

@@ -1,13 +1,16 @@
 //! Importing many packages from disk, with a progress bar: what `packages import` and
-//! `serve --import-packages` run.
+//! `serve --import-packages` run. Certification program files found with them are
+//! imported after every package, since a program names the courses' AUs.
 
 use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::discover::discover;
+use super::discover::{discover, discover_programs};
 use super::import::{ImportOutcome, import};
 use super::source::{Limits, read_path};
+use crate::certification::program::import::{ImportOutcome as ProgramOutcome, import_text};
+use crate::certification::program::parse::MAX_BYTES;
 use crate::db::Db;
 
 /// One package's result.
@@ -16,17 +19,46 @@ pub struct Imported {
     pub outcome: Result<ImportOutcome, String>,
 }
 
-/// Imports every package under `paths`. Each package is its own transaction, so one
-/// bad package does not stop the others; the caller reports failures.
+/// One program file's result.
+pub struct ImportedProgram {
+    pub path: PathBuf,
+    pub outcome: Result<ProgramOutcome, String>,
+}
+
+/// What a batch did: its packages, then its program files.
+pub struct Batch {
+    pub packages: Vec<Imported>,
+    pub programs: Vec<ImportedProgram>,
+}
+
+impl Batch {
+    /// How many packages and program files were refused.
+    pub fn refused(&self) -> usize {
+        self.packages.iter().filter(|r| r.outcome.is_err()).count()
+            + self.programs.iter().filter(|r| r.outcome.is_err()).count()
+    }
+}
+
+/// Imports every package under `paths`, then every program file (`program.toml`,
+/// `programs/*.toml`). Each package and each program is its own transaction, so one bad
+/// file does not stop the others; the caller reports failures.
 pub async fn import_paths(
     db: &Db,
     paths: &[PathBuf],
     limits: &Limits,
     show_progress: bool,
-) -> Result<Vec<Imported>, String> {
+) -> Result<Batch, String> {
     let mut packages = Vec::new();
+    let mut program_files = Vec::new();
     for path in paths {
-        packages.extend(discover(path)?);
+        let programs = discover_programs(path);
+        match discover(path) {
+            Ok(found) => packages.extend(found),
+            // A folder holding only program files is fine.
+            Err(_) if !programs.is_empty() => {}
+            Err(e) => return Err(e),
+        }
+        program_files.extend(programs);
     }
     let bar = if show_progress {
         let bar = ProgressBar::new(packages.len() as u64);
@@ -46,7 +78,32 @@ pub async fn import_paths(
         results.push(Imported { path, outcome });
     }
     bar.finish_and_clear();
-    Ok(results)
+    let mut programs = Vec::with_capacity(program_files.len());
+    for path in program_files {
+        let outcome = import_program(db, &path).await;
+        programs.push(ImportedProgram { path, outcome });
+    }
+    Ok(Batch {
+        packages: results,
+        programs,
+    })
+}
+
+async fn import_program(db: &Db, path: &Path) -> Result<ProgramOutcome, String> {
+    let text = tokio::fs::read(path)
+        .await
+        .map_err(|e| format!("reading the program file failed: {e}"))?;
+    if text.len() > MAX_BYTES {
+        return Err(format!(
+            "{} bytes; a program file may have at most {MAX_BYTES}",
+            text.len()
+        ));
+    }
+    let text = String::from_utf8(text).map_err(|_| "the program file is not UTF-8 text".to_owned())?;
+    let now = jiff::Timestamp::now().as_microsecond();
+    import_text(db, &text, "system", now)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 async fn import_one(db: &Db, path: &Path, limits: &Limits) -> Result<ImportOutcome, String> {
@@ -88,6 +145,14 @@ pub fn describe(imported: &Imported) -> String {
             o.version,
             imported.path.display()
         ),
+        Err(why) => format!("REFUSED   {}: {why}", imported.path.display()),
+    }
+}
+
+/// One line per program file for people.
+pub fn describe_program(imported: &ImportedProgram) -> String {
+    match &imported.outcome {
+        Ok(o) => crate::certification::program::cli::describe(o, &imported.path),
         Err(why) => format!("REFUSED   {}: {why}", imported.path.display()),
     }
 }

@@ -62,3 +62,16 @@ pub fn normalised(program: &Program) -> Result<(Value, String), String> {
     let value = serde_json::to_value(program).map_err(|e| e.to_string())?;
     Ok((value, hash))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_program_parses_and_keeps_its_rules() {
+        let text = include_str!("../../../packages/program.toml");
+        let program = parse(text).unwrap_or_else(|e| panic!("{e}"));
+        let ids: Vec<&str> = program.belts.iter().map(|b| b.id.as_str()).collect();
+        assert_eq!(ids, ["white", "yellow", "green", "brown", "black"]);
+    }
+}
