@@ -12,6 +12,7 @@ use poem::{EndpointExt, Route, get};
 use tokio::net::TcpListener;
 
 use crate::auth::AuthService;
+use crate::certification::program::api::ProgramApi;
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::framework_error;
@@ -28,7 +29,6 @@ use crate::ops::api::OpsApi;
 use crate::ops::metrics::{self, RequestMetrics};
 use crate::outbound::{Outbound, OutboundSettings};
 use crate::packages::assets::serve_asset;
-use crate::certification::program::api::ProgramApi;
 use crate::packages::catalog_api::PackagesApi;
 use crate::packages::runtime::serve_runtime;
 use crate::packages::source::Limits;

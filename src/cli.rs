@@ -140,7 +140,9 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Sessions(command) => crate::session_cli::sessions(&config, command).await,
         Command::Lti(command) => crate::lti_cli::run(&config, command).await,
         Command::Passback(command) => crate::passback_cli::run(&config, command).await,
-        Command::Program(command) => crate::certification::program::cli::run(&config, command).await,
+        Command::Program(command) => {
+            crate::certification::program::cli::run(&config, command).await
+        }
         Command::Openapi => {
             println!("{}", crate::app::openapi_json());
             Ok(())

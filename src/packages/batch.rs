@@ -99,7 +99,8 @@ async fn import_program(db: &Db, path: &Path) -> Result<ProgramOutcome, String> 
             text.len()
         ));
     }
-    let text = String::from_utf8(text).map_err(|_| "the program file is not UTF-8 text".to_owned())?;
+    let text =
+        String::from_utf8(text).map_err(|_| "the program file is not UTF-8 text".to_owned())?;
     let now = jiff::Timestamp::now().as_microsecond();
     import_text(db, &text, "system", now)
         .await

@@ -118,6 +118,10 @@ mod tests {
         assert!(discover_programs(&root.join("executives")).is_empty());
         let file = root.join("program.toml");
         assert_eq!(discover_programs(&file), vec![file.clone()]);
-        assert_eq!(discover(&file), Ok(Vec::new()), "a program file is no package");
+        assert_eq!(
+            discover(&file),
+            Ok(Vec::new()),
+            "a program file is no package"
+        );
     }
 }

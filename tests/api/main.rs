@@ -44,6 +44,7 @@ mod passback_lti11;
 mod passback_ops;
 #[path = "../support/pg_drop.rs"]
 mod pg_drop;
+mod program;
 mod retirement;
 mod scope_matrix;
 mod secrets_at_rest;

@@ -321,6 +321,17 @@ fn rows() -> Vec<Row> {
         row("GET", "/api/passback", Admin),
         row("GET", "/api/passback/{id}", Admin),
         row("POST", "/api/passback/{id}/retry", Admin),
+        row("GET", "/api/program", Admin),
+        Row {
+            content_type: Some("application/toml"),
+            body: "[program]",
+            ..row("POST", "/api/program", Admin)
+        },
+        Row {
+            uri: Some("/api/program/no-such-program/versions/1"),
+            ..row("GET", "/api/program/{id}/versions/{version}", Admin)
+        },
+        row("GET", "/api/program/schema", Public),
     ]
 }
 

@@ -145,7 +145,11 @@ fn read(file: &Path) -> Result<String, String> {
 fn refused(file: &Path, err: impl Into<ImportError>) -> String {
     match err.into() {
         ImportError::Refused(super::problem::ProgramError::Invalid(problems)) => {
-            let mut text = format!("{}: refused, {} problem(s):", file.display(), problems.len());
+            let mut text = format!(
+                "{}: refused, {} problem(s):",
+                file.display(),
+                problems.len()
+            );
             for p in problems {
                 text.push_str(&format!("\n  {p}"));
             }

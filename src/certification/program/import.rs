@@ -18,7 +18,7 @@ use crate::packages::manifest::Course;
 /// What an import did.
 #[derive(Debug, Clone, Serialize, poem_openapi::Object)]
 #[serde(rename_all = "camelCase")]
-#[oai(rename_all = "camelCase")]
+#[oai(rename = "ProgramImport", rename_all = "camelCase")]
 pub struct ImportOutcome {
     /// The program's id (`[program] id`).
     pub program_id: String,
@@ -58,9 +58,14 @@ pub async fn known(conn: &impl ConnectionTrait) -> Result<validate::Known, Error
     let mut known = validate::Known::default();
     for package in crate::packages::store::latest_of_each(conn).await? {
         let course: Course = serde_json::from_value(package.structure).map_err(|e| {
-            Error::Internal(format!("package {} has an unreadable structure: {e}", package.slug))
+            Error::Internal(format!(
+                "package {} has an unreadable structure: {e}",
+                package.slug
+            ))
         })?;
-        known.aus.extend(course.aus().into_iter().map(|au| au.id.clone()));
+        known
+            .aus
+            .extend(course.aus().into_iter().map(|au| au.id.clone()));
         known.courses.insert(course.id);
     }
     Ok(known)

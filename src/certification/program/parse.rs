@@ -26,9 +26,8 @@ pub fn parse(text: &str) -> Result<Program, ProgramError> {
         toml::from_str(text).map_err(|e| ProgramError::Syntax(e.to_string().trim().to_owned()))?;
     let file = serde_json::to_value(&table)
         .map_err(|e| ProgramError::Syntax(format!("cannot be read as data: {e}")))?;
-    let schema_problems = schema::check(&file).map_err(|e| {
-        ProgramError::Invalid(vec![Problem::new("", e)])
-    })?;
+    let schema_problems =
+        schema::check(&file).map_err(|e| ProgramError::Invalid(vec![Problem::new("", e)]))?;
     match serde_json::from_value::<Program>(file.clone()) {
         Ok(program) => {
             let mut problems = validate::rules(&program);
@@ -36,9 +35,11 @@ pub fn parse(text: &str) -> Result<Program, ProgramError> {
             // schema's remain for what the rules do not cover.
             let covered: Vec<String> = problems.iter().map(|p| p.at.clone()).collect();
             problems.extend(schema_problems.into_iter().filter(|s| {
-                !covered
-                    .iter()
-                    .any(|at| at == &s.at || at.starts_with(&format!("{} ", s.at)) || at.starts_with(&format!("{}.", s.at)))
+                !covered.iter().any(|at| {
+                    at == &s.at
+                        || at.starts_with(&format!("{} ", s.at))
+                        || at.starts_with(&format!("{}.", s.at))
+                })
             }));
             if problems.is_empty() {
                 Ok(program)
@@ -46,10 +47,9 @@ pub fn parse(text: &str) -> Result<Program, ProgramError> {
                 Err(ProgramError::Invalid(problems))
             }
         }
-        Err(e) if schema_problems.is_empty() => Err(ProgramError::Invalid(vec![Problem::new(
-            "",
-            e.to_string(),
-        )])),
+        Err(e) if schema_problems.is_empty() => {
+            Err(ProgramError::Invalid(vec![Problem::new("", e.to_string())]))
+        }
         Err(_) => Err(ProgramError::Invalid(schema_problems)),
     }
 }
@@ -58,7 +58,10 @@ pub fn parse(text: &str) -> Result<Program, ProgramError> {
 /// model's field order, so equal programs give equal bytes whatever the file's layout.
 pub fn normalised(program: &Program) -> Result<(Value, String), String> {
     let bytes = serde_json::to_vec(program).map_err(|e| e.to_string())?;
-    let hash = hex::encode(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &bytes));
+    let hash = hex::encode(aws_lc_rs::digest::digest(
+        &aws_lc_rs::digest::SHA256,
+        &bytes,
+    ));
     let value = serde_json::to_value(program).map_err(|e| e.to_string())?;
     Ok((value, hash))
 }

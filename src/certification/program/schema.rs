@@ -48,7 +48,7 @@ mod tests {
             schema["$schema"],
             "https://json-schema.org/draft/2020-12/schema"
         );
-        assert!(check(&serde_json::json!({})).expect("compiles").len() >= 1);
+        assert!(!check(&serde_json::json!({})).expect("compiles").is_empty());
     }
 
     #[test]

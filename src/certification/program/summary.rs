@@ -29,7 +29,11 @@ pub struct ProgramSummary {
 /// One belt in a line.
 #[derive(Debug, Clone, Serialize, Object)]
 #[serde(rename_all = "camelCase")]
-#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
+#[oai(
+    rename = "ProgramBelt",
+    rename_all = "camelCase",
+    skip_serializing_if_is_none
+)]
 pub struct BeltSummary {
     pub id: String,
     pub name: String,
@@ -90,17 +94,12 @@ fn rfc3339(us: i64) -> String {
 
 /// The last path segment of an IRI, which is what people recognise.
 fn short(iri: &str) -> &str {
-    iri.trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .unwrap_or(iri)
+    iri.trim_end_matches('/').rsplit('/').next().unwrap_or(iri)
 }
 
 /// A requirement in words: `all of (AU policy-essentials ≥ 0.8, belt white)`.
 pub fn words(requirement: &Requirement) -> String {
-    let list = |items: &[Requirement]| {
-        items.iter().map(words).collect::<Vec<_>>().join(", ")
-    };
+    let list = |items: &[Requirement]| items.iter().map(words).collect::<Vec<_>>().join(", ");
     match requirement {
         Requirement::AllOf(items) => format!("all of ({})", list(items)),
         Requirement::AnyOf(items) => format!("any of ({})", list(items)),

@@ -19,9 +19,7 @@ pub fn is_id(text: &str) -> bool {
 
 /// `#rrggbb`.
 fn is_colour(text: &str) -> bool {
-    text.len() == 7
-        && text.starts_with('#')
-        && text[1..].bytes().all(|b| b.is_ascii_hexdigit())
+    text.len() == 7 && text.starts_with('#') && text[1..].bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// The attribute names a requirement may test.
@@ -66,17 +64,25 @@ pub fn rules(program: &Program) -> Vec<Problem> {
             if let Requirement::Belt(id) = r
                 && !ids.contains(id.as_str())
             {
-                problems.push(at.problem(format!("names belt {id:?}, which this program does not define")));
+                problems.push(at.problem(format!(
+                    "names belt {id:?}, which this program does not define"
+                )));
             }
         });
         if let Some(recertify) = &belt.recertify {
-            walk(&at.field("recertify.requires"), &recertify.requires, &mut |at, r| {
-                if let Requirement::Belt(id) = r
-                    && !ids.contains(id.as_str())
-                {
-                    problems.push(at.problem(format!("names belt {id:?}, which this program does not define")));
-                }
-            });
+            walk(
+                &at.field("recertify.requires"),
+                &recertify.requires,
+                &mut |at, r| {
+                    if let Requirement::Belt(id) = r
+                        && !ids.contains(id.as_str())
+                    {
+                        problems.push(at.problem(format!(
+                            "names belt {id:?}, which this program does not define"
+                        )));
+                    }
+                },
+            );
         }
     }
     problems.extend(cycles(program));
@@ -100,15 +106,18 @@ fn belt_rules(at: &At, belt: &Belt) -> Vec<Problem> {
         }
     }
     if belt.validity_months == Some(0) {
-        problems.push(at.field("validity_months").problem(
-            "must be at least 1; leave it out for a belt that never expires",
-        ));
+        problems.push(
+            at.field("validity_months")
+                .problem("must be at least 1; leave it out for a belt that never expires"),
+        );
     }
     if let Some(recertify) = &belt.recertify {
         if belt.validity_months.is_none() {
-            problems.push(at.field("recertify").problem(
-                "needs validity_months: a belt that never expires is never recertified",
-            ));
+            problems.push(
+                at.field("recertify").problem(
+                    "needs validity_months: a belt that never expires is never recertified",
+                ),
+            );
         }
         if recertify.window_days == 0 {
             problems.push(at.field("recertify.window_days").problem(
@@ -130,7 +139,11 @@ fn belt_rules(at: &At, belt: &Belt) -> Vec<Problem> {
     };
     walk(&at.field("requires"), &belt.requires, &mut check);
     if let Some(recertify) = &belt.recertify {
-        walk(&at.field("recertify.requires"), &recertify.requires, &mut check);
+        walk(
+            &at.field("recertify.requires"),
+            &recertify.requires,
+            &mut check,
+        );
     }
     problems
 }
@@ -219,9 +232,10 @@ fn requirement_rules(at: &At, requirement: &Requirement) -> Vec<Problem> {
                 )));
             }
             if a.any_of.is_empty() {
-                problems.push(at.field("any_of").problem(
-                    "must list at least one value: an empty list is never met",
-                ));
+                problems.push(
+                    at.field("any_of")
+                        .problem("must list at least one value: an empty list is never met"),
+                );
             }
         }
         _ => {}
@@ -359,7 +373,11 @@ pub fn references(program: &Program, known: &Known) -> Vec<Problem> {
         };
         walk(&at.field("requires"), &belt.requires, &mut check);
         if let Some(recertify) = &belt.recertify {
-            walk(&at.field("recertify.requires"), &recertify.requires, &mut check);
+            walk(
+                &at.field("recertify.requires"),
+                &recertify.requires,
+                &mut check,
+            );
         }
     }
     problems

@@ -71,7 +71,10 @@ fn a_syntax_error_names_its_line() {
 fn a_program_id_must_be_an_id() {
     let text = file(&au(), "").replace(r#"id = "p""#, r#"id = "My Program""#);
     let message = only(&text);
-    assert!(message.starts_with("program.id: must be an id"), "{message}");
+    assert!(
+        message.starts_with("program.id: must be an id"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -79,7 +82,9 @@ fn belt_ids_are_unique() {
     let text = file(&au(), "").replace(r#"id = "green""#, r#"id = "white""#);
     let found = problems(&text);
     assert!(
-        found.iter().any(|m| m.starts_with(r#"belt "white" id: is also the id of belt[0]"#)),
+        found
+            .iter()
+            .any(|m| m.starts_with(r#"belt "white" id: is also the id of belt[0]"#)),
         "{found:#?}"
     );
 }
@@ -87,7 +92,10 @@ fn belt_ids_are_unique() {
 #[test]
 fn a_colour_is_rrggbb() {
     let message = only(&file(&au(), "").replace("#00aa00", "green"));
-    assert!(message.starts_with(r#"belt "green" colour: must be a colour as #rrggbb"#), "{message}");
+    assert!(
+        message.starts_with(r#"belt "green" colour: must be a colour as #rrggbb"#),
+        "{message}"
+    );
 }
 
 #[test]
@@ -118,7 +126,10 @@ fn at_least_n_cannot_exceed_its_options() {
 fn at_least_zero_is_refused() {
     let requirement = format!("{{ at_least = {{ n = 0, of = [{}] }} }}", au());
     let message = only(&file(&requirement, ""));
-    assert!(message.starts_with(r#"belt "white" requires.at_least.n: must be at least 1"#), "{message}");
+    assert!(
+        message.starts_with(r#"belt "white" requires.at_least.n: must be at least 1"#),
+        "{message}"
+    );
 }
 
 #[test]
@@ -154,9 +165,13 @@ fn an_attribute_name_must_be_known() {
 
 #[test]
 fn an_attribute_with_no_values_is_never_met() {
-    let message = only(&file(r#"{ attribute = { name = "role", any_of = [] } }"#, ""));
+    let message = only(&file(
+        r#"{ attribute = { name = "role", any_of = [] } }"#,
+        "",
+    ));
     assert!(
-        message.starts_with(r#"belt "white" requires.attribute.any_of: must list at least one value"#),
+        message
+            .starts_with(r#"belt "white" requires.attribute.any_of: must list at least one value"#),
         "{message}"
     );
 }
@@ -165,7 +180,9 @@ fn an_attribute_with_no_values_is_never_met() {
 fn a_statement_pattern_needs_a_verb_an_activity_or_a_type() {
     let message = only(&file(r#"{ statements = { label = "anything" } }"#, ""));
     assert!(
-        message.starts_with(r#"belt "white" requires.statements: needs a verb, an activity or an activity_type"#),
+        message.starts_with(
+            r#"belt "white" requires.statements: needs a verb, an activity or an activity_type"#
+        ),
         "{message}"
     );
 }
@@ -197,7 +214,10 @@ fn evidence_needs_a_kind() {
 #[test]
 fn evidence_ids_are_unique_in_a_belt() {
     let evidence = r#"{ evidence = { id = "cap", title = "Capstone", description = "" } }"#;
-    let message = only(&file(&format!("{{ all_of = [{evidence}, {evidence}] }}"), ""));
+    let message = only(&file(
+        &format!("{{ all_of = [{evidence}, {evidence}] }}"),
+        "",
+    ));
     assert!(
         message.starts_with(r#"belt "white" requires.all_of[1].evidence.id: evidence id "cap" is already used at belt "white" requires.all_of[0]"#),
         "{message}"
@@ -208,7 +228,9 @@ fn evidence_ids_are_unique_in_a_belt() {
 fn a_belt_requirement_names_a_belt_of_the_program() {
     let message = only(&file(r#"{ belt = "purple" }"#, ""));
     assert!(
-        message.starts_with(r#"belt "white" requires: names belt "purple", which this program does not define"#),
+        message.starts_with(
+            r#"belt "white" requires: names belt "purple", which this program does not define"#
+        ),
         "{message}"
     );
 }
@@ -228,7 +250,10 @@ fn a_belt_may_need_a_higher_tier_when_no_cycle_forms() {
         "\n[[belt]]\nid = \"black\"\nname = \"Black\"\ncolour = \"#000000\"\ndescription = \"\"\nrequires = {}\n",
         au()
     );
-    assert_eq!(problems(&file(r#"{ belt = "black" }"#, &extra)), Vec::<String>::new());
+    assert_eq!(
+        problems(&file(r#"{ belt = "black" }"#, &extra)),
+        Vec::<String>::new()
+    );
 }
 
 #[test]
@@ -271,9 +296,9 @@ fn an_au_must_be_imported() {
     let found = references(&program, &Known::default());
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(
-        found[0]
-            .to_string()
-            .starts_with(&format!(r#"belt "white" requires.au.id: no imported course that is offered has an AU "{AU}""#)),
+        found[0].to_string().starts_with(&format!(
+            r#"belt "white" requires.au.id: no imported course that is offered has an AU "{AU}""#
+        )),
         "{}",
         found[0]
     );
@@ -286,10 +311,17 @@ fn an_au_must_be_imported() {
 
 #[test]
 fn a_course_must_be_imported() {
-    let program = program(&file(r#"{ course = { id = "https://example.test/c" } }"#, ""));
+    let program = program(&file(
+        r#"{ course = { id = "https://example.test/c" } }"#,
+        "",
+    ));
     let found = references(&program, &Known::default());
     assert_eq!(found.len(), 1, "{found:?}");
-    assert!(found[0].to_string().starts_with(r#"belt "white" requires.course.id: no course"#));
+    assert!(
+        found[0]
+            .to_string()
+            .starts_with(r#"belt "white" requires.course.id: no course"#)
+    );
 }
 
 fn loaded(version: i32, text: &str) -> LoadedProgram {
@@ -305,8 +337,7 @@ fn a_belt_id_reused_for_another_belt_is_refused() {
     let v1 = loaded(1, &file(&au(), ""));
     // A new belt takes the name "Green" at tier 2, and the id "green" moves up to tier 3
     // as "Blue": awards of the old green would read as blue ones.
-    let v2 = file(&au(), "")
-        .replace(r#"id = "green""#, r#"id = "jade""#)
+    let v2 = file(&au(), "").replace(r#"id = "green""#, r#"id = "jade""#)
         + "\n[[belt]]\nid = \"green\"\nname = \"Blue\"\ncolour = \"#0000ff\"\ndescription = \"\"\nrequires = { belt = \"jade\" }\n";
     let found = reuse(&program(&v2), &[v1]);
     assert_eq!(found.len(), 1, "{found:?}");
