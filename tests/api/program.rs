@@ -382,3 +382,71 @@ async fn the_default_program_imports_with_the_shipped_courses() {
     assert!(!again.created);
     assert_eq!(app.program_rows().await, (1, 1));
 }
+
+/// The binary in `dir`, without the caller's `BLACKBELT_*` settings.
+fn blackbelt(dir: &std::path::Path, args: &[&str]) -> (bool, String, String) {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_blackbelt"));
+    command.current_dir(dir).args(args);
+    for (name, _) in std::env::vars() {
+        if name.starts_with("BLACKBELT_") || name == "RUST_LOG" {
+            command.env_remove(name);
+        }
+    }
+    let output = command.output().expect("runs");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_cli_imports_the_program_with_the_packages_then_validates_and_shows_it() {
+    let dir = tempfile::tempdir().expect("dir");
+    let packages = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("packages");
+    let packages = packages.to_str().expect("utf-8 path");
+    let file = format!("{packages}/program.toml");
+
+    let (ok, out, err) = blackbelt(dir.path(), &["packages", "import", packages]);
+    assert!(ok, "{out}{err}");
+    assert!(
+        out.contains("imported  program social-media-black-belt v1 (5 belts)"),
+        "{out}"
+    );
+    let (ok, out, err) = blackbelt(dir.path(), &["packages", "import", packages]);
+    assert!(ok, "{out}{err}");
+    assert!(
+        out.contains("unchanged program social-media-black-belt v1"),
+        "{out}"
+    );
+
+    let (ok, out, err) = blackbelt(dir.path(), &["program", "validate", &file]);
+    assert!(ok, "{out}{err}");
+    assert!(
+        out.contains("valid; program \"social-media-black-belt\" with 5 belts"),
+        "{out}"
+    );
+
+    let (ok, out, err) = blackbelt(dir.path(), &["program", "show"]);
+    assert!(ok, "{out}{err}");
+    assert!(
+        out.contains("social-media-black-belt  v1  Social Media Black Belt"),
+        "{out}"
+    );
+    assert!(out.contains("5. Black Belt (black, #111111)"), "{out}");
+
+    let bad = dir.path().join("bad.toml");
+    let text = std::fs::read_to_string(&file)
+        .expect("read")
+        .replace("min_score = 0.85", "min_score = 85");
+    std::fs::write(&bad, text).expect("write");
+    let (ok, out, err) = blackbelt(
+        dir.path(),
+        &["program", "validate", bad.to_str().expect("utf-8")],
+    );
+    assert!(!ok, "{out}");
+    assert!(
+        err.contains(r#"belt "black" requires.all_of[1].au.min_score: must be within 0..=1"#),
+        "{err}"
+    );
+}
