@@ -178,7 +178,7 @@ async fn a_valid_program_is_version_1_then_unchanged_then_version_2_when_it_chan
 }
 
 #[tokio::test]
-async fn going_back_to_an_earlier_versions_content_is_409_and_stores_nothing() {
+async fn going_back_to_an_earlier_versions_content_is_the_next_version() {
     let app = TestApp::with_courses().await;
     app.upload_program(&valid())
         .await
@@ -188,10 +188,12 @@ async fn going_back_to_an_earlier_versions_content_is_409_and_stores_nothing() {
         .await
         .assert_status(StatusCode::CREATED);
     let response = app.upload_program(&valid()).await;
-    response.assert_status(StatusCode::CONFLICT);
-    let message = json_of(response).await["message"].to_string();
-    assert!(message.contains("version 1"), "{message}");
-    assert_eq!(app.program_rows().await, (2, 2));
+    response.assert_status(StatusCode::CREATED);
+    assert_eq!(json_of(response).await["version"], 3);
+    assert_eq!(app.program_rows().await, (3, 3));
+    app.upload_program(&valid())
+        .await
+        .assert_status(StatusCode::OK);
 }
 
 #[tokio::test]

@@ -35,6 +35,7 @@ mod m20261207_200300_create_cert_awards;
 mod m20261207_200400_create_cert_evidence;
 mod m20261207_200500_create_cert_reviewers;
 mod m20261207_200600_create_cert_audit;
+mod m20261207_210000_index_cert_programs;
 
 /// Every migration, oldest first. Never edit one that has shipped: add a new file.
 pub struct Migrator;
@@ -78,6 +79,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_200400_create_cert_evidence::Migration),
             Box::new(m20261207_200500_create_cert_reviewers::Migration),
             Box::new(m20261207_200600_create_cert_audit::Migration),
+            Box::new(m20261207_210000_index_cert_programs::Migration),
         ]
     }
 }

@@ -50,8 +50,8 @@ impl ProgramApi {
     /// version they were earned under). A file that is not TOML, breaks the schema or a
     /// rule (an unknown AU or course, a cycle of belts, a requirement that can never be
     /// met, a belt id reused with another meaning) is refused whole with 400, every
-    /// problem located (`belt "green" requires.all_of[2].au.min_score: …`); 409 for an
-    /// earlier version's content or a concurrent import; 413 over 256 KiB; 415 for a
+    /// problem located (`belt "green" requires.all_of[2].au.min_score: …`); 409 when a
+    /// concurrent import of the same program won; 413 over 256 KiB; 415 for a
     /// Content-Type other than application/toml or text/plain.
     #[oai(path = "/program", method = "post", operation_id = "importProgram")]
     async fn import(&self, admin: AdminAuth, body: ProgramUpload) -> ApiResult<ImportResponse> {

@@ -39,8 +39,7 @@ pub enum ImportError {
     /// The file is not TOML, breaks the schema or a rule.
     #[error("{0}")]
     Refused(#[from] ProgramError),
-    /// It cannot be stored as asked (a concurrent import, or the content of an earlier
-    /// version, which is not a new version).
+    /// Another import of the same program won a race; importing again settles it.
     #[error("{0}")]
     Conflict(String),
     #[error(transparent)]
@@ -133,16 +132,6 @@ pub async fn import_text(
     {
         return Ok(outcome(newest.version, false));
     }
-    if let Some(older) = rows.iter().find(|r| r.content_hash == hash) {
-        return Err(ImportError::Conflict(format!(
-            "program {:?}: this content is version {}'s, and version {} is current; going back \
-             to an earlier version's content is not a new version. Change something (the \
-             description, say) to import it as the next version",
-            program.program.id,
-            older.version,
-            rows.last().map_or(0, |r| r.version)
-        )));
-    }
     let earlier: Vec<LoadedProgram> = rows
         .into_iter()
         .map(store::loaded)
@@ -151,8 +140,8 @@ pub async fn import_text(
     let version = earlier.last().map_or(0, |p| p.version) + 1;
     if let Err(err) = store::insert(&txn, &program, version, definition, &hash, now_us).await {
         drop(txn);
-        // Another instance imported this program a moment ago (the unique version or
-        // hash stopped us): same content is "unchanged", other content must be retried.
+        // Another instance imported this program a moment ago (the unique version
+        // stopped us): same content is "unchanged", other content must be retried.
         let rows = store::versions(db.writer(), &program.program.id).await?;
         return match rows.last() {
             Some(newest) if newest.content_hash == hash => Ok(outcome(newest.version, false)),
