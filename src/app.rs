@@ -12,6 +12,9 @@ use poem::{EndpointExt, Route, get};
 use tokio::net::TcpListener;
 
 use crate::auth::AuthService;
+use crate::certification::api::awards_api::AwardsApi;
+use crate::certification::api::belts_api::BeltsApi;
+use crate::certification::api::evidence_api::EvidenceApi;
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::framework_error;
@@ -378,6 +381,13 @@ fn apis(
         RosterApi {
             db: db.clone(),
             wake: roster_wake,
+        },
+        BeltsApi { db: db.clone() },
+        AwardsApi { db: db.clone() },
+        EvidenceApi {
+            db: db.clone(),
+            max_file_bytes: config.evidence_max_bytes,
+            media_types: config.evidence_media_types.clone(),
         },
     )
 }

@@ -2,6 +2,9 @@
 
 use poem_openapi::{OpenApiService, Tags};
 
+use crate::certification::api::awards_api::AwardsApi;
+use crate::certification::api::belts_api::BeltsApi;
+use crate::certification::api::evidence_api::EvidenceApi;
 use crate::launch::api::LaunchApi;
 use crate::lti::api::LtiApi;
 use crate::ops::api::OpsApi;
@@ -35,6 +38,8 @@ pub enum ApiTags {
     Ops,
     /// Progress sent back to LMSs: the outbox of AGS scores and LTI 1.1 outcomes.
     Passback,
+    /// Certification: belts, awards, evidence and its review, the audit log.
+    Certification,
 }
 
 pub type Apis = (
@@ -50,6 +55,9 @@ pub type Apis = (
     OpsApi,
     PassbackApi,
     RosterApi,
+    BeltsApi,
+    AwardsApi,
+    EvidenceApi,
 );
 
 /// Wraps the APIs in a service that also renders the document and the docs UI.
