@@ -59,6 +59,12 @@ pub enum Command {
     /// Progress sent back to LMSs: list the outbox, retry failed messages.
     #[command(subcommand)]
     Passback(crate::passback_cli::PassbackCommand),
+    /// Certification belts: list them and their holders, award and revoke by hand.
+    #[command(subcommand)]
+    Belts(crate::certification_cli::BeltsCommand),
+    /// Certification evidence: list the review queue, approve, reject.
+    #[command(subcommand)]
+    Evidence(crate::certification_cli::EvidenceCommand),
     /// Print the OpenAPI document to stdout.
     Openapi,
 }
@@ -137,6 +143,8 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Sessions(command) => crate::session_cli::sessions(&config, command).await,
         Command::Lti(command) => crate::lti_cli::run(&config, command).await,
         Command::Passback(command) => crate::passback_cli::run(&config, command).await,
+        Command::Belts(command) => crate::certification_cli::belts(&config, command).await,
+        Command::Evidence(command) => crate::certification_cli::evidence(&config, command).await,
         Command::Openapi => {
             println!("{}", crate::app::openapi_json());
             Ok(())
