@@ -14,6 +14,7 @@ use crate::certification::evidence::review::{self, Decision};
 use crate::certification::evidence::store::{self, Filter, STATUSES};
 use crate::certification::program::store::current_all;
 use crate::certification::reviewers::Who;
+use crate::cli_words::{Words, in_cli_words};
 use crate::config::Config;
 
 #[derive(Debug, Subcommand)]
@@ -99,8 +100,20 @@ pub fn console_actor() -> String {
     format!("console:{user}")
 }
 
+/// The API's words in the CLI's: fields as flags, routes as commands.
+const WORDS: Words = &[
+    ("field `reason`", "--reason"),
+    ("field `belt`:", "--belt"),
+    ("field `learner`", "--learner"),
+    ("field `comment`", "--comment"),
+    (
+        "GET /api/certification/belts lists them",
+        "`blackbelt belts list` lists them",
+    ),
+];
+
 fn text(e: crate::error::Error) -> String {
-    e.to_string()
+    in_cli_words(&e.to_string(), WORDS)
 }
 
 fn print_json<T: poem_openapi::types::ToJSON>(items: &[T]) -> Result<(), String> {

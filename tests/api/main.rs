@@ -8,6 +8,7 @@ mod alternate;
 mod attachments;
 mod auth;
 mod cert_awards;
+mod cert_cli;
 mod cert_evidence;
 mod cert_fixture;
 mod cli;
