@@ -513,3 +513,57 @@ async fn unknown_evidence_is_404_and_an_unknown_status_filter_400() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(answer["message"].as_str().unwrap().contains("`status`"));
 }
+
+#[tokio::test]
+async fn an_admin_uploads_a_file_for_a_learner_named_in_the_form() {
+    let app = TestApp::spawn().await;
+    app.with_program().await;
+    let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR";
+    let (ct, body) = multipart(
+        &[
+            ("learner", "account:https://lms.example.com|bob"),
+            ("belt", "white"),
+            ("requirement", "pledge"),
+        ],
+        Some(("pledge.png", "image/png", png)),
+    );
+    let (status, evidence) = upload(&app, &app.auth, ct, body).await;
+    assert_eq!(status, StatusCode::CREATED, "{evidence}");
+    assert_eq!(evidence["learner"], "account:https://lms.example.com|bob");
+    assert_eq!(evidence["file"]["media_type"], "image/png");
+    assert_eq!(evidence["file"]["bytes"], png.len());
+    // The same bytes again are stored once.
+    let (ct, body) = multipart(
+        &[
+            ("learner", "account:https://lms.example.com|bob"),
+            ("belt", "white"),
+            ("requirement", "pledge"),
+        ],
+        Some(("again.png", "image/png", png)),
+    );
+    let (status, again) = upload(&app, &app.auth, ct, body).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(again["file"]["sha256"], evidence["file"]["sha256"]);
+}
+
+#[tokio::test]
+#[ignore = "needs engine branch"]
+async fn approving_the_last_requirement_awards_the_belt_in_the_same_transaction() {
+    let app = TestApp::spawn().await;
+    let (id, token, ada) = pending(&app).await;
+    let belts = format!("/api/certification/learners/{}/belts", enc(&ada));
+    let (_, before) = app.call("GET", &belts, &token, None).await;
+    assert_eq!(before["awards"].as_array().unwrap().len(), 0);
+    let (status, _) = app
+        .call(
+            "POST",
+            &format!("/api/certification/evidence/{id}/approve"),
+            &app.auth,
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, after) = app.call("GET", &belts, &token, None).await;
+    assert_eq!(after["awards"][0]["belt"], "white", "{after}");
+    assert_eq!(after["awards"][0]["status"], "active");
+}
