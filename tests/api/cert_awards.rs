@@ -220,6 +220,7 @@ async fn manual_operations_without_a_reason_or_with_bad_input_get_400_and_write_
 async fn a_manual_award_is_created_audited_and_a_second_one_is_409() {
     let app = TestApp::spawn().await;
     app.with_program().await;
+    app.insert_learner(BOB).await;
     let body =
         json!({"learner": BOB, "belt": "white", "reason": "certified at a previous employer"});
     let (status, award) = app
@@ -246,6 +247,7 @@ async fn a_manual_award_is_created_audited_and_a_second_one_is_409() {
 async fn revoking_and_extending_an_award_are_audited_and_a_revoked_one_cannot_be_extended() {
     let app = TestApp::spawn().await;
     app.with_program().await;
+    app.insert_learner(ADA).await;
     let id = app.insert_award(ADA, "white").await;
     let until = jiff::Timestamp::from_microsecond(now() + 800 * 86_400_000_000)
         .unwrap()

@@ -551,6 +551,8 @@ async fn an_admin_uploads_a_file_for_a_learner_named_in_the_form() {
 async fn approving_the_last_requirement_awards_the_belt_in_the_same_transaction() {
     let app = TestApp::spawn().await;
     let (id, token, ada) = pending(&app).await;
+    // Known to the engine (it registers learners from their statements; Ada sent none).
+    app.insert_learner(&ada).await;
     let belts = format!("/api/certification/learners/{}/belts", enc(&ada));
     let (_, before) = app.call("GET", &belts, &token, None).await;
     assert_eq!(before["awards"].as_array().unwrap().len(), 0);
