@@ -226,6 +226,8 @@ mod tests {
         assert_eq!(b.limit_for("/xapi/statements"), 1000);
         assert_eq!(b.limit_for("/xapi/activities/state"), 1000);
         assert_eq!(b.limit_for("/api/packages"), 1000);
+        assert_eq!(b.limit_for("/api/certification/evidence"), 1000);
+        assert_eq!(b.limit_for("/api/certification/awards"), 100);
         assert_eq!(b.limit_for("/lti/launch"), 100);
         assert_eq!(b.limit_for("/api/lti/platforms"), 100);
         assert_eq!(b.limit_for("/api/packagesx"), 100);
