@@ -13,6 +13,9 @@ use tokio::net::TcpListener;
 
 use crate::auth::AuthService;
 use crate::certification::program::api::ProgramApi;
+use crate::certification::api::awards_api::AwardsApi;
+use crate::certification::api::belts_api::BeltsApi;
+use crate::certification::api::evidence_api::EvidenceApi;
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::framework_error;
@@ -381,6 +384,13 @@ fn apis(
             wake: roster_wake,
         },
         ProgramApi { db: db.clone() },
+        BeltsApi { db: db.clone() },
+        AwardsApi { db: db.clone() },
+        EvidenceApi {
+            db: db.clone(),
+            max_file_bytes: config.evidence_max_bytes,
+            media_types: config.evidence_media_types.clone(),
+        },
     )
 }
 

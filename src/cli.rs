@@ -62,6 +62,12 @@ pub enum Command {
     /// The certification program: show, validate and import program files.
     #[command(subcommand)]
     Program(crate::certification::program::cli::ProgramCommand),
+    /// Certification belts: list them and their holders, award and revoke by hand.
+    #[command(subcommand)]
+    Belts(crate::certification_cli::BeltsCommand),
+    /// Certification evidence: list the review queue, approve, reject.
+    #[command(subcommand)]
+    Evidence(crate::certification_cli::EvidenceCommand),
     /// Print the OpenAPI document to stdout.
     Openapi,
 }
@@ -143,6 +149,8 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Program(command) => {
             crate::certification::program::cli::run(&config, command).await
         }
+        Command::Belts(command) => crate::certification_cli::belts(&config, command).await,
+        Command::Evidence(command) => crate::certification_cli::evidence(&config, command).await,
         Command::Openapi => {
             println!("{}", crate::app::openapi_json());
             Ok(())

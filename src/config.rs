@@ -126,6 +126,12 @@ pub struct Config {
     /// A file holding `secrets_key`. With neither set, `secrets.key` is made once beside
     /// the SQLite database (`data/secrets.key` for PostgreSQL).
     pub secrets_key_file: Option<PathBuf>,
+    /// Largest evidence file a learner may submit, in bytes (413 beyond). The request
+    /// as a whole is also bounded by `max_body_bytes`.
+    pub evidence_max_bytes: usize,
+    /// Media types an evidence file may have; the file's first bytes must match the
+    /// type where it has a known signature (a program named `.pdf` is refused, 415).
+    pub evidence_media_types: Vec<String>,
 }
 
 /// How SQLite syncs commits to disk (`PRAGMA synchronous`).
@@ -197,6 +203,11 @@ impl Default for Config {
             nrps_max_pages: 1000,
             secrets_key: None,
             secrets_key_file: None,
+            evidence_max_bytes: 10 * 1024 * 1024,
+            evidence_media_types: crate::certification::evidence::file::DEFAULT_MEDIA_TYPES
+                .iter()
+                .map(|t| (*t).to_owned())
+                .collect(),
         }
     }
 }

@@ -35,6 +35,12 @@ pub enum Error {
     ContextNotFound(i64),
     #[error("the request body (or one of its attachments) is larger than the {0}-byte limit")]
     PayloadTooLarge(usize),
+    /// Something in the request is over a limit of its own (an evidence file), in words.
+    #[error("{0}")]
+    TooLarge(String),
+    /// A file of a type this operation refuses, or whose bytes are not what it claims.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     #[error("{0}")]
     NotImplemented(String),
     /// A service we depend on (a platform's key set, say) failed.
@@ -184,6 +190,13 @@ impl From<Error> for ApiError {
             Error::PayloadTooLarge(_) => {
                 ApiError::PayloadTooLarge(ErrorBody::json(ErrorCode::PayloadTooLarge, message))
             }
+            Error::TooLarge(_) => {
+                ApiError::PayloadTooLarge(ErrorBody::json(ErrorCode::PayloadTooLarge, message))
+            }
+            Error::UnsupportedMediaType(_) => ApiError::UnsupportedMediaType(ErrorBody::json(
+                ErrorCode::UnsupportedMediaType,
+                message,
+            )),
             Error::NotImplemented(_) => {
                 ApiError::NotImplemented(ErrorBody::json(ErrorCode::NotImplemented, message))
             }

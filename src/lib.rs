@@ -6,6 +6,8 @@ pub mod app;
 pub mod auth;
 /// The certification engine: programs, belts, awards, evidence, audit.
 pub mod certification;
+/// `blackbelt belts …` and `blackbelt evidence …`: manual certification operations.
+pub mod certification_cli;
 /// The command line: `serve`, `migrate`, `credentials`, `openapi`.
 pub mod cli;
 /// Domain error text in the CLI's words: flags and commands, not JSON paths and routes.

@@ -3,6 +3,9 @@
 use poem_openapi::{OpenApiService, Tags};
 
 use crate::certification::program::api::ProgramApi;
+use crate::certification::api::awards_api::AwardsApi;
+use crate::certification::api::belts_api::BeltsApi;
+use crate::certification::api::evidence_api::EvidenceApi;
 use crate::launch::api::LaunchApi;
 use crate::lti::api::LtiApi;
 use crate::ops::api::OpsApi;
@@ -36,7 +39,8 @@ pub enum ApiTags {
     Ops,
     /// Progress sent back to LMSs: the outbox of AGS scores and LTI 1.1 outcomes.
     Passback,
-    /// The certification program: belts, their requirements and versions.
+    /// Certification: the program (belts, requirements, versions), awards, evidence and
+    /// its review, the audit log.
     Certification,
 }
 
@@ -54,6 +58,9 @@ pub type Apis = (
     PassbackApi,
     RosterApi,
     ProgramApi,
+    BeltsApi,
+    AwardsApi,
+    EvidenceApi,
 );
 
 /// Wraps the APIs in a service that also renders the document and the docs UI.

@@ -3,7 +3,10 @@
 //! held as awards that expire and renew (`awards`), with evidence and its review
 //! (`evidence`), and an audit log of every change (`audit`).
 
+pub mod api;
 pub mod audit;
 pub mod awards;
 pub mod engine;
+pub mod evidence;
 pub mod program;
+pub mod reviewers;

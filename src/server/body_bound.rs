@@ -34,7 +34,11 @@ pub struct BodyBounds {
 impl BodyBounds {
     /// The limit for a path: the large one only where the payloads need it.
     pub fn limit_for(&self, path: &str) -> usize {
-        if path.starts_with("/xapi/") || path == "/api/packages" {
+        // Evidence files are bounded again, tighter, by `evidence_max_bytes`.
+        if path.starts_with("/xapi/")
+            || path == "/api/packages"
+            || path == "/api/certification/evidence"
+        {
             self.large_bytes
         } else {
             self.small_bytes
@@ -222,6 +226,8 @@ mod tests {
         assert_eq!(b.limit_for("/xapi/statements"), 1000);
         assert_eq!(b.limit_for("/xapi/activities/state"), 1000);
         assert_eq!(b.limit_for("/api/packages"), 1000);
+        assert_eq!(b.limit_for("/api/certification/evidence"), 1000);
+        assert_eq!(b.limit_for("/api/certification/awards"), 100);
         assert_eq!(b.limit_for("/lti/launch"), 100);
         assert_eq!(b.limit_for("/api/lti/platforms"), 100);
         assert_eq!(b.limit_for("/api/packagesx"), 100);

@@ -7,6 +7,10 @@
 mod alternate;
 mod attachments;
 mod auth;
+mod cert_awards;
+mod cert_cli;
+mod cert_evidence;
+mod cert_fixture;
 mod cli;
 mod cli_launch;
 mod client_libraries;

@@ -60,6 +60,9 @@ enum Need {
     /// The Activities and Agents resources.
     Definitions,
     Admin,
+    /// Certification operations open to an administrator and to a learner's own launch
+    /// token (evidence submission and reading, a learner's belts).
+    AdminOrLearner,
 }
 
 /// The rule table: may `scopes` do what `need` asks? Written from xAPI 4.2's scope
@@ -87,7 +90,7 @@ fn scopes_allow(scopes: &[&str], need: Need) -> bool {
                     .iter()
                     .any(|s| has(s))
         }
-        Need::Admin => has("admin"),
+        Need::Admin | Need::AdminOrLearner => has("admin"),
     }
 }
 
@@ -102,7 +105,8 @@ fn launch_token_allows(need: Need) -> bool {
         | Need::StateRead
         | Need::StateWrite
         | Need::ProfileRead
-        | Need::AgentProfileWrite => true,
+        | Need::AgentProfileWrite
+        | Need::AdminOrLearner => true,
         Need::ActivityProfileWrite | Need::Definitions | Need::Admin => false,
     }
 }
@@ -180,6 +184,13 @@ const CONSUMER: &str = r#"{"name": "Matrix LMS"}"#;
 const PLATFORM: &str = r#"{"name": "Matrix LMS", "issuer": "https://matrix.example",
     "clientId": "matrix", "deploymentIds": ["d"], "authLoginUrl": "https://matrix.example/auth",
     "tokenUrl": "https://matrix.example/token", "jwksUrl": "https://matrix.example/jwks"}"#;
+// No program is imported here: the bodies are well formed, the answers 400 or 404.
+const CERT_AWARD: &str = r#"{"learner": "account:https://lms.example.com|ada", "belt": "white",
+    "reason": "matrix"}"#;
+const CERT_EXTEND: &str = r#"{"valid_until": "2999-01-01T00:00:00Z", "reason": "matrix"}"#;
+const CERT_EVIDENCE: &str = r#"{"belt": "white", "requirement": "pledge", "text": "matrix"}"#;
+const REASON: &str = r#"{"reason": "matrix"}"#;
+const REASON_COMMENT: &str = r#"{"comment": "matrix"}"#;
 const JSON: Option<&str> = Some("application/json");
 const FORM: Option<&str> = Some("application/x-www-form-urlencoded");
 
@@ -332,6 +343,77 @@ fn rows() -> Vec<Row> {
             ..row("GET", "/api/program/{id}/versions/{version}", Admin)
         },
         row("GET", "/api/program/schema", Public),
+        row("GET", "/api/certification/belts", Admin),
+        row("GET", "/api/certification/belts/{belt}/holders", Admin),
+        row("GET", "/api/certification/belts/{belt}/reviewers", Admin),
+        row(
+            "PUT",
+            "/api/certification/belts/{belt}/reviewers/{reviewer_key}",
+            Admin,
+        ),
+        row(
+            "DELETE",
+            "/api/certification/belts/{belt}/reviewers/{reviewer_key}",
+            Admin,
+        ),
+        row("GET", "/api/certification/audit", Admin),
+        row("GET", "/api/certification/awards", Admin),
+        json_body("POST", "/api/certification/awards", Admin, CERT_AWARD),
+        row("GET", "/api/certification/awards/{id}", Admin),
+        json_body(
+            "POST",
+            "/api/certification/awards/{id}/revoke",
+            Admin,
+            REASON,
+        ),
+        json_body(
+            "POST",
+            "/api/certification/awards/{id}/extend",
+            Admin,
+            CERT_EXTEND,
+        ),
+        row(
+            "GET",
+            "/api/certification/learners/{learner}/belts",
+            AdminOrLearner,
+        ),
+        json_body(
+            "PUT",
+            "/api/certification/learners/{learner}/attributes",
+            Admin,
+            "{}",
+        ),
+        json_body(
+            "POST",
+            "/api/certification/evidence",
+            AdminOrLearner,
+            CERT_EVIDENCE,
+        ),
+        row("GET", "/api/certification/evidence", AdminOrLearner),
+        row("GET", "/api/certification/evidence/{id}", AdminOrLearner),
+        row(
+            "GET",
+            "/api/certification/evidence/{id}/file",
+            AdminOrLearner,
+        ),
+        // Reviewers decide; the launched learner reviews no belt.
+        json_body(
+            "POST",
+            "/api/certification/evidence/{id}/approve",
+            Admin,
+            "{}",
+        ),
+        json_body(
+            "POST",
+            "/api/certification/evidence/{id}/reject",
+            Admin,
+            REASON_COMMENT,
+        ),
+        row(
+            "POST",
+            "/api/certification/evidence/{id}/withdraw",
+            AdminOrLearner,
+        ),
     ]
 }
 
@@ -375,6 +457,12 @@ struct Fixture {
 }
 
 impl Fixture {
+    /// The launched learner's key (certification paths name learners by it).
+    fn learner_key(&self) -> String {
+        let agent: Value = serde_json::from_str(&self.agent).unwrap();
+        blackbelt::xapi::statements::index::agent_key(&agent).unwrap()
+    }
+
     fn fill(&self, text: &str) -> String {
         let enc = |v: &str| url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>();
         text.replace("{agent}", &enc(&self.agent))
@@ -384,6 +472,9 @@ impl Fixture {
             .replace("{course}", "no-such-course")
             .replace("{key}", "no-such-consumer")
             .replace("{id}", "999999")
+            .replace("{belt}", "white")
+            .replace("{reviewer_key}", "credential%3A1")
+            .replace("{learner}", &enc(&self.learner_key()))
     }
 }
 
