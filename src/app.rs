@@ -191,6 +191,7 @@ impl App {
         let outbound =
             Outbound::new(OutboundSettings::from_config(&config)).map_err(StartError::Outbound)?;
         housekeeping::spawn(db.clone());
+        crate::certification::awards::statement::configure(&config.public_url);
         // Listens for revocations before the first request is checked.
         let auth =
             AuthService::start(db.conn.clone(), &config.database_url, &config.public_url).await;

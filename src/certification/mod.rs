@@ -6,4 +6,5 @@
 pub mod audit;
 pub mod awards;
 pub mod engine;
+pub mod learners;
 pub mod program;
