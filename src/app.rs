@@ -12,6 +12,7 @@ use poem::{EndpointExt, Route, get};
 use tokio::net::TcpListener;
 
 use crate::auth::AuthService;
+use crate::certification::engine::participant::Certification;
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::framework_error;
@@ -306,7 +307,8 @@ pub fn package_limits(config: &Config) -> Limits {
 }
 
 /// What reacts to stored statements, in the order it runs: cmi5 session rules, then
-/// progress, then the passback outbox (which reads the changes progress leaves).
+/// progress, then belts (which read the changes progress leaves), then the passback
+/// outbox (which takes them).
 fn write_participants(config: &Config) -> Participants {
     let settings = LaunchSettings::from_config(config);
     let max_age = settings.passback_max_age;
@@ -315,6 +317,7 @@ fn write_participants(config: &Config) -> Participants {
             settings: settings.clone(),
         }),
         Arc::new(Progress { settings }),
+        Arc::new(Certification::default()),
         Arc::new(Outbox { max_age }),
     ])
 }
