@@ -95,6 +95,9 @@ pub struct App {
     /// Syncs NRPS rosters (`None` when `passback_enabled` is false); stopped when
     /// dropped.
     pub roster: Option<RosterSync>,
+    /// Expires and renews belts on a timer (`None` when `passback_enabled` is false or
+    /// `certification_sweep_secs` is 0); stopped when dropped.
+    pub certification_sweep: Option<crate::certification::engine::sweep::Sweeper>,
 }
 
 impl App {
@@ -229,6 +232,13 @@ impl App {
                 roster_wake,
             )
         });
+        let certification_sweep = (config.passback_enabled && config.certification_sweep_secs > 0)
+            .then(|| {
+                crate::certification::engine::sweep::Sweeper::start(
+                    db.clone(),
+                    Duration::from_secs(config.certification_sweep_secs),
+                )
+            });
         Ok(App {
             endpoint,
             db,
@@ -236,6 +246,7 @@ impl App {
             config,
             passback,
             roster,
+            certification_sweep,
         })
     }
 

@@ -59,8 +59,20 @@ pub enum Command {
     /// Progress sent back to LMSs: list the outbox, retry failed messages.
     #[command(subcommand)]
     Passback(crate::passback_cli::PassbackCommand),
+    /// Certification programs: re-derive belts after a program change.
+    #[command(subcommand)]
+    Program(ProgramCommand),
     /// Print the OpenAPI document to stdout.
     Openapi,
+}
+
+/// `blackbelt program …` (the `reevaluate` part; `show|validate|import` come with the
+/// program file's import).
+#[derive(Debug, Subcommand)]
+pub enum ProgramCommand {
+    /// Re-derive every known learner's belts under the current programs (progress bar);
+    /// idempotent, existing awards are kept.
+    Reevaluate(crate::reevaluate_cli::ReevaluateArgs),
 }
 
 #[derive(Debug, Args)]
@@ -137,6 +149,9 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Sessions(command) => crate::session_cli::sessions(&config, command).await,
         Command::Lti(command) => crate::lti_cli::run(&config, command).await,
         Command::Passback(command) => crate::passback_cli::run(&config, command).await,
+        Command::Program(ProgramCommand::Reevaluate(args)) => {
+            crate::reevaluate_cli::run(&config, args).await
+        }
         Command::Openapi => {
             println!("{}", crate::app::openapi_json());
             Ok(())

@@ -31,8 +31,27 @@ pub struct Swept {
 
 const BATCH: u64 = 200;
 
+/// The running sweep; stops when dropped.
+pub struct Sweeper {
+    stop: watch::Sender<bool>,
+}
+
+impl Sweeper {
+    pub fn start(db: Db, every: Duration) -> Sweeper {
+        let (stop, stopped) = watch::channel(false);
+        spawn(db, every, stopped);
+        Sweeper { stop }
+    }
+}
+
+impl Drop for Sweeper {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
 /// Runs until `stop` says so.
-pub fn spawn(db: Db, every: Duration, mut stop: watch::Receiver<bool>) {
+fn spawn(db: Db, every: Duration, mut stop: watch::Receiver<bool>) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every.max(Duration::from_secs(1)));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
