@@ -7,6 +7,9 @@
 mod alternate;
 mod attachments;
 mod auth;
+mod certification_engine;
+mod certification_support;
+mod certification_time;
 mod cli;
 mod cli_launch;
 mod client_libraries;

@@ -27,11 +27,14 @@ use crate::xapi::statements::prepare::PreparedStatement;
 /// Remembered registrations before the memory is cleared (and rebuilt as batches come).
 const REMEMBERED: usize = 100_000;
 
+/// (programs count, max seq): changes whenever a program version is imported.
+type ProgramsKey = (i64, i64);
+
 /// Awards, renews and chains belts as statements and standings change.
 #[derive(Default)]
 pub struct Certification {
     /// (programs count, max seq) → the rules built from them.
-    cache: Mutex<Option<((i64, i64), Arc<Rules>)>>,
+    cache: Mutex<Option<(ProgramsKey, Arc<Rules>)>>,
     /// registration → learner_key, for registrations whose learner is registered.
     seen: Mutex<HashMap<String, String>>,
 }
@@ -47,7 +50,7 @@ impl Certification {
         let row = conn
             .query_one_raw(sql.build(conn.get_database_backend()))
             .await?;
-        let key: (i64, i64) = match row {
+        let key: ProgramsKey = match row {
             Some(row) => (row.try_get_by_index(0)?, row.try_get_by_index(1)?),
             None => (0, 0),
         };

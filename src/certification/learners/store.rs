@@ -113,19 +113,22 @@ pub async fn resolve(
     }
     let list: Vec<String> = keys.iter().cloned().collect();
     for chunk in list.chunks(500) {
-        for row in cert_learner_alias::Entity::find()
-            .filter(cert_learner_alias::Column::AliasKey.is_in(chunk.to_vec()))
-            .all(conn)
-            .await?
-        {
-            out.insert(row.alias_key, row.learner_key);
-        }
+        // Learner rows first, aliases after: a key registered on its own (statements
+        // came before the launch that named it as an email) counts for the learner it
+        // is an alias of.
         for row in cert_learner::Entity::find()
             .filter(cert_learner::Column::LearnerKey.is_in(chunk.to_vec()))
             .all(conn)
             .await?
         {
             out.insert(row.learner_key.clone(), row.learner_key);
+        }
+        for row in cert_learner_alias::Entity::find()
+            .filter(cert_learner_alias::Column::AliasKey.is_in(chunk.to_vec()))
+            .all(conn)
+            .await?
+        {
+            out.insert(row.alias_key, row.learner_key);
         }
     }
     Ok(out)
