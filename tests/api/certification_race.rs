@@ -32,7 +32,10 @@ async fn two_racing_statements_that_each_complete_one_of_the_last_two_requiremen
         let mbox = format!("mailto:racer{round}@example.com");
         let a = tool_statement(&mbox, SHARED, "https://social.example.com/a", None);
         let b = tool_statement(&mbox, POSTED, "https://social.example.com/b", None);
-        let (ra, rb) = tokio::join!(app.post_as(&a, &one, "1.0.3"), app.post_as(&b, &two, "1.0.3"));
+        let (ra, rb) = tokio::join!(
+            app.post_as(&a, &one, "1.0.3"),
+            app.post_as(&b, &two, "1.0.3")
+        );
         ra.assert_status_is_ok();
         rb.assert_status_is_ok();
         let key = format!("mbox:{mbox}");
@@ -45,7 +48,10 @@ async fn two_racing_statements_that_each_meet_the_whole_requirement_award_once()
     let app = TestApp::spawn().await;
     with_belts(
         &app,
-        vec![belt("voice", json!({"statements": {"label": "a share", "verb": SHARED}}))],
+        vec![belt(
+            "voice",
+            json!({"statements": {"label": "a share", "verb": SHARED}}),
+        )],
     )
     .await;
     let (one, two) = (
@@ -56,10 +62,17 @@ async fn two_racing_statements_that_each_meet_the_whole_requirement_award_once()
         let mbox = format!("mailto:twin{round}@example.com");
         let a = tool_statement(&mbox, SHARED, "https://social.example.com/a", None);
         let b = tool_statement(&mbox, SHARED, "https://social.example.com/b", None);
-        let (ra, rb) = tokio::join!(app.post_as(&a, &one, "1.0.3"), app.post_as(&b, &two, "1.0.3"));
+        let (ra, rb) = tokio::join!(
+            app.post_as(&a, &one, "1.0.3"),
+            app.post_as(&b, &two, "1.0.3")
+        );
         ra.assert_status_is_ok();
         rb.assert_status_is_ok();
-        assert_eq!(active_of(&app, &format!("mbox:{mbox}")).await, 1, "round {round}");
+        assert_eq!(
+            active_of(&app, &format!("mbox:{mbox}")).await,
+            1,
+            "round {round}"
+        );
     }
 }
 

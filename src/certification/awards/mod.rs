@@ -52,9 +52,11 @@ pub async fn award_manually(
     if store::active(txn, learner_key, belt_id).await?.is_some() {
         return Err(held());
     }
+    let statement_id = uuid::Uuid::new_v4().to_string();
     let award = store::insert_active(
         txn,
         store::NewAward {
+            statement_id: Some(statement_id.clone()),
             learner_key,
             program_id: &program.program_id,
             program_version: program.version,
@@ -203,7 +205,7 @@ pub async fn actor_and_belt(
     Ok((actor, belt))
 }
 
-/// Writes the statement and the audit entry of a change, and links the statement.
+/// Writes the statement and the audit entry of one change.
 #[allow(clippy::too_many_arguments)]
 pub async fn announce(
     conn: &impl ConnectionTrait,
@@ -215,18 +217,53 @@ pub async fn announce(
     now_us: i64,
     details: Value,
 ) -> Result<cert_award::Model, Error> {
-    let statement_id = statement::write(conn, event, &award, actor, belt, now_us).await?;
-    let mut details = match details {
-        Value::Object(map) => map,
-        _ => Default::default(),
-    };
-    details.insert("statement_id".into(), json!(statement_id));
-    details.insert("program_id".into(), json!(award.program_id));
-    details.insert("program_version".into(), json!(award.program_version));
-    audit::record(
-        conn,
-        now_us,
-        audit::Entry {
+    let mut out = Announcements::new(now_us);
+    out.add(event, &award, actor, belt, who, details, None);
+    out.flush(conn).await?;
+    Ok(award)
+}
+
+/// Statements and audit entries of many changes, written together (one multi-row
+/// insert each): re-evaluating thousands of learners must not pay a round trip per row.
+pub struct Announcements {
+    at_us: i64,
+    statements: Vec<Value>,
+    audit: Vec<audit::Entry>,
+}
+
+impl Announcements {
+    pub fn new(at_us: i64) -> Announcements {
+        Announcements {
+            at_us,
+            statements: Vec::new(),
+            audit: Vec::new(),
+        }
+    }
+
+    /// Adds the statement (with `statement_id`, or a new id) and the audit entry of
+    /// `event` on `award`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn add(
+        &mut self,
+        event: Event,
+        award: &cert_award::Model,
+        actor: &Value,
+        belt: Option<&Belt>,
+        who: &Manual,
+        details: Value,
+        statement_id: Option<String>,
+    ) {
+        let id = statement_id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        self.statements
+            .push(statement::build(&id, event, award, actor, belt, self.at_us));
+        let mut details = match details {
+            Value::Object(map) => map,
+            _ => Default::default(),
+        };
+        details.insert("statement_id".into(), json!(id));
+        details.insert("program_id".into(), json!(award.program_id));
+        details.insert("program_version".into(), json!(award.program_version));
+        self.audit.push(audit::Entry {
             actor: who.by.clone(),
             action: event.name().into(),
             learner_key: Some(award.learner_key.clone()),
@@ -235,13 +272,21 @@ pub async fn announce(
             evidence_id: None,
             reason: (!who.reason.is_empty()).then(|| who.reason.clone()),
             details: Value::Object(details),
-        },
-    )
-    .await?;
-    if event == Event::Award {
-        return store::set_statement(conn, award, statement_id).await;
+        });
     }
-    Ok(award)
+
+    /// Stores what was added.
+    pub async fn flush(&mut self, conn: &impl ConnectionTrait) -> Result<(), Error> {
+        let statements = std::mem::take(&mut self.statements);
+        for chunk in statements.chunks(500) {
+            statement::store(conn, chunk.to_vec(), self.at_us).await?;
+        }
+        let entries = std::mem::take(&mut self.audit);
+        for chunk in entries.chunks(500) {
+            store::record_audit_many(conn, self.at_us, chunk.to_vec()).await?;
+        }
+        Ok(())
+    }
 }
 
 /// Evidence recorded on an award: what satisfied which requirement.

@@ -96,16 +96,15 @@ fn rfc3339(us: i64) -> Option<String> {
         .map(|t| t.to_string())
 }
 
-/// Stores the statement announcing `event` on `award` and returns its id.
-pub async fn write(
-    conn: &impl sea_orm::ConnectionTrait,
+/// The statement announcing `event` on `award`, with the id `id`.
+pub fn build(
+    id: &str,
     event: Event,
     award: &cert_award::Model,
     actor: &Value,
     belt: Option<&Belt>,
     now_us: i64,
-) -> Result<String, Error> {
-    let id = uuid::Uuid::new_v4().to_string();
+) -> Value {
     let (verb, display) = event.verb();
     let (name, description) = match belt {
         Some(b) => (b.name.clone(), b.description.clone()),
@@ -124,9 +123,8 @@ pub async fn write(
     if let Some(until) = award.valid_until_us.and_then(rfc3339) {
         result_ext.insert(EXT_VALID_UNTIL.into(), json!(until));
     }
-    let stored = jiff::Timestamp::from_microsecond(now_us)
-        .map_err(|e| Error::Internal(format!("award time out of range: {e}")))?;
-    let statement = json!({
+    let success = matches!(event, Event::Award | Event::Renew | Event::Extend);
+    json!({
         "id": id,
         "actor": actor,
         "verb": {"id": verb, "display": {"en-US": display}},
@@ -135,14 +133,23 @@ pub async fn write(
             "id": belt_activity_id(&award.program_id, &award.belt_id),
             "definition": definition,
         },
-        "result": {"success": matches!(event, Event::Award | Event::Renew | Event::Extend), "extensions": result_ext},
+        "result": {"success": success, "extensions": result_ext},
         "context": {"extensions": {
             EXT_PROGRAM: award.program_id,
             EXT_PROGRAM_VERSION: award.program_version,
         }},
-        "timestamp": stored.to_string(),
-    });
+        "timestamp": rfc3339(now_us).unwrap_or_default(),
+    })
+}
+
+/// Stores statements built by [`build`] by the system authority, `stored` at `now_us`.
+pub async fn store(
+    conn: &impl sea_orm::ConnectionTrait,
+    statements: Vec<Value>,
+    now_us: i64,
+) -> Result<(), Error> {
+    let stored = jiff::Timestamp::from_microsecond(now_us)
+        .map_err(|e| Error::Internal(format!("award time out of range: {e}")))?;
     let authority = crate::auth::lms_authority(&public_url());
-    crate::launch::system::insert(conn, vec![statement], stored, &authority).await?;
-    Ok(id)
+    crate::launch::system::insert(conn, statements, stored, &authority).await
 }

@@ -6,9 +6,10 @@ use sea_orm::{
 };
 use serde_json::{Value, json};
 
+use crate::certification::audit;
 use crate::certification::program::model::Belt;
 use crate::error::Error;
-use entities::cert_award;
+use entities::{cert_audit, cert_award};
 
 /// `learner_key` + space + `belt_id`: the unique key of an active award.
 pub fn active_key(learner_key: &str, belt_id: &str) -> String {
@@ -68,6 +69,8 @@ pub struct NewAward<'a> {
     pub source: &'static str,
     pub reason: Option<String>,
     pub awarded_by: Option<String>,
+    /// The id the announcing statement will have.
+    pub statement_id: Option<String>,
 }
 
 /// Inserts an active award. `Ok(None)` when the learner already holds the belt: the
@@ -92,16 +95,18 @@ pub async fn insert_active(
         source: Set(new.source.into()),
         reason: Set(new.reason),
         awarded_by: Set(new.awarded_by),
+        statement_id: Set(new.statement_id),
         updated_us: Set(new.earned_us),
         ..Default::default()
     };
     // On PostgreSQL a failed INSERT aborts the transaction; a savepoint keeps the
-    // caller's statements. ON CONFLICT is not used because sea-orm's insert returning
-    // the row would then have nothing to return.
-    let savepoint = conn
-        .execute_unprepared("SAVEPOINT cert_award_insert")
-        .await
-        .is_ok();
+    // caller's statements. (ON CONFLICT is not used: the insert returns the row.)
+    // SQLite does not abort the transaction on a failed statement.
+    let savepoint = conn.get_database_backend() == sea_orm::DbBackend::Postgres;
+    if savepoint {
+        conn.execute_unprepared("SAVEPOINT cert_award_insert")
+            .await?;
+    }
     match row.insert(conn).await {
         Ok(model) => {
             if savepoint {
@@ -133,13 +138,33 @@ pub async fn active(
         .await?)
 }
 
-/// Sets the announcing statement's id.
-pub async fn set_statement(
+/// Appends many audit entries (`certification::audit`) at `at_us` in one insert.
+pub async fn record_audit_many(
     conn: &impl ConnectionTrait,
-    award: cert_award::Model,
-    statement_id: String,
-) -> Result<cert_award::Model, Error> {
-    let mut row: cert_award::ActiveModel = award.into();
-    row.statement_id = Set(Some(statement_id));
-    Ok(row.update(conn).await?)
+    at_us: i64,
+    entries: Vec<audit::Entry>,
+) -> Result<(), Error> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let rows = entries.into_iter().map(|entry| cert_audit::ActiveModel {
+        at_us: Set(at_us),
+        actor: Set(entry.actor),
+        action: Set(entry.action),
+        learner_key: Set(entry.learner_key),
+        belt_id: Set(entry.belt_id),
+        award_id: Set(entry.award_id),
+        evidence_id: Set(entry.evidence_id),
+        reason: Set(entry.reason),
+        details: Set(if entry.details.is_null() {
+            serde_json::Value::Object(Default::default())
+        } else {
+            entry.details
+        }),
+        ..Default::default()
+    });
+    cert_audit::Entity::insert_many(rows)
+        .exec_without_returning(conn)
+        .await?;
+    Ok(())
 }

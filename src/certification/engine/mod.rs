@@ -20,7 +20,7 @@ use self::evaluate::{Scope, eval};
 use self::facts::Facts;
 use self::rules::{BeltRef, Rules};
 use crate::certification::awards::store::{self as award_store, NewAward, add_months, days_us};
-use crate::certification::awards::{Event, Manual, announce};
+use crate::certification::awards::{Announcements, Event, Manual};
 use crate::certification::program::model::Belt;
 use crate::error::Error;
 use crate::sql::Sql;
@@ -86,6 +86,7 @@ pub async fn evaluate_learners(
         .collect();
     let mut facts = facts::load(conn, rules, &learners, &patterns, now_us).await?;
     let mut changed = Vec::new();
+    let mut out = Announcements::new(now_us);
     for (learner, belts) in todo {
         let Some(f) = facts.get_mut(&learner) else {
             continue;
@@ -93,8 +94,9 @@ pub async fn evaluate_learners(
         if f.actor.is_null() {
             continue; // not a known learner
         }
-        changed.extend(decide(conn, rules, &learner, f, &belts, now_us).await?);
+        changed.extend(decide(conn, rules, &learner, f, &belts, now_us, &mut out).await?);
     }
+    out.flush(conn).await?;
     Ok(changed)
 }
 
@@ -127,6 +129,7 @@ async fn decide(
     facts: &mut Facts,
     belts: &BTreeSet<BeltRef>,
     now_us: i64,
+    out: &mut Announcements,
 ) -> Result<Vec<i64>, Error> {
     let mut changed = Vec::new();
     let mut renewed: BTreeSet<BeltRef> = BTreeSet::new();
@@ -165,6 +168,7 @@ async fn decide(
                         evidence,
                         &facts.actor,
                         now_us,
+                        out,
                     )
                     .await?;
                     changed.push(renewed_award.id);
@@ -187,20 +191,21 @@ async fn decide(
                 source: "rules",
                 reason: None,
                 awarded_by: None,
+                statement_id: Some(uuid::Uuid::new_v4().to_string()),
             };
             match award_store::insert_active(conn, new).await? {
                 Some(award) => {
-                    let award = announce(
-                        conn,
+                    let id = award.statement_id.clone();
+                    let system = system();
+                    out.add(
                         Event::Award,
-                        award,
+                        &award,
                         &facts.actor,
                         Some(belt),
-                        &system(),
-                        now_us,
+                        &system,
                         json!({}),
-                    )
-                    .await?;
+                        id,
+                    );
                     changed.push(award.id);
                     facts.active.insert(belt.id.clone(), award);
                     awarded.insert(at);
@@ -257,6 +262,7 @@ fn lapsed_floor(belt: &Belt, lapsed: Option<&cert_award::Model>) -> i64 {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn renew(
     conn: &impl ConnectionTrait,
     award: cert_award::Model,
@@ -265,6 +271,7 @@ async fn renew(
     evidence: Vec<Value>,
     actor: &Value,
     now_us: i64,
+    out: &mut Announcements,
 ) -> Result<cert_award::Model, Error> {
     let months = belt.validity_months.unwrap_or(0);
     let old_until = award.valid_until_us.unwrap_or(now_us);
@@ -289,15 +296,14 @@ async fn renew(
     row.updated_us = Set(now_us);
     let award = row.update(conn).await?;
     let details = json!({"valid_until_us_before": old_until, "valid_until_us": until});
-    announce(
-        conn,
+    out.add(
         Event::Renew,
-        award,
+        &award,
         actor,
         Some(belt),
         &system(),
-        now_us,
         details,
-    )
-    .await
+        None,
+    );
+    Ok(award)
 }
