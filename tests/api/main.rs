@@ -8,6 +8,7 @@ mod alternate;
 mod attachments;
 mod auth;
 mod certification_engine;
+mod certification_lti;
 mod certification_race;
 mod certification_support;
 mod certification_time;

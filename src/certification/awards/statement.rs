@@ -142,13 +142,17 @@ pub fn build(
     })
 }
 
-/// Stores statements built by [`build`] by the system authority, `stored` at `now_us`.
+/// Stores statements built by [`build`] by the system authority. `stored` is `now_us`
+/// (the statement batch's own `stored` time when evaluation runs in it), but never
+/// later than the wall clock: an evaluation "as of" a later time (the sweep's tests,
+/// `reevaluate --at`) still stores its statements now; their `timestamp` says when.
 pub async fn store(
     conn: &impl sea_orm::ConnectionTrait,
     statements: Vec<Value>,
     now_us: i64,
 ) -> Result<(), Error> {
-    let stored = jiff::Timestamp::from_microsecond(now_us)
+    let wall = jiff::Timestamp::now().as_microsecond();
+    let stored = jiff::Timestamp::from_microsecond(now_us.min(wall))
         .map_err(|e| Error::Internal(format!("award time out of range: {e}")))?;
     let authority = crate::auth::lms_authority(&public_url());
     crate::launch::system::insert(conn, statements, stored, &authority).await

@@ -70,6 +70,8 @@ pub async fn evaluate_learners(
         return Ok(Vec::new());
     }
     let learners: Vec<String> = todo.keys().cloned().collect();
+    // Registered before the lock, so a learner seen for the first time is locked too.
+    register_missing(conn, &learners, now_us).await?;
     lock_learners(conn, &learners).await?;
     let todo: BTreeMap<String, BTreeSet<BeltRef>> = todo
         .into_iter()
@@ -98,6 +100,52 @@ pub async fn evaluate_learners(
     }
     out.flush(conn).await?;
     Ok(changed)
+}
+
+/// Adds to the registry the learners among `learners` it lacks, from one of their
+/// registrations (a learner known only by registrations: the registry's first sight of
+/// them rolled back, or `reevaluate_learner` was asked about them first).
+async fn register_missing(
+    conn: &impl ConnectionTrait,
+    learners: &[String],
+    now_us: i64,
+) -> Result<(), Error> {
+    use crate::certification::learners::{Learner, upsert};
+    let backend = conn.get_database_backend();
+    for chunk in learners.chunks(500) {
+        let mut sql = Sql::new("SELECT learner_key FROM cert_learners WHERE learner_key IN ");
+        sql.bind_list(chunk.iter().cloned());
+        let known: BTreeSet<String> = conn
+            .query_all_raw(sql.build(backend))
+            .await?
+            .into_iter()
+            .map(|row| row.try_get_by_index::<String>(0))
+            .collect::<Result<_, _>>()?;
+        let missing: Vec<String> = chunk
+            .iter()
+            .filter(|k| !known.contains(*k))
+            .cloned()
+            .collect();
+        if missing.is_empty() {
+            continue;
+        }
+        let mut sql =
+            Sql::new("SELECT learner_key, actor, email FROM registrations WHERE learner_key IN ");
+        sql.bind_list(missing.iter().cloned());
+        let mut found: BTreeMap<String, Learner> = BTreeMap::new();
+        for row in conn.query_all_raw(sql.build(backend)).await? {
+            let key: String = row.try_get_by_index(0)?;
+            let actor: Value = row.try_get_by_index(1)?;
+            let email: Option<String> = row.try_get_by_index(2)?;
+            if let Some(mut l) = Learner::from_actor(&actor, email) {
+                l.learner_key = key.clone();
+                found.entry(key).or_insert(l);
+            }
+        }
+        let new: Vec<Learner> = found.into_values().collect();
+        upsert(conn, &new, now_us).await?;
+    }
+    Ok(())
 }
 
 async fn lock_learners(conn: &impl ConnectionTrait, learners: &[String]) -> Result<(), Error> {
