@@ -43,7 +43,11 @@ pub async fn upsert(
     now_us: i64,
 ) -> Result<(), Error> {
     let backend = conn.get_database_backend();
-    for chunk in learners.chunks(200) {
+    // In key order, so two transactions registering the same learners cannot deadlock.
+    let mut sorted: Vec<&Learner> = learners.iter().collect();
+    sorted.sort_by(|a, b| a.learner_key.cmp(&b.learner_key));
+    sorted.dedup_by(|a, b| a.learner_key == b.learner_key);
+    for chunk in sorted.chunks(200) {
         let mut sql = Sql::new(
             "INSERT INTO cert_learners (learner_key, actor, name, email, attributes, \
              created_us, updated_us) VALUES ",
