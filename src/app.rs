@@ -16,6 +16,7 @@ use crate::certification::program::api::ProgramApi;
 use crate::certification::api::awards_api::AwardsApi;
 use crate::certification::api::belts_api::BeltsApi;
 use crate::certification::api::evidence_api::EvidenceApi;
+use crate::certification::engine::participant::Certification;
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::framework_error;
@@ -98,6 +99,9 @@ pub struct App {
     /// Syncs NRPS rosters (`None` when `passback_enabled` is false); stopped when
     /// dropped.
     pub roster: Option<RosterSync>,
+    /// Expires and renews belts on a timer (`None` when `passback_enabled` is false or
+    /// `certification_sweep_secs` is 0); stopped when dropped.
+    pub certification_sweep: Option<crate::certification::engine::sweep::Sweeper>,
 }
 
 impl App {
@@ -195,6 +199,7 @@ impl App {
         let outbound =
             Outbound::new(OutboundSettings::from_config(&config)).map_err(StartError::Outbound)?;
         housekeeping::spawn(db.clone());
+        crate::certification::awards::statement::configure(&config.public_url);
         // Listens for revocations before the first request is checked.
         let auth =
             AuthService::start(db.conn.clone(), &config.database_url, &config.public_url).await;
@@ -231,6 +236,13 @@ impl App {
                 roster_wake,
             )
         });
+        let certification_sweep = (config.passback_enabled && config.certification_sweep_secs > 0)
+            .then(|| {
+                crate::certification::engine::sweep::Sweeper::start(
+                    db.clone(),
+                    Duration::from_secs(config.certification_sweep_secs),
+                )
+            });
         Ok(App {
             endpoint,
             db,
@@ -238,6 +250,7 @@ impl App {
             config,
             passback,
             roster,
+            certification_sweep,
         })
     }
 
@@ -309,7 +322,8 @@ pub fn package_limits(config: &Config) -> Limits {
 }
 
 /// What reacts to stored statements, in the order it runs: cmi5 session rules, then
-/// progress, then the passback outbox (which reads the changes progress leaves).
+/// progress, then belts (which read the changes progress leaves), then the passback
+/// outbox (which takes them).
 fn write_participants(config: &Config) -> Participants {
     let settings = LaunchSettings::from_config(config);
     let max_age = settings.passback_max_age;
@@ -318,6 +332,7 @@ fn write_participants(config: &Config) -> Participants {
             settings: settings.clone(),
         }),
         Arc::new(Progress { settings }),
+        Arc::new(Certification::default()),
         Arc::new(Outbox { max_age }),
     ])
 }

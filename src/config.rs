@@ -102,6 +102,9 @@ pub struct Config {
     pub passback_lease_secs: u64,
     /// How long a message is tried before it is marked failed, in seconds.
     pub passback_max_age_secs: u64,
+    /// How often an instance expires belts past validity + grace and renews those whose
+    /// renewal window opened, in seconds (0: never; instances with `passback_enabled`).
+    pub certification_sweep_secs: u64,
     /// Wait after a channel's first failed delivery, in seconds (doubling per failure).
     pub passback_backoff_base_secs: u64,
     /// Longest wait between two attempts on one channel, in seconds.
@@ -194,6 +197,7 @@ impl Default for Config {
             // Longer than a token, a line item and a score call at the outbound timeout.
             passback_lease_secs: 120,
             passback_max_age_secs: 3 * 24 * 3600,
+            certification_sweep_secs: 300,
             passback_backoff_base_secs: 5,
             passback_backoff_max_secs: 3600,
             passback_drain_secs: 30,

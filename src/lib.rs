@@ -40,6 +40,8 @@ pub mod packages;
 pub mod passback;
 /// `blackbelt passback list|retry`.
 pub mod passback_cli;
+/// `blackbelt program reevaluate`: belts re-derived after a program change.
+pub mod reevaluate_cli;
 /// NRPS rosters: LTI contexts and their members, synced from the platform.
 pub mod roster;
 /// `blackbelt lti contexts|members|sync`: NRPS rosters from the shell.

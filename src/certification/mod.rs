@@ -8,5 +8,6 @@ pub mod audit;
 pub mod awards;
 pub mod engine;
 pub mod evidence;
+pub mod learners;
 pub mod program;
 pub mod reviewers;

@@ -127,6 +127,17 @@ pub async fn launch(
         Failure::new(400, "no_module", "this link does not say which module to open: set the custom parameter au=<AU id> in the LMS")
     })?;
     let roles = roles_11(get("roles").unwrap_or_default());
+    let custom: serde_json::Map<String, serde_json::Value> = ["audience", "org_unit", "role"]
+        .into_iter()
+        .filter_map(|n| Some((n.to_owned(), json!(get(&format!("custom_{n}"))?))))
+        .collect();
+    let raw_roles: Vec<String> = get("roles")
+        .unwrap_or_default()
+        .split(',')
+        .map(|r| r.trim().to_owned())
+        .filter(|r| !r.is_empty())
+        .collect();
+    let attributes = crate::certification::learners::attributes::from_lti(&custom, &raw_roles);
     let services = json!({
         "resourceLinkId": resource_link,
         "contextId": get("context_id"),
@@ -154,6 +165,7 @@ pub async fn launch(
             version: "1.1",
             source: format!("consumer:{key}"),
             services,
+            attributes,
         },
     )
     .await

@@ -128,6 +128,8 @@ pub async fn launch(
         name: claims.name.clone(),
         mbox: claims.email.clone(),
     };
+    let attributes =
+        crate::certification::learners::attributes::from_lti(&claims.custom, &claims.raw_roles);
     let services = json!({
         "deploymentId": claims.deployment_id,
         "resourceLinkId": claims.resource_link_id,
@@ -149,6 +151,7 @@ pub async fn launch(
             version: "1.3",
             source: format!("platform:{}", platform.id),
             services,
+            attributes,
         },
     )
     .await?;

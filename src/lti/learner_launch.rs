@@ -22,6 +22,8 @@ pub struct LtiLaunch {
     pub source: String,
     /// AGS/NRPS claims (1.3) or outcome fields (1.1), for grade passback.
     pub services: Value,
+    /// Learner attributes for certification (`audience`, `org_unit`, `role`).
+    pub attributes: serde_json::Map<String, Value>,
 }
 
 /// Launches and returns the AU's launch URL.
@@ -34,6 +36,14 @@ pub async fn start(
     let return_url = request
         .return_url
         .filter(|u| url::Url::parse(u).is_ok_and(|p| matches!(p.scheme(), "http" | "https")));
+    // For the certification registry, recorded once the launch exists.
+    let registry = match (request.learner.actor(), request.learner.email()) {
+        (Ok(actor), Ok(email)) => {
+            crate::certification::learners::Learner::from_actor(&actor, email)
+        }
+        _ => None,
+    };
+    let attributes = request.attributes;
     let launched = launch(
         db,
         clock,
@@ -57,5 +67,14 @@ pub async fn start(
         crate::error::Error::NotFound(m) => Failure::new(404, "unknown_module", m),
         other => Failure::from(other),
     })?;
+    if let Some(learner) = registry {
+        let now = jiff::Timestamp::now().as_microsecond();
+        // The launch stands without them: a failure here is logged, not shown.
+        if let Err(e) =
+            crate::certification::learners::attributes::record(db, learner, attributes, now).await
+        {
+            tracing::warn!(error = %e, "certification: recording LTI learner attributes failed");
+        }
+    }
     Ok(launched.launch_url)
 }

@@ -216,7 +216,6 @@ async fn manual_operations_without_a_reason_or_with_bad_input_get_400_and_write_
 }
 
 #[tokio::test]
-#[ignore = "needs engine branch"]
 async fn a_manual_award_is_created_audited_and_a_second_one_is_409() {
     let app = TestApp::spawn().await;
     app.with_program().await;
@@ -243,7 +242,6 @@ async fn a_manual_award_is_created_audited_and_a_second_one_is_409() {
 }
 
 #[tokio::test]
-#[ignore = "needs engine branch"]
 async fn revoking_and_extending_an_award_are_audited_and_a_revoked_one_cannot_be_extended() {
     let app = TestApp::spawn().await;
     app.with_program().await;

@@ -547,7 +547,6 @@ async fn an_admin_uploads_a_file_for_a_learner_named_in_the_form() {
 }
 
 #[tokio::test]
-#[ignore = "needs engine branch"]
 async fn approving_the_last_requirement_awards_the_belt_in_the_same_transaction() {
     let app = TestApp::spawn().await;
     let (id, token, ada) = pending(&app).await;

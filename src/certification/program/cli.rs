@@ -30,6 +30,9 @@ pub enum ProgramCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Re-derive every known learner's belts under the current programs (progress bar);
+    /// idempotent, existing awards are kept.
+    Reevaluate(crate::reevaluate_cli::ReevaluateArgs),
     /// Check a program file without storing it: its TOML, the JSON Schema, the rules,
     /// the AUs and courses imported in the database (`blackbelt packages import` them
     /// first) and the program's earlier versions. Works offline, with no server.
@@ -51,6 +54,7 @@ pub enum ProgramCommand {
 
 pub async fn run(config: &Config, command: ProgramCommand) -> Result<(), String> {
     match command {
+        ProgramCommand::Reevaluate(args) => crate::reevaluate_cli::run(config, args).await,
         ProgramCommand::Show {
             file: Some(file),
             json,

@@ -1,0 +1,198 @@
+//! What a learner has done, as evaluation needs it, loaded for many learners at once:
+//! satisfied standings, awards, approved evidence, attributes and, per statement
+//! pattern, their most recent matching statements.
+
+use std::collections::{BTreeMap, HashMap};
+
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter};
+use serde_json::Value;
+
+use super::rules::Rules;
+use crate::certification::program::model::StatementPattern;
+use crate::error::Error;
+use crate::sql::Sql;
+use crate::xapi::statements::index::KeyKind;
+use entities::{cert_award, cert_evidence, cert_learner};
+
+/// A satisfied AU or course.
+#[derive(Debug, Clone)]
+pub struct StandingFact {
+    pub object_id: String,
+    /// `au` or `course`.
+    pub kind: String,
+    pub score: Option<f64>,
+    pub updated_us: i64,
+}
+
+/// One learner's facts.
+#[derive(Debug, Default)]
+pub struct Facts {
+    pub standings: Vec<StandingFact>,
+    /// Active awards by belt id.
+    pub active: HashMap<String, cert_award::Model>,
+    /// The latest award of each belt that is no longer active.
+    pub lapsed: HashMap<String, cert_award::Model>,
+    /// Approved evidence: (belt, requirement) → (evidence id, decided_us).
+    pub evidence: HashMap<(String, String), Vec<(i64, i64)>>,
+    pub attributes: Value,
+    pub actor: Value,
+    /// Pattern index (in `Rules::patterns`) → (statement id, stored_us), newest first,
+    /// at most the pattern's `min_count`.
+    pub statements: HashMap<usize, Vec<(String, i64)>>,
+}
+
+/// Loads the facts of `learners` (keys of cert_learners rows). `patterns` names the
+/// statement patterns to count (indexes into `rules.patterns`).
+pub async fn load(
+    conn: &impl ConnectionTrait,
+    rules: &Rules,
+    learners: &[String],
+    patterns: &[usize],
+    now_us: i64,
+) -> Result<BTreeMap<String, Facts>, Error> {
+    let mut out: BTreeMap<String, Facts> = learners
+        .iter()
+        .map(|k| (k.clone(), Facts::default()))
+        .collect();
+    let backend = conn.get_database_backend();
+    for chunk in learners.chunks(500) {
+        for row in cert_learner::Entity::find()
+            .filter(cert_learner::Column::LearnerKey.is_in(chunk.to_vec()))
+            .all(conn)
+            .await?
+        {
+            if let Some(f) = out.get_mut(&row.learner_key) {
+                f.attributes = row.attributes;
+                f.actor = row.actor;
+            }
+        }
+        standings(conn, backend, chunk, &mut out).await?;
+        for row in cert_award::Entity::find()
+            .filter(cert_award::Column::LearnerKey.is_in(chunk.to_vec()))
+            .all(conn)
+            .await?
+        {
+            let Some(f) = out.get_mut(&row.learner_key) else {
+                continue;
+            };
+            if row.status == "active" {
+                f.active.insert(row.belt_id.clone(), row);
+            } else {
+                let newer = f
+                    .lapsed
+                    .get(&row.belt_id)
+                    .is_none_or(|old| old.updated_us < row.updated_us);
+                if newer {
+                    f.lapsed.insert(row.belt_id.clone(), row);
+                }
+            }
+        }
+        for row in cert_evidence::Entity::find()
+            .filter(cert_evidence::Column::LearnerKey.is_in(chunk.to_vec()))
+            .filter(cert_evidence::Column::Status.eq("approved"))
+            .all(conn)
+            .await?
+        {
+            if let Some(f) = out.get_mut(&row.learner_key) {
+                f.evidence
+                    .entry((row.belt_id, row.requirement_id))
+                    .or_default()
+                    .push((row.id, row.decided_us.unwrap_or(row.submitted_us)));
+            }
+        }
+    }
+    if !patterns.is_empty() {
+        let keys = crate::certification::learners::keys_of(conn, learners).await?;
+        for (learner, agent_keys) in keys {
+            let Some(f) = out.get_mut(&learner) else {
+                continue;
+            };
+            for &pi in patterns {
+                let pattern = &rules.patterns[pi].0;
+                let found = matching(conn, backend, pattern, &agent_keys, now_us).await?;
+                f.statements.insert(pi, found);
+            }
+        }
+    }
+    Ok(out)
+}
+
+async fn standings(
+    conn: &impl ConnectionTrait,
+    backend: DbBackend,
+    chunk: &[String],
+    out: &mut BTreeMap<String, Facts>,
+) -> Result<(), Error> {
+    let mut sql = Sql::new(
+        "SELECT r.learner_key, p.object_id, p.kind, p.score, p.updated_us \
+         FROM registrations r JOIN progress p ON p.registration = r.registration \
+         WHERE p.satisfied = ",
+    );
+    sql.bind("?", true)
+        .push(" AND p.kind IN ('au', 'course') AND r.learner_key IN ")
+        .bind_list(chunk.iter().cloned());
+    for row in conn.query_all_raw(sql.build(backend)).await? {
+        let learner: String = row.try_get_by_index(0)?;
+        if let Some(f) = out.get_mut(&learner) {
+            f.standings.push(StandingFact {
+                object_id: row.try_get_by_index(1)?,
+                kind: row.try_get_by_index(2)?,
+                score: row.try_get_by_index(3)?,
+                updated_us: row.try_get_by_index(4)?,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The newest statements (at most `min_count`) by any of `agent_keys` that match the
+/// pattern, not voided, stored within its window.
+async fn matching(
+    conn: &impl ConnectionTrait,
+    backend: DbBackend,
+    p: &StatementPattern,
+    agent_keys: &[String],
+    now_us: i64,
+) -> Result<Vec<(String, i64)>, Error> {
+    let floor = p
+        .within_days
+        .map(|d| now_us.saturating_sub(crate::certification::awards::store::days_us(d)))
+        .unwrap_or(i64::MIN);
+    let mut sql = Sql::new(
+        "SELECT s.id, a.stored_us FROM statement_index a JOIN statements s ON s.seq = a.seq \
+         WHERE a.kind = ",
+    );
+    sql.push(&KeyKind::Agent.code().to_string());
+    sql.push(" AND a.key IN ")
+        .bind_list(agent_keys.iter().cloned());
+    sql.bind(" AND a.stored_us >= ?", floor)
+        .bind(" AND s.voided = ?", false);
+    for (kind, key) in [(KeyKind::Verb, &p.verb), (KeyKind::Activity, &p.activity)] {
+        if let Some(key) = key {
+            sql.push(&format!(
+                " AND EXISTS (SELECT 1 FROM statement_index i WHERE i.kind = {} AND i.key = ",
+                kind.code()
+            ));
+            sql.bind(
+                "? AND i.stored_us = a.stored_us AND i.seq = a.seq)",
+                crate::xapi::statements::index::key_text(key.clone()),
+            );
+        }
+    }
+    if let Some(ty) = &p.activity_type {
+        let expr = match backend {
+            DbBackend::Postgres => " AND s.payload->'object'->'definition'->>'type' = ?",
+            _ => " AND json_extract(s.payload, '$.object.definition.type') = ?",
+        };
+        sql.bind(expr, ty.clone());
+    }
+    sql.bind(
+        " ORDER BY a.stored_us DESC LIMIT ?",
+        i64::from(p.min_count.max(1)),
+    );
+    let mut found = Vec::new();
+    for row in conn.query_all_raw(sql.build(backend)).await? {
+        found.push((row.try_get_by_index(0)?, row.try_get_by_index(1)?));
+    }
+    Ok(found)
+}
