@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod certification_cost;
 pub mod cmi5;
 pub mod outbox_cost;
 pub mod paired;
@@ -10,6 +11,7 @@ pub mod paired;
 pub mod pg_drop;
 pub mod platform;
 pub mod process;
+pub mod program;
 pub mod session_load;
 
 use std::time::Duration;

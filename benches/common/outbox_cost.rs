@@ -15,7 +15,7 @@ use blackbelt::passback::delivery::Protocol;
 use blackbelt::passback::store::{self, NewTarget};
 
 use super::cmi5::{self, AU, Session};
-use super::paired::{self, Spread};
+use super::paired;
 use super::platform::StubPlatform;
 use super::process::{self, ServerProcess, spawn_server_process_with};
 use super::session_load::{self, launch_all};
@@ -51,35 +51,27 @@ pub async fn run() {
         "| backend | clients | AGS targets | statements/s | p50 | p99 | scores delivered during the run |"
     );
     println!("|---|---|---|---|---|---|---|");
-    let mut summary = Vec::new();
-    for clients in CLIENTS {
-        let rates = paired::interleaved(&MODES, rounds, async |mode| {
-            one(&platform, mode, clients).await
-        })
-        .await;
-        let [with, queued, without] = [&rates[0], &rates[1], &rates[2]];
-        summary.push((
-            clients,
-            Spread::paired(queued, without),
-            Spread::paired(with, without),
-        ));
+    let mut summary = paired::compare(&MODES, 2, &CLIENTS, rounds, async |mode, clients| {
+        one(&platform, mode, clients).await
+    })
+    .await;
+    // The table puts the outbox rows alone before delivery.
+    for (_, spreads) in &mut summary {
+        spreads.swap(0, 1);
     }
-    println!(
-        "median of the per-round ratios to the run without targets (min–max over {rounds} rounds):"
+    paired::print_costs(
+        process::backend(),
+        "without targets",
+        rounds,
+        &[
+            "outbox rows only / none",
+            "outbox + delivery / none",
+            "outbox cost",
+            "outbox + delivery cost",
+        ],
+        ("", ""),
+        &summary,
     );
-    println!(
-        "| backend | clients | outbox rows only / none | outbox + delivery / none | \
-         outbox cost | outbox + delivery cost |"
-    );
-    println!("|---|---|---|---|---|---|");
-    let backend = process::backend();
-    for (clients, queued, with) in summary {
-        println!(
-            "| {backend} | {clients} | {queued} | {with} | {:.1} % | {:.1} % |",
-            queued.cost_percent(),
-            with.cost_percent()
-        );
-    }
 }
 
 /// One run on a fresh server; returns statements/s.

@@ -33,6 +33,61 @@ pub async fn interleaved<M: Copy>(
     rates
 }
 
+/// For each client count: runs `modes` interleaved for `rounds` rounds (`run(mode,
+/// clients)` returns a rate) and compares every mode but `modes[baseline]` with the
+/// baseline, round by round. Returns `(clients, spreads in mode order)`.
+pub async fn compare<M: Copy>(
+    modes: &[M],
+    baseline: usize,
+    client_counts: &[usize],
+    rounds: usize,
+    mut run: impl AsyncFnMut(M, usize) -> f64,
+) -> Vec<(usize, Vec<Spread>)> {
+    let mut summary = Vec::new();
+    for &clients in client_counts {
+        let rates = interleaved(modes, rounds, async |mode| run(mode, clients).await).await;
+        let spreads = (0..modes.len())
+            .filter(|at| *at != baseline)
+            .map(|at| Spread::paired(&rates[at], &rates[baseline]))
+            .collect();
+        summary.push((clients, spreads));
+    }
+    summary
+}
+
+/// Prints what `compare` found as a table: per client count, each mode's ratio to the
+/// baseline (median, min–max), then its cost in per cent, then `extra` if not empty.
+/// `headers` name the modes' ratio and cost columns, in that order.
+pub fn print_costs(
+    backend: &str,
+    baseline: &str,
+    rounds: usize,
+    headers: &[&str],
+    extra: (&str, &str),
+    summary: &[(usize, Vec<Spread>)],
+) {
+    println!(
+        "median of the per-round ratios to the run {baseline} (min–max over {rounds} rounds):"
+    );
+    let (extra_header, extra_cell) = extra;
+    let mut columns = vec!["backend", "clients"];
+    columns.extend(headers);
+    if !extra_header.is_empty() {
+        columns.push(extra_header);
+    }
+    println!("| {} |", columns.join(" | "));
+    println!("|{}", "---|".repeat(columns.len()));
+    for (clients, spreads) in summary {
+        let mut cells = vec![backend.to_owned(), clients.to_string()];
+        cells.extend(spreads.iter().map(Spread::to_string));
+        cells.extend(spreads.iter().map(|s| format!("{:.1} %", s.cost_percent())));
+        if !extra_header.is_empty() {
+            cells.push(extra_cell.to_owned());
+        }
+        println!("| {} |", cells.join(" | "));
+    }
+}
+
 /// The median of a set of figures (the mean of the middle two when even).
 pub fn median(values: &[f64]) -> f64 {
     let mut sorted = values.to_vec();
