@@ -6,7 +6,10 @@
 //! Request bodies are serialised before the clock starts, as a load generator replaying
 //! captured traffic would: the figures measure the server, not JSON generation.
 //! `cargo bench --bench ingest -- outbox` runs only the passback outbox's cost instead
-//! (cmi5 sessions with and without AGS targets: `common/outbox_cost.rs`).
+//! (cmi5 sessions with and without AGS targets: `common/outbox_cost.rs`);
+//! `cargo bench --bench ingest -- certification` the certification engine's (the same
+//! sessions with no program, a program they do not touch, one they do:
+//! `common/certification_cost.rs`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -29,6 +32,10 @@ const CLIENTS: [u64; 2] = [16, 64];
 async fn main() {
     if std::env::args().any(|a| a == "outbox") {
         common::outbox_cost::run().await;
+        return;
+    }
+    if std::env::args().any(|a| a == "certification") {
+        common::certification_cost::run().await;
         return;
     }
     let sqlite = !std::env::var("TEST_DATABASE_URL").is_ok_and(|url| url.starts_with("postgres"));

@@ -11,18 +11,20 @@ use poem::middleware::Cors;
 use poem::{EndpointExt, Route, get};
 use tokio::net::TcpListener;
 
-use crate::auth::AuthService;
-use crate::certification::program::api::ProgramApi;
+use crate::auth::{AuthService, KeyScheme};
 use crate::certification::api::awards_api::AwardsApi;
 use crate::certification::api::belts_api::BeltsApi;
 use crate::certification::api::evidence_api::EvidenceApi;
 use crate::certification::engine::participant::Certification;
+use crate::certification::program::api::ProgramApi;
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::framework_error;
 use crate::launch::api::LaunchApi;
+use crate::launch::documents::LaunchDocuments;
 use crate::launch::participant::{Progress, SessionRules};
 use crate::launch::settings::LaunchSettings;
+use crate::launch::token::LaunchTokens;
 use crate::lti::api::LtiApi;
 use crate::lti::frame::FrameAncestors;
 use crate::lti::housekeeping;
@@ -60,6 +62,7 @@ use crate::xapi::clock::WriteClock;
 use crate::xapi::definitions::api::DefinitionsApi;
 use crate::xapi::documents::activity_profile_api::ActivityProfileApi;
 use crate::xapi::documents::agent_profile_api::AgentProfileApi;
+use crate::xapi::documents::participant::DocumentParticipants;
 use crate::xapi::documents::state_api::StateApi;
 use crate::xapi::statements::api::{PageSizes, StatementsApi};
 use crate::xapi::statements::cursor::{self, CursorKey};
@@ -202,7 +205,7 @@ impl App {
         crate::certification::awards::statement::configure(&config.public_url);
         // Listens for revocations before the first request is checked.
         let auth =
-            AuthService::start(db.conn.clone(), &config.database_url, &config.public_url).await;
+            AuthService::start(db.conn.clone(), &config.database_url, key_schemes(&config)).await;
         let deliverers = deliverers
             .unwrap_or_else(|| passback_deliverers(&db, &outbound, ServiceTokens::default()));
         let wake = Wake::default();
@@ -321,6 +324,20 @@ pub fn package_limits(config: &Config) -> Limits {
     }
 }
 
+/// The keys checked by the layer that issued them rather than as stored credentials.
+fn key_schemes(config: &Config) -> Vec<Arc<dyn KeyScheme>> {
+    let settings = LaunchSettings::from_config(config);
+    vec![Arc::new(LaunchTokens {
+        authority: settings.lms_authority,
+    })]
+}
+
+/// What may refuse (or take note of) a document request made with a grant: cmi5's rules
+/// for a launched AU's State and Agent Profile documents.
+fn document_participants() -> DocumentParticipants {
+    DocumentParticipants::new(vec![Arc::new(LaunchDocuments)])
+}
+
 /// What reacts to stored statements, in the order it runs: cmi5 session rules, then
 /// progress, then belts (which read the changes progress leaves), then the passback
 /// outbox (which takes them).
@@ -365,9 +382,18 @@ fn apis(
             }),
             cursor_key,
         },
-        StateApi { db: db.clone() },
-        ActivityProfileApi { db: db.clone() },
-        AgentProfileApi { db: db.clone() },
+        StateApi {
+            db: db.clone(),
+            participants: document_participants(),
+        },
+        ActivityProfileApi {
+            db: db.clone(),
+            participants: document_participants(),
+        },
+        AgentProfileApi {
+            db: db.clone(),
+            participants: document_participants(),
+        },
         DefinitionsApi { db: db.clone() },
         PackagesApi {
             db: db.clone(),

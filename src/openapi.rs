@@ -2,10 +2,10 @@
 
 use poem_openapi::{OpenApiService, Tags};
 
-use crate::certification::program::api::ProgramApi;
 use crate::certification::api::awards_api::AwardsApi;
 use crate::certification::api::belts_api::BeltsApi;
 use crate::certification::api::evidence_api::EvidenceApi;
+use crate::certification::program::api::ProgramApi;
 use crate::launch::api::LaunchApi;
 use crate::lti::api::LtiApi;
 use crate::ops::api::OpsApi;

@@ -3,12 +3,16 @@
 
 #![allow(dead_code)]
 
+pub mod certification_cost;
 pub mod cmi5;
 pub mod outbox_cost;
+pub mod paired;
 #[path = "../../tests/support/pg_drop.rs"]
 pub mod pg_drop;
 pub mod platform;
 pub mod process;
+pub mod program;
+pub mod session_load;
 
 use std::time::Duration;
 

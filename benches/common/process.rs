@@ -8,6 +8,15 @@ use base64::Engine;
 
 use super::pg_drop::PgDrop;
 
+/// The database the bench servers run on: PostgreSQL when TEST_DATABASE_URL is a
+/// `postgres` URL, else SQLite.
+pub fn backend() -> &'static str {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if url.starts_with("postgres") => "PostgreSQL",
+        _ => "SQLite",
+    }
+}
+
 pub struct ServerProcess {
     pub base: String,
     /// The server's database, for benches that set up rows beside it.
@@ -28,6 +37,15 @@ pub async fn spawn_server_process() -> ServerProcess {
 
 /// As `spawn_server_process`, with extra `BLACKBELT_*` settings for the server.
 pub async fn spawn_server_process_with(settings: &[(&str, &str)]) -> ServerProcess {
+    spawn_server_process_prepared(settings, async |_| {}).await
+}
+
+/// As `spawn_server_process_with`; `prepare` gets the database URL once the schema
+/// exists and before the server starts (rows a server reads at start-up, a program).
+pub async fn spawn_server_process_prepared(
+    settings: &[(&str, &str)],
+    prepare: impl AsyncFnOnce(&str),
+) -> ServerProcess {
     let dir = tempfile::tempdir().expect("temp dir");
     let (database_url, postgres, backend) = match std::env::var("TEST_DATABASE_URL") {
         Ok(url) if url.starts_with("postgres") => {
@@ -67,6 +85,7 @@ pub async fn spawn_server_process_with(settings: &[(&str, &str)]) -> ServerProce
     );
     let credential: serde_json::Value =
         serde_json::from_slice(&created.stdout).expect("credential JSON");
+    prepare(&database_url).await;
     let port = free_port();
     let child = Command::new(binary)
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])

@@ -1,9 +1,8 @@
 //! Who is calling: the authenticated credential and what it may do.
 
-use std::sync::Arc;
-
 use serde_json::Value;
 
+use super::grant::SharedGrant;
 use super::scope::{Scope, Scopes};
 use crate::error::Error;
 use crate::xapi::statements::read::Visibility;
@@ -16,8 +15,9 @@ pub struct Principal {
     /// Written as `authority` on the statements this credential stores.
     pub authority: Value,
     /// Set for a launch's auth token: the AU may act only for this learner and
-    /// registration (cmi5 §8.2), and the cmi5 statement rules apply.
-    pub launch: Option<Arc<crate::launch::grant::LaunchGrant>>,
+    /// registration (cmi5 §8.2), and the cmi5 statement and document rules apply. Opaque
+    /// here: the launch layer downcasts it (`auth::downcast`).
+    pub grant: Option<SharedGrant>,
 }
 
 impl Principal {
@@ -33,8 +33,8 @@ impl Principal {
     /// its learner's (cmi5 §8.2), `statements/read/mine` those it stored, the read
     /// scopes everything.
     pub fn statement_visibility(&self) -> Result<Visibility, Error> {
-        if let Some(grant) = &self.launch {
-            Ok(Visibility::AboutAgent(grant.actor_key.clone()))
+        if let Some(grant) = &self.grant {
+            Ok(Visibility::AboutAgent(grant.actor_key().to_owned()))
         } else if self.scopes.reads_all_statements() {
             Ok(Visibility::Everything)
         } else if self.scopes.reads_own_statements() {
@@ -59,7 +59,7 @@ impl Principal {
     }
 
     pub fn require_definitions_read(&self) -> Result<(), Error> {
-        if self.scopes.reads_definitions() && self.launch.is_none() {
+        if self.scopes.reads_definitions() && self.grant.is_none() {
             Ok(())
         } else {
             Err(Error::Forbidden(Scope::AllRead))

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 
 use super::principal::Principal;
 use super::revocation::{self, Watch};
+use super::scheme::{KeyScheme, KeySchemes};
 use super::scope::Scopes;
 use super::{secret, store};
 use crate::error::Error;
@@ -91,8 +92,8 @@ pub struct AuthService {
     cache: Arc<Cache>,
     /// How revocations made elsewhere reach the cache.
     watch: Arc<Watch>,
-    /// The authority of statements made through launch tokens: this server as the LMS.
-    lms_authority: Arc<Value>,
+    /// Keys checked by the layer that issued them (launch tokens).
+    schemes: KeySchemes,
 }
 
 /// The Agent this server signs as when it acts as the LMS (launches, satisfied...).
@@ -106,34 +107,29 @@ pub fn lms_authority(public_url: &str) -> Value {
 
 impl AuthService {
     /// Starts listening for revocations (PostgreSQL: `database_url` is where the
-    /// listener connects) before the first credential is checked.
+    /// listener connects) before the first credential is checked. `schemes` check the
+    /// keys that are not stored credentials, in order.
     pub async fn start(
         conn: DatabaseConnection,
         database_url: &str,
-        public_url: &str,
+        schemes: Vec<Arc<dyn KeyScheme>>,
     ) -> AuthService {
         let (cache, watch) = revocation::watch(&conn, database_url).await;
         AuthService {
             conn,
             cache,
             watch: Arc::new(watch),
-            lms_authority: Arc::new(lms_authority(public_url)),
+            schemes: schemes.into(),
         }
     }
 
     /// Checks a key and secret; `Unauthorized` for unknown keys, revoked credentials and
     /// wrong secrets alike, so callers cannot tell which.
     pub async fn authenticate(&self, key: &str, presented: &str) -> Result<Arc<Principal>, Error> {
-        // Launch tokens are checked against their session on every request: an
-        // abandoned or expired session must stop working at once, not after a TTL.
-        if key.starts_with(crate::launch::token::KEY_PREFIX) {
-            return crate::launch::token::authenticate(
-                &self.conn,
-                key,
-                presented,
-                &self.lms_authority,
-            )
-            .await;
+        // Launch tokens are checked by their scheme on every request: an abandoned or
+        // expired session must stop working at once, not after a TTL.
+        if let Some(scheme) = self.schemes.iter().find(|scheme| scheme.owns(key)) {
+            return scheme.authenticate(&self.conn, key, presented).await;
         }
         self.watch.catch_up(&self.conn, &self.cache).await;
         let entry = match self.cache.get(key) {
@@ -170,7 +166,7 @@ impl AuthService {
                 key: model.key.clone(),
                 scopes,
                 authority: model.authority,
-                launch: None,
+                grant: None,
             }),
             salt: model.salt,
             secret_hash: model.secret_hash,

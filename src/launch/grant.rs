@@ -2,6 +2,8 @@
 
 use serde_json::Value;
 
+use crate::auth::{Grant, Principal};
+
 /// cmi5 launch modes (cmi5 §10.2.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LaunchMode {
@@ -45,4 +47,17 @@ pub struct LaunchGrant {
     pub actor_key: String,
     pub launch_mode: LaunchMode,
     pub mastery_score: Option<f64>,
+}
+
+impl Grant for LaunchGrant {
+    fn actor_key(&self) -> &str {
+        &self.actor_key
+    }
+}
+
+impl LaunchGrant {
+    /// The launch behind a principal's grant, when it was a launch token that presented it.
+    pub fn of(principal: &Principal) -> Option<&LaunchGrant> {
+        crate::auth::downcast(principal.grant.as_deref()?)
+    }
 }

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod documents;
 pub mod fetch;
 pub mod grant;
 pub mod ids;

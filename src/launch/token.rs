@@ -6,11 +6,12 @@ use std::sync::Arc;
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use sea_orm::{ConnectionTrait, EntityTrait};
+use futures_util::future::BoxFuture;
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait};
 use serde_json::Value;
 
 use super::grant::{LaunchGrant, LaunchMode};
-use crate::auth::{Principal, Scope, Scopes, secret};
+use crate::auth::{KeyScheme, Principal, Scope, Scopes, secret};
 use crate::error::Error;
 use crate::xapi::statements::index::agent_key;
 use entities::{launch_session, registration};
@@ -100,7 +101,7 @@ pub async fn authenticate(
         key: key.to_owned(),
         scopes,
         authority: authority.clone(),
-        launch: Some(Arc::new(LaunchGrant {
+        grant: Some(Arc::new(LaunchGrant {
             session_id: session.session_id,
             registration: session.registration,
             au_id: super::ids::au(&reg.course_id, &session.au_id),
@@ -111,6 +112,27 @@ pub async fn authenticate(
             mastery_score: session.mastery_score,
         })),
     }))
+}
+
+/// Launch tokens as a key scheme of the authentication service.
+pub struct LaunchTokens {
+    /// The authority of statements made through launch tokens: this server as the LMS.
+    pub authority: Arc<Value>,
+}
+
+impl KeyScheme for LaunchTokens {
+    fn owns(&self, key: &str) -> bool {
+        key.starts_with(KEY_PREFIX)
+    }
+
+    fn authenticate<'a>(
+        &'a self,
+        conn: &'a DatabaseConnection,
+        key: &'a str,
+        presented: &'a str,
+    ) -> BoxFuture<'a, Result<Arc<Principal>, Error>> {
+        Box::pin(authenticate(conn, key, presented, &self.authority))
+    }
 }
 
 /// The answer to a launch token that does not (or no longer) work.

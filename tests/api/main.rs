@@ -30,6 +30,7 @@ mod edge_connections;
 mod edge_headers;
 mod helpers;
 mod launches;
+mod layers;
 mod lti;
 mod lti11;
 mod lti_dynamic;

@@ -6,11 +6,11 @@ use crate::error::Error;
 
 /// A credential acts as `credential:<id>`; a launch token as its learner.
 pub fn who(principal: &Principal) -> Who {
-    match &principal.launch {
-        Some(grant) => Who {
-            actor: format!("learner:{}", grant.actor_key),
+    match principal.grant.as_ref().map(|grant| grant.actor_key()) {
+        Some(actor_key) => Who {
+            actor: format!("learner:{actor_key}"),
             admin: false,
-            learner: Some(grant.actor_key.clone()),
+            learner: Some(actor_key.to_owned()),
         },
         None => Who {
             actor: format!("credential:{}", principal.credential_id),

@@ -25,7 +25,7 @@ macro_rules! document_api {
                 req: &poem::Request,
                 $( #[doc = $param_doc] #[oai(name = $name)] $param: poem_openapi::param::Query<Option<String>>, )*
             ) -> crate::error::ApiResult<super::response::DocumentResponse> {
-                Ok(super::handlers::get(&self.db, &auth, $kind, req).await?)
+                Ok(super::handlers::get(&self.db, &self.participants, &auth, $kind, req).await?)
             }
 
             #[doc = $put_doc]
@@ -39,7 +39,7 @@ macro_rules! document_api {
                 body: super::body::DocumentBody,
             ) -> crate::error::ApiResult<super::response::DocumentResponse> {
                 let mode = super::service::WriteMode::Replace;
-                Ok(super::handlers::write(&self.db, &auth, $kind, req, *version.0, body, mode).await?)
+                Ok(super::handlers::write(&self.db, &self.participants, &auth, $kind, req, *version.0, body, mode).await?)
             }
 
             #[doc = $post_doc]
@@ -53,7 +53,7 @@ macro_rules! document_api {
                 body: super::body::DocumentBody,
             ) -> crate::error::ApiResult<super::response::DocumentResponse> {
                 let mode = super::service::WriteMode::Merge;
-                Ok(super::handlers::write(&self.db, &auth, $kind, req, *version.0, body, mode).await?)
+                Ok(super::handlers::write(&self.db, &self.participants, &auth, $kind, req, *version.0, body, mode).await?)
             }
 
             #[doc = $delete_doc]
@@ -64,7 +64,7 @@ macro_rules! document_api {
                 req: &poem::Request,
                 $( #[doc = $param_doc] #[oai(name = $name)] $param: poem_openapi::param::Query<Option<String>>, )*
             ) -> crate::error::ApiResult<super::response::DocumentResponse> {
-                Ok(super::handlers::delete(&self.db, &auth, $kind, req).await?)
+                Ok(super::handlers::delete(&self.db, &self.participants, &auth, $kind, req).await?)
             }
         }
     };

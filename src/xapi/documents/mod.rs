@@ -8,6 +8,7 @@ mod body;
 mod handlers;
 pub mod key;
 mod merge;
+pub mod participant;
 mod precondition;
 mod response;
 pub mod service;

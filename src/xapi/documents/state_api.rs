@@ -6,10 +6,13 @@
 
 use super::api_macro::document_api;
 use super::key::DocumentKind;
+use super::participant::DocumentParticipants;
 use crate::db::Db;
 
 pub struct StateApi {
     pub db: Db,
+    /// What rules on the requests of grant holders (a launched AU).
+    pub participants: DocumentParticipants,
 }
 
 document_api! {

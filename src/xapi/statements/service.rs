@@ -56,7 +56,7 @@ pub async fn store(
     writer
         .write(Submission {
             statements: prepared,
-            grant: principal.launch.clone().map(|grant| grant as WriteGrant),
+            grant: principal.grant.clone().map(|grant| grant as WriteGrant),
             parts,
         })
         .await?;
