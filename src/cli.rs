@@ -17,7 +17,7 @@ use crate::{db::Db, telemetry};
 #[command(
     name = "blackbelt",
     version,
-    about = "Black Belt: xAPI LRS, cmi5 content host and LTI tool (certification engine planned)"
+    about = "Black Belt: xAPI LRS, cmi5 content host and LTI tool and certification engine"
 )]
 pub struct Cli {
     /// TOML configuration file (keys as in `Config`, e.g. `bind = "0.0.0.0:8420"`).

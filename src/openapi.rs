@@ -68,8 +68,10 @@ pub fn service(apis: Apis) -> OpenApiService<Apis, ()> {
     OpenApiService::new(apis, "Black Belt", env!("CARGO_PKG_VERSION"))
         .description(
             "xAPI Learning Record Store (1.0.3 and 2.0), cmi5 content host and LTI tool provider \
-             (1.3 and 1.1) for tiered social-media programs. The certification engine (belts, \
-             Open Badges) is planned and not in this version.",
+             (1.3 and 1.1, with AGS scores, Basic Outcomes and NRPS rosters) and certification \
+             engine for tiered social-media programs: belts defined as data, earned from \
+             statements, reviewed, expiring and renewable. Open Badges credentials are not in \
+             this version.",
         )
         .server("/")
 }

@@ -332,9 +332,11 @@ async fn an_admin_approves_once_and_a_second_decision_gets_409() {
         .call("POST", &reject, &app.auth, Some(json!({"comment": "no"})))
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
+    // The approval met the fixture belt's last requirement: the engine awarded it in the
+    // decision's transaction, and the refused second decisions recorded nothing.
     assert_eq!(
         app.audit_actions().await,
-        ["evidence.submit", "evidence.approve"]
+        ["evidence.submit", "evidence.approve", "award"]
     );
     let (_, audit) = app
         .call(
