@@ -135,6 +135,12 @@ pub struct Config {
     /// Media types an evidence file may have; the file's first bytes must match the
     /// type where it has a known signature (a program named `.pdf` is refused, 415).
     pub evidence_media_types: Vec<String>,
+    /// The Open Badges issuer's name, as wallets and the verification page show it.
+    pub issuer_name: String,
+    /// The issuer's web site (`Profile.url`); `public_url` when unset.
+    pub issuer_url: Option<String>,
+    /// A contact address for the issuer (`Profile.email`).
+    pub issuer_email: Option<String>,
 }
 
 /// How SQLite syncs commits to disk (`PRAGMA synchronous`).
@@ -212,6 +218,9 @@ impl Default for Config {
                 .iter()
                 .map(|t| (*t).to_owned())
                 .collect(),
+            issuer_name: "Black Belt".into(),
+            issuer_url: None,
+            issuer_email: None,
         }
     }
 }

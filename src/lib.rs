@@ -4,6 +4,9 @@
 pub mod app;
 /// Authentication (HTTP Basic credentials) and xAPI scopes.
 pub mod auth;
+/// Belts as Open Badges 3.0 credentials: issuer keys, signing (VC-JWT and Data
+/// Integrity), status lists, baked images, public endpoints and the verification page.
+pub mod badges;
 /// The certification engine: programs, belts, awards, evidence, audit.
 pub mod certification;
 /// `blackbelt belts …` and `blackbelt evidence …`: manual certification operations.

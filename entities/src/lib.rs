@@ -5,6 +5,10 @@
 pub mod activity;
 /// Statement attachment bytes, content-addressed by SHA-256.
 pub mod attachment;
+/// The Open Badges 3.0 credential of an award.
+pub mod badge_credential;
+/// Open Badges issuer signing keys.
+pub mod badge_key;
 /// Package file bytes, content-addressed by SHA-256.
 pub mod blob;
 /// The certification audit log.

@@ -36,6 +36,8 @@ mod m20261207_200400_create_cert_evidence;
 mod m20261207_200500_create_cert_reviewers;
 mod m20261207_200600_create_cert_audit;
 mod m20261207_210000_index_cert_programs;
+mod m20261214_100000_create_badge_keys;
+mod m20261214_100100_create_badge_credentials;
 
 /// Every migration, oldest first. Never edit one that has shipped: add a new file.
 pub struct Migrator;
@@ -80,6 +82,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_200500_create_cert_reviewers::Migration),
             Box::new(m20261207_200600_create_cert_audit::Migration),
             Box::new(m20261207_210000_index_cert_programs::Migration),
+            Box::new(m20261214_100000_create_badge_keys::Migration),
+            Box::new(m20261214_100100_create_badge_credentials::Migration),
         ]
     }
 }
