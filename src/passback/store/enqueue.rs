@@ -94,6 +94,9 @@ pub async fn enqueue_changes(
     changes: &[StandingChange],
     max_age: Duration,
 ) -> Result<usize, Error> {
+    if conn.get_database_backend() == DbBackend::Postgres {
+        return enqueue_changes_one_trip(conn, changes, max_age).await;
+    }
     let mut count = 0;
     for change in changes.iter().filter(|c| c.kind == "au") {
         let targets = targets_of(conn, &change.registration, &change.object_id).await?;
@@ -113,6 +116,55 @@ pub async fn enqueue_changes(
             .await?;
             count += 1;
         }
+    }
+    Ok(count)
+}
+
+/// PostgreSQL: each change is one statement that finds the AU's targets, supersedes what
+/// they still had waiting and adds the new messages, so a change costs one round trip
+/// whether or not the AU has targets (it cost two with targets: README, "Outbox cost to
+/// ingest"). Both protocols' payloads are computed here; the statement picks by target.
+async fn enqueue_changes_one_trip(
+    conn: &impl ConnectionTrait,
+    changes: &[StandingChange],
+    max_age: Duration,
+) -> Result<usize, Error> {
+    let mut count = 0;
+    for change in changes.iter().filter(|c| c.kind == "au") {
+        let ags = payload_for(Protocol::Ags, change);
+        let lti11 = payload_for(Protocol::Lti11, change);
+        if ags.is_none() && lti11.is_none() {
+            continue;
+        }
+        // Only the protocols whose LMS would see a difference get a message.
+        let protocols: Vec<&str> = [(ags.is_some(), "'ags'"), (lti11.is_some(), "'lti11'")]
+            .into_iter()
+            .filter_map(|(changed, name)| changed.then_some(name))
+            .collect();
+        let event_us = change.at.as_microsecond();
+        let mut sql = Sql::new("WITH t AS (SELECT id, protocol FROM passback_targets");
+        sql.bind(" WHERE registration = ?", change.registration.clone())
+            .bind(" AND object_id = ?", change.object_id.clone())
+            .push(" AND protocol IN (")
+            .push(&protocols.join(", "))
+            .push(")), superseded AS (UPDATE passback_messages SET state = 'superseded'")
+            .push(" WHERE target_id IN (SELECT id FROM t) AND state = 'pending')")
+            .push(
+                " INSERT INTO passback_messages (target_id, state, payload, event_us, due_us, \
+                 expires_us, attempts, created_us) SELECT id, 'pending', CASE WHEN protocol = 'ags'",
+            )
+            .bind(" THEN ?", ags.unwrap_or(Value::Null))
+            .bind(" ELSE ? END", lti11.unwrap_or(Value::Null))
+            .bind(", ?", event_us)
+            .bind(", CASE WHEN protocol = 'ags' THEN ?", due_us(Protocol::Ags, event_us))
+            .bind(" ELSE ? END", due_us(Protocol::Lti11, event_us))
+            .bind(", ?", event_us + max_age.as_micros() as i64)
+            .push(", 0")
+            .bind(", ? FROM t ORDER BY id RETURNING id", event_us);
+        count += conn
+            .query_all_raw(sql.build(DbBackend::Postgres))
+            .await?
+            .len();
     }
     Ok(count)
 }
