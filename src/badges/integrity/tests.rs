@@ -192,6 +192,30 @@ fn a_signed_sample_can_be_written_for_the_external_verifier() {
     let credential: Value = serde_json::from_str(&text.replace("https://bb.example", &base)).unwrap();
     let vm = format!("{base}/ob/keys/{}", keys.ed25519.kid);
     let signed = sign(&credential, &keys.ed25519, &vm, CREATED).unwrap();
-    let out = json!({"credential": signed, "kid": keys.ed25519.kid, "publicKeyMultibase": keys.ed25519.multibase});
+    // The list the sample's credentialStatus names: 131,072 bits, none set (the encoded
+    // list is the Bitstring Status List spec's own example).
+    let list = json!({
+        "@context": [VC2],
+        "id": format!("{base}/ob/status/1"),
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": format!("{base}/ob/issuer"),
+        "validFrom": CREATED,
+        "credentialSubject": {
+            "id": format!("{base}/ob/status/1#list"),
+            "type": "BitstringStatusList",
+            "statusPurpose": "revocation",
+            "encodedList": "uH4sIAAAAAAAAA-3BMQEAAADCoPVPbQwfoAAAAAAAAAAAAAAAAAAAAIC3AYbSVKsAQAAA"
+        }
+    });
+    let list = sign(&list, &keys.ed25519, &vm, CREATED).unwrap();
+    // The same credential as a VC-JWT, and its JWK as served (kid = the key's URL).
+    let kid_url = format!("{base}/ob/keys/{}", keys.es256.kid);
+    let jwt = crate::badges::jwt::sign(&credential, &keys.es256, &kid_url).unwrap();
+    let mut jwk = keys.es256.jwk.clone();
+    jwk["kid"] = json!(kid_url);
+    let out = json!({
+        "credential": signed, "statusList": list, "jwt": jwt, "jwk": jwk,
+        "kid": keys.ed25519.kid, "publicKeyMultibase": keys.ed25519.multibase,
+    });
     std::fs::write(path, serde_json::to_string_pretty(&out).unwrap()).unwrap();
 }
