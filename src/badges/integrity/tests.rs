@@ -1,3 +1,6 @@
+//! Data Integrity: the W3C eddsa-rdfc-2022 vector reproduced, our proofs verified and
+//! refused when changed, and the safe-mode guard naming what JSON-LD would drop.
+
 use serde_json::json;
 
 use super::*;
