@@ -73,7 +73,8 @@ async fn credential_of_an_award_has_the_open_badge_shape_and_both_signed_forms()
         c["@context"],
         json!([
             "https://www.w3.org/ns/credentials/v2",
-            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+            "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
         ])
     );
     assert_eq!(
