@@ -35,7 +35,13 @@ pub fn sign(
     verification_method: &str,
     created: &str,
 ) -> Result<Value, Error> {
-    sign_with(document, key, verification_method, created, &Loader::bundled())
+    sign_with(
+        document,
+        key,
+        verification_method,
+        created,
+        &Loader::bundled(),
+    )
 }
 
 pub(crate) fn sign_with(
@@ -47,9 +53,12 @@ pub(crate) fn sign_with(
 ) -> Result<Value, Error> {
     let mut unsecured = object(document, "the document")?;
     unsecured.remove("proof");
-    created
-        .parse::<jiff::Timestamp>()
-        .map_err(|e| invalid("proof.created", &format!("must be an XML Schema dateTime ({e})")))?;
+    created.parse::<jiff::Timestamp>().map_err(|e| {
+        invalid(
+            "proof.created",
+            &format!("must be an XML Schema dateTime ({e})"),
+        )
+    })?;
     let mut proof = Map::new();
     proof.insert("type".into(), json!(PROOF_TYPE));
     proof.insert("cryptosuite".into(), json!(CRYPTOSUITE));
@@ -84,7 +93,10 @@ pub(crate) fn verify_with(
     };
     for (field, expected) in [("type", PROOF_TYPE), ("cryptosuite", CRYPTOSUITE)] {
         if proof.get(field).and_then(Value::as_str) != Some(expected) {
-            return Err(invalid(&format!("proof.{field}"), &format!("must be {expected}")));
+            return Err(invalid(
+                &format!("proof.{field}"),
+                &format!("must be {expected}"),
+            ));
         }
     }
     let signature = match proof.remove("proofValue") {
@@ -98,21 +110,32 @@ pub(crate) fn verify_with(
     if let Some(context) = proof.remove("@context")
         && context != document["@context"]
     {
-        return Err(invalid("proof.@context", "must equal the document's @context"));
+        return Err(invalid(
+            "proof.@context",
+            "must equal the document's @context",
+        ));
     }
     let data = hash_data(&Value::Object(unsecured), &proof, loader)?;
     ed25519_public(public_multibase)?
         .verify(&data, &signature)
-        .map_err(|_| Error::BadRequest("Data Integrity: the proof's signature does not match".into()))
+        .map_err(|_| {
+            Error::BadRequest("Data Integrity: the proof's signature does not match".into())
+        })
 }
 
 /// SHA-256(canonical proof options) ‖ SHA-256(canonical document): what Ed25519 signs.
 /// The proof options carry the document's `@context` (VC-DI-EDDSA §3.3.5).
-fn hash_data(unsecured: &Value, proof: &Map<String, Value>, loader: &Loader) -> Result<Vec<u8>, Error> {
+fn hash_data(
+    unsecured: &Value,
+    proof: &Map<String, Value>,
+    loader: &Loader,
+) -> Result<Vec<u8>, Error> {
     let mut options = proof.clone();
     options.insert("@context".into(), unsecured["@context"].clone());
     let options = Value::Object(options);
-    let mut data = digest(&SHA256, canonical(&options, loader)?.as_bytes()).as_ref().to_vec();
+    let mut data = digest(&SHA256, canonical(&options, loader)?.as_bytes())
+        .as_ref()
+        .to_vec();
     data.extend_from_slice(digest(&SHA256, canonical(unsecured, loader)?.as_bytes()).as_ref());
     Ok(data)
 }
