@@ -158,7 +158,9 @@ static CREATING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// Opened keys by (Ed25519 kid, ES256 kid): a rotation changes the kids, so a stale
 /// entry is never used.
-static OPENED: Mutex<Option<HashMap<(String, String), Arc<SigningKeys>>>> = Mutex::new(None);
+static OPENED: Mutex<Option<Opened>> = Mutex::new(None);
+
+type Opened = HashMap<(String, String), Arc<SigningKeys>>;
 
 /// The signing key of each alg: the unretired one with the newest `created_us`, then the
 /// greatest `kid` — deterministic when two instances both made one at the same start.
