@@ -32,12 +32,12 @@ pub enum OwnCredential {
     ),
 }
 
-#[OpenApi(prefix_path = "/api/badges/mine", tag = "ApiTags::Badges")]
+#[OpenApi(prefix_path = "/api/badges", tag = "ApiTags::Badges")]
 impl LearnerApi {
     /// The calling learner's credentials, newest first: one per belt awarded (made
     /// when first asked for), with their live status and public links. A learner's
     /// launch token only (403 for other credentials).
-    #[oai(path = "/", method = "get", operation_id = "listMyBadges")]
+    #[oai(path = "/mine", method = "get", operation_id = "listMyBadges")]
     async fn list(&self, auth: BasicAuth) -> ApiResult<Json<CredentialList>> {
         let learner = learner(&auth)?;
         let issued = self.badges.of_learner(&learner).await?;
@@ -53,7 +53,7 @@ impl LearnerApi {
     /// One of the calling learner's credentials: JSON with its proof (default) or the
     /// VC-JWT by `Accept`, as the public URL serves it. 404 for an unknown id or
     /// another learner's; 406 when `Accept` names no form.
-    #[oai(path = "/:id", method = "get", operation_id = "getMyBadge")]
+    #[oai(path = "/mine/:id", method = "get", operation_id = "getMyBadge")]
     async fn get(
         &self,
         auth: BasicAuth,
@@ -73,7 +73,11 @@ impl LearnerApi {
     /// Shows or hides the learner's name on the credential's public verification page
     /// (hidden by default; the credential itself never names them). 404 for an
     /// unknown id or another learner's.
-    #[oai(path = "/:id/visibility", method = "put", operation_id = "setMyBadgeVisibility")]
+    #[oai(
+        path = "/mine/:id/visibility",
+        method = "put",
+        operation_id = "setMyBadgeVisibility"
+    )]
     async fn visibility(
         &self,
         auth: BasicAuth,
