@@ -185,14 +185,25 @@ mod tests {
 
     #[test]
     fn contexts_are_vc2_then_ob_3_0_3_in_that_order() {
-        assert_eq!(built(&award())["@context"], json!([CONTEXT_VC2, CONTEXT_OB3]));
+        assert_eq!(
+            built(&award())["@context"],
+            json!([CONTEXT_VC2, CONTEXT_OB3])
+        );
     }
 
     #[test]
     fn types_id_name_and_issuer_are_those_of_an_open_badge_credential() {
         let c = built(&award());
-        assert_eq!(c["type"], json!(["VerifiableCredential", "OpenBadgeCredential"]));
-        assert!(c["id"].as_str().unwrap().ends_with("/ob/credentials/0b8f4e4e-6a43-4a5e-9d3c-6f5f2c1d7a10"));
+        assert_eq!(
+            c["type"],
+            json!(["VerifiableCredential", "OpenBadgeCredential"])
+        );
+        assert!(
+            c["id"]
+                .as_str()
+                .unwrap()
+                .ends_with("/ob/credentials/0b8f4e4e-6a43-4a5e-9d3c-6f5f2c1d7a10")
+        );
         assert_eq!(c["name"], "White Belt — Social Media");
         assert_eq!(c["issuer"]["type"], json!(["Profile"]));
         assert!(c["issuer"]["id"].as_str().unwrap().ends_with("/ob/issuer"));
@@ -229,7 +240,10 @@ mod tests {
     fn the_subject_is_a_urn_uuid_named_only_by_a_salted_hash() {
         let c = built(&award());
         let subject = &c["credentialSubject"];
-        assert_eq!(subject["id"], "urn:uuid:1d5e0f7c-1111-4c4c-8888-222233334444");
+        assert_eq!(
+            subject["id"],
+            "urn:uuid:1d5e0f7c-1111-4c4c-8888-222233334444"
+        );
         assert_eq!(subject["type"], json!(["AchievementSubject"]));
         assert_eq!(
             subject["identifier"][0]["identityHash"],
@@ -245,7 +259,10 @@ mod tests {
         assert_eq!(c["credentialStatus"]["statusListIndex"], "4242");
         assert_eq!(c["credentialStatus"]["type"], "BitstringStatusListEntry");
         assert_eq!(c["credentialSchema"][0]["id"], SCHEMA_OB3);
-        assert_eq!(c["credentialSchema"][0]["type"], "1EdTechJsonSchemaValidator2019");
+        assert_eq!(
+            c["credentialSchema"][0]["type"],
+            "1EdTechJsonSchemaValidator2019"
+        );
         assert_eq!(c["evidence"][0]["name"], "Learning module completed");
     }
 

@@ -270,7 +270,10 @@ pub async fn rotate(db: &Db) -> Result<Vec<String>, Error> {
         .filter(badge_key::Column::RetiredUs.is_null())
         .exec(&txn)
         .await?;
-    let kids = vec![insert(db, &txn, ES256).await?, insert(db, &txn, ED25519).await?];
+    let kids = vec![
+        insert(db, &txn, ES256).await?,
+        insert(db, &txn, ED25519).await?,
+    ];
     txn.commit().await?;
     Ok(kids)
 }

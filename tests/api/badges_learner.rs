@@ -26,7 +26,12 @@ async fn a_learner_lists_their_own_credentials_with_their_launch_token() {
     assert_eq!(credentials[0]["status"]["name"], "valid");
     assert_eq!(credentials[0]["show_name"], false);
     for link in ["credential", "baked", "verify_page"] {
-        assert!(credentials[0]["links"][link].as_str().unwrap().starts_with("http"));
+        assert!(
+            credentials[0]["links"][link]
+                .as_str()
+                .unwrap()
+                .starts_with("http")
+        );
     }
 }
 
@@ -70,7 +75,12 @@ async fn another_learners_credential_is_404_to_a_launch_token() {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (_, detail) = app
-        .call("GET", &format!("/api/badges/credentials/{id}"), &app.auth, None)
+        .call(
+            "GET",
+            &format!("/api/badges/credentials/{id}"),
+            &app.auth,
+            None,
+        )
         .await;
     assert_eq!(detail["summary"]["show_name"], false, "nothing changed");
 }
@@ -85,7 +95,12 @@ async fn showing_the_name_puts_it_on_the_public_page_and_hiding_takes_it_off() {
     let summary = &list["credentials"][0];
     let id = summary["id"].as_str().unwrap();
     let page = path_of(summary["links"]["verify_page"].as_str().unwrap());
-    assert!(!get(&app, &page, None, None).await.body.contains("<dt>Holder</dt>"));
+    assert!(
+        !get(&app, &page, None, None)
+            .await
+            .body
+            .contains("<dt>Holder</dt>")
+    );
     let visibility = format!("/api/badges/mine/{id}/visibility");
     let (status, shown) = app
         .call("PUT", &visibility, &token, Some(json!({"show_name": true})))
@@ -93,14 +108,35 @@ async fn showing_the_name_puts_it_on_the_public_page_and_hiding_takes_it_off() {
     assert_eq!(status, StatusCode::OK, "{shown}");
     assert_eq!(shown["show_name"], true);
     let body = get(&app, &page, None, None).await.body;
-    assert!(body.contains("<dt>Holder</dt><dd>Test Learner</dd>"), "{body}");
-    app.call("PUT", &visibility, &token, Some(json!({"show_name": false})))
-        .await;
-    assert!(!get(&app, &page, None, None).await.body.contains("Test Learner"));
-    let credential = get(&app, &path_of(summary["links"]["credential"].as_str().unwrap()), None, None)
-        .await
-        .body;
-    assert!(!credential.contains("Test Learner"), "the credential never names the holder");
+    assert!(
+        body.contains("<dt>Holder</dt><dd>Test Learner</dd>"),
+        "{body}"
+    );
+    app.call(
+        "PUT",
+        &visibility,
+        &token,
+        Some(json!({"show_name": false})),
+    )
+    .await;
+    assert!(
+        !get(&app, &page, None, None)
+            .await
+            .body
+            .contains("Test Learner")
+    );
+    let credential = get(
+        &app,
+        &path_of(summary["links"]["credential"].as_str().unwrap()),
+        None,
+        None,
+    )
+    .await
+    .body;
+    assert!(
+        !credential.contains("Test Learner"),
+        "the credential never names the holder"
+    );
 }
 
 #[tokio::test]

@@ -93,7 +93,11 @@ async fn the_issuer_is_public_and_names_every_data_integrity_key_which_dereferen
     let app = TestApp::spawn().await;
     let issuer = get(&app, "/ob/issuer", None, None).await;
     assert_eq!(issuer.status, StatusCode::OK, "{}", issuer.body);
-    assert!(issuer.header("cache-control").starts_with("public, max-age="));
+    assert!(
+        issuer
+            .header("cache-control")
+            .starts_with("public, max-age=")
+    );
     let doc = issuer.json();
     assert_eq!(doc["@context"][0], "https://www.w3.org/ns/did/v1");
     assert_eq!(doc["type"], json!(["Profile"]));
@@ -105,7 +109,12 @@ async fn the_issuer_is_public_and_names_every_data_integrity_key_which_dereferen
     let key = key.json();
     assert_eq!(key["type"], "Multikey");
     assert_eq!(key["controller"], doc["id"]);
-    assert!(key["publicKeyMultibase"].as_str().unwrap().starts_with("z6Mk"));
+    assert!(
+        key["publicKeyMultibase"]
+            .as_str()
+            .unwrap()
+            .starts_with("z6Mk")
+    );
     let logo = get(&app, "/ob/issuer/image.svg", None, None).await;
     assert_eq!(logo.status, StatusCode::OK);
     assert_eq!(logo.header("content-type"), "image/svg+xml");
@@ -128,7 +137,12 @@ async fn the_jwks_and_key_urls_serve_public_keys_and_an_unknown_kid_is_404_namin
     let missing = get(&app, "/ob/keys/no-such-key", None, None).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert_eq!(missing.json()["error"], "not_found");
-    assert!(missing.json()["message"].as_str().unwrap().contains("no-such-key"));
+    assert!(
+        missing.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("no-such-key")
+    );
 }
 
 #[tokio::test]
@@ -150,17 +164,29 @@ async fn a_credential_is_json_with_its_proof_by_default_and_a_vc_jwt_by_accept()
         ("application/vc+jwt", "application/vc+jwt"),
         ("application/jwt", "application/jwt"),
         ("text/plain", "text/plain"),
-        ("application/json;q=0.5, application/vc+jwt", "application/vc+jwt"),
+        (
+            "application/json;q=0.5, application/vc+jwt",
+            "application/vc+jwt",
+        ),
     ] {
         let jwt = get(&app, &path, Some(accept), None).await;
         assert_eq!(jwt.status, StatusCode::OK, "{accept}: {}", jwt.body);
-        assert!(jwt.header("content-type").starts_with(media_type), "{accept}");
+        assert!(
+            jwt.header("content-type").starts_with(media_type),
+            "{accept}"
+        );
         assert_eq!(jwt.body.split('.').count(), 3, "{}", jwt.body);
         assert_eq!(jwt_payload(&jwt.body)["jti"], url);
     }
     let ld = get(&app, &path, Some("application/ld+json"), None).await;
     assert!(ld.header("content-type").starts_with("application/ld+json"));
-    let linked = get(&app, &format!("{path}?format=jwt"), Some("application/json"), None).await;
+    let linked = get(
+        &app,
+        &format!("{path}?format=jwt"),
+        Some("application/json"),
+        None,
+    )
+    .await;
     assert!(linked.header("content-type").starts_with("text/plain"));
     assert_eq!(linked.body.split('.').count(), 3);
 }
@@ -197,13 +223,23 @@ async fn an_accept_header_naming_no_form_is_406_and_an_unreadable_one_400() {
     let (_, summary) = awarded(&app, ADA, "white").await;
     let path = path_of(summary["links"]["credential"].as_str().unwrap());
     let refused = get(&app, &path, Some("image/png"), None).await;
-    assert_eq!(refused.status, StatusCode::NOT_ACCEPTABLE, "{}", refused.body);
+    assert_eq!(
+        refused.status,
+        StatusCode::NOT_ACCEPTABLE,
+        "{}",
+        refused.body
+    );
     assert_eq!(refused.json()["error"], "not_acceptable");
     assert!(refused.body.contains("application/vc+jwt"));
     for bad in ["json", "application/json;q=7"] {
         let answer = get(&app, &path, Some(bad), None).await;
         assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{bad}");
-        assert!(answer.json()["message"].as_str().unwrap().contains("`Accept`"));
+        assert!(
+            answer.json()["message"]
+                .as_str()
+                .unwrap()
+                .contains("`Accept`")
+        );
     }
     let format = get(&app, &format!("{path}?format=xml"), None, None).await;
     assert_eq!(format.status, StatusCode::BAD_REQUEST);
@@ -228,11 +264,24 @@ async fn a_revoked_credential_is_still_served_its_bit_is_set_and_reissue_is_409(
     assert_eq!(status, StatusCode::OK);
     let after = get(&app, &path, None, None).await;
     assert_eq!(after.status, StatusCode::OK);
-    assert_eq!(after.json(), before, "a revoked credential is not signed again");
+    assert_eq!(
+        after.json(),
+        before,
+        "a revoked credential is not signed again"
+    );
     let entry = &before["credentialStatus"];
-    let list = get(&app, &path_of(entry["statusListCredential"].as_str().unwrap()), None, None).await;
+    let list = get(
+        &app,
+        &path_of(entry["statusListCredential"].as_str().unwrap()),
+        None,
+        None,
+    )
+    .await;
     assert_eq!(list.status, StatusCode::OK, "{}", list.body);
-    assert!(list.header("content-type").starts_with("application/vc+ld+json"));
+    assert!(
+        list.header("content-type")
+            .starts_with("application/vc+ld+json")
+    );
     assert_eq!(list.header("cache-control"), "public, max-age=300");
     let list = list.json();
     assert!(list["proof"].is_object(), "the list is signed");
@@ -240,15 +289,31 @@ async fn a_revoked_credential_is_still_served_its_bit_is_set_and_reissue_is_409(
     let index: usize = entry["statusListIndex"].as_str().unwrap().parse().unwrap();
     assert!(bits.get(index));
     let (status, body) = app
-        .call("POST", &format!("/api/badges/credentials/{id}/reissue"), &app.auth, None)
+        .call(
+            "POST",
+            &format!("/api/badges/credentials/{id}/reissue"),
+            &app.auth,
+            None,
+        )
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
-    assert!(body["message"].as_str().unwrap().contains("revoked"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("revoked"),
+        "{body}"
+    );
     let (_, detail) = app
-        .call("GET", &format!("/api/badges/credentials/{id}"), &app.auth, None)
+        .call(
+            "GET",
+            &format!("/api/badges/credentials/{id}"),
+            &app.auth,
+            None,
+        )
         .await;
     assert_eq!(detail["summary"]["status"]["name"], "revoked");
-    assert_eq!(detail["credential"], before, "a refused reissue changes nothing");
+    assert_eq!(
+        detail["credential"], before,
+        "a refused reissue changes nothing"
+    );
 }
 
 #[tokio::test]
@@ -258,7 +323,9 @@ async fn the_baked_image_holds_the_served_jwt_or_json() {
     let (_, summary) = awarded(&app, ADA, "white").await;
     let credential = path_of(summary["links"]["credential"].as_str().unwrap());
     let baked = path_of(summary["links"]["baked"].as_str().unwrap());
-    let jwt = get(&app, &credential, Some("application/vc+jwt"), None).await.body;
+    let jwt = get(&app, &credential, Some("application/vc+jwt"), None)
+        .await
+        .body;
     let image = get(&app, &baked, None, None).await;
     assert_eq!(image.status, StatusCode::OK, "{}", image.body);
     assert_eq!(image.header("content-type"), "image/svg+xml");
@@ -299,7 +366,10 @@ async fn the_verification_page_shows_the_live_status_and_how_to_verify() {
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert_eq!(page.header("content-type"), "text/html; charset=utf-8");
     let policy = page.header("content-security-policy");
-    assert!(policy.contains("style-src 'sha256-") && !policy.contains("script-src"), "{policy}");
+    assert!(
+        policy.contains("style-src 'sha256-") && !policy.contains("script-src"),
+        "{policy}"
+    );
     for needle in [
         "<meta property=\"og:title\"",
         "<meta property=\"og:image\" content=\"http",
@@ -310,7 +380,11 @@ async fn the_verification_page_shows_the_live_status_and_how_to_verify() {
         "/ob/jwks.json",
         "/ob/status/",
     ] {
-        assert!(page.body.contains(needle), "{needle} missing:\n{}", page.body);
+        assert!(
+            page.body.contains(needle),
+            "{needle} missing:\n{}",
+            page.body
+        );
     }
     assert!(!page.body.contains("<script"));
     app.call(
@@ -324,7 +398,13 @@ async fn the_verification_page_shows_the_live_status_and_how_to_verify() {
     assert!(revoked.body.contains("class=\"status revoked\""));
     assert!(!revoked.body.contains("private reason"));
     assert!(!revoked.body.contains("linkedin.com"));
-    let unknown = get(&app, "/verify/%3Cscript%3Ealert(1)%3C%2Fscript%3E", None, None).await;
+    let unknown = get(
+        &app,
+        "/verify/%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+        None,
+        None,
+    )
+    .await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     assert!(unknown.header("content-type").starts_with("text/html"));
     assert!(unknown.body.contains("&lt;script&gt;") && !unknown.body.contains("<script>"));
@@ -349,7 +429,11 @@ async fn admin_badge_routes_refuse_learner_tokens_and_statement_only_credentials
     let anonymous = get(&app, "/api/badges/keys", None, None).await;
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
     let public = get(&app, "/ob/issuer", None, Some(&writer)).await;
-    assert_eq!(public.status, StatusCode::OK, "a credential neither helps nor hurts");
+    assert_eq!(
+        public.status,
+        StatusCode::OK,
+        "a credential neither helps nor hurts"
+    );
 }
 
 #[tokio::test]
@@ -360,7 +444,9 @@ async fn rotation_keeps_old_keys_published_and_reissue_signs_with_the_new_ones()
     let id = summary["id"].as_str().unwrap();
     let path = path_of(summary["links"]["credential"].as_str().unwrap());
     let old = get(&app, &path, None, None).await.json();
-    let (status, rotated) = app.call("POST", "/api/badges/keys/rotate", &app.auth, None).await;
+    let (status, rotated) = app
+        .call("POST", "/api/badges/keys/rotate", &app.auth, None)
+        .await;
     assert_eq!(status, StatusCode::OK, "{rotated}");
     assert_eq!(rotated["kids"].as_array().unwrap().len(), 2);
     let (_, keys) = app.call("GET", "/api/badges/keys", &app.auth, None).await;
@@ -369,18 +455,42 @@ async fn rotation_keeps_old_keys_published_and_reissue_signs_with_the_new_ones()
     assert_eq!(keys.iter().filter(|k| k["current"] == true).count(), 2);
     let issuer = get(&app, "/ob/issuer", None, None).await.json();
     assert_eq!(issuer["assertionMethod"].as_array().unwrap().len(), 2);
-    assert_eq!(get(&app, "/ob/jwks.json", None, None).await.json()["keys"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        get(&app, "/ob/jwks.json", None, None).await.json()["keys"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
     let old_method = old["proof"]["verificationMethod"].as_str().unwrap();
-    assert_eq!(get(&app, &path_of(old_method), None, None).await.status, StatusCode::OK);
+    assert_eq!(
+        get(&app, &path_of(old_method), None, None).await.status,
+        StatusCode::OK
+    );
     let (status, detail) = app
-        .call("POST", &format!("/api/badges/credentials/{id}/reissue"), &app.auth, None)
+        .call(
+            "POST",
+            &format!("/api/badges/credentials/{id}/reissue"),
+            &app.auth,
+            None,
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{detail}");
-    let new_method = detail["credential"]["proof"]["verificationMethod"].as_str().unwrap();
+    let new_method = detail["credential"]["proof"]["verificationMethod"]
+        .as_str()
+        .unwrap();
     assert_ne!(new_method, old_method);
     assert_eq!(detail["credential"]["id"], old["id"]);
-    assert!(app.audit_actions().await.contains(&"badge.keys.rotate".to_owned()));
-    assert!(app.audit_actions().await.contains(&"badge.reissue".to_owned()));
+    assert!(
+        app.audit_actions()
+            .await
+            .contains(&"badge.keys.rotate".to_owned())
+    );
+    assert!(
+        app.audit_actions()
+            .await
+            .contains(&"badge.reissue".to_owned())
+    );
     let (status, _) = app
         .call(
             "POST",
@@ -399,7 +509,9 @@ async fn the_admin_list_filters_by_learner_and_belt() {
     awarded(&app, ADA, "white").await;
     let bob = "account:https://lms.example.com|bob";
     awarded(&app, bob, "green").await;
-    let (_, all) = app.call("GET", "/api/badges/credentials", &app.auth, None).await;
+    let (_, all) = app
+        .call("GET", "/api/badges/credentials", &app.auth, None)
+        .await;
     assert_eq!(all["credentials"].as_array().unwrap().len(), 2, "{all}");
     let (_, green) = app
         .call("GET", "/api/badges/credentials?belt=green", &app.auth, None)

@@ -3,12 +3,11 @@
 //! on its public page. Another learner's credential is 404, as if it did not exist.
 
 use poem::Request;
+use poem_openapi::OpenApi;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, OpenApi};
 
-use super::negotiate;
-use super::public_api::{CredentialBody, accept, credential_id, not_found};
+use super::public_api::{CredentialResponse, credential_id, not_found};
 use super::views::{CredentialList, CredentialSummary, Visibility};
 use crate::auth::BasicAuth;
 use crate::badges::issue::{Badges, Issued};
@@ -19,17 +18,6 @@ use crate::openapi::ApiTags;
 
 pub struct LearnerApi {
     pub badges: Badges,
-}
-
-#[derive(ApiResponse)]
-pub enum OwnCredential {
-    /// The credential, JSON or VC-JWT by `Accept`.
-    #[oai(status = 200)]
-    Ok(
-        CredentialBody,
-        #[oai(header = "Cache-Control")] String,
-        #[oai(header = "Vary")] String,
-    ),
 }
 
 #[OpenApi(prefix_path = "/api/badges", tag = "ApiTags::Badges")]
@@ -59,15 +47,11 @@ impl LearnerApi {
         auth: BasicAuth,
         req: &Request,
         id: Path<String>,
-    ) -> ApiResult<OwnCredential> {
+    ) -> ApiResult<CredentialResponse> {
         let learner = learner(&auth)?;
-        let form = negotiate::choose(accept(req)?)?;
         let issued = self.own(&learner, &id.0).await?;
-        Ok(OwnCredential::Ok(
-            CredentialBody::of(issued, form),
-            "private, no-store".into(),
-            "Accept".into(),
-        ))
+        let answer = CredentialResponse::negotiated(req, None, issued, "private, no-store".into())?;
+        Ok(answer)
     }
 
     /// Shows or hides the learner's name on the credential's public verification page
@@ -94,7 +78,10 @@ impl LearnerApi {
             .set_show_name(id, &learner, body.show_name)
             .await?;
         let issued = self.own(&learner, id).await?;
-        Ok(Json(CredentialSummary::of(&self.badges.issuer.urls, &issued)))
+        Ok(Json(CredentialSummary::of(
+            &self.badges.issuer.urls,
+            &issued,
+        )))
     }
 }
 
