@@ -39,6 +39,17 @@ impl Ed25519Signer {
     pub fn sign(&self, message: &[u8]) -> Vec<u8> {
         self.pair.sign(message).as_ref().to_vec()
     }
+
+    /// A signer from a raw 32-byte seed and its public key (published test vectors).
+    pub fn from_seed(kid: &str, seed: &[u8], public: &[u8]) -> Result<Ed25519Signer, Error> {
+        let pair = Ed25519KeyPair::from_seed_and_public_key(seed, public)
+            .map_err(|e| Error::BadRequest(format!("Ed25519 seed and public key: {e}")))?;
+        Ok(Ed25519Signer {
+            kid: kid.to_owned(),
+            multibase: material::multibase(public),
+            pair,
+        })
+    }
 }
 
 /// The P-256 key that signs VC-JWTs.
@@ -147,7 +158,9 @@ static CREATING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// Opened keys by (Ed25519 kid, ES256 kid): a rotation changes the kids, so a stale
 /// entry is never used.
-static OPENED: Mutex<Option<HashMap<(String, String), Arc<SigningKeys>>>> = Mutex::new(None);
+static OPENED: Mutex<Option<Opened>> = Mutex::new(None);
+
+type Opened = HashMap<(String, String), Arc<SigningKeys>>;
 
 /// The signing key of each alg: the unretired one with the newest `created_us`, then the
 /// greatest `kid` — deterministic when two instances both made one at the same start.
