@@ -107,7 +107,11 @@ fn one(program: &Program, belt: &Belt, item: &Value) -> Option<Value> {
             Some(object(
                 text("label"),
                 "Recorded activity matching the requirement.",
-                &format!("{n} recorded activities (xAPI statements) matched."),
+                &if n == 1 {
+                    "1 recorded activity (xAPI statement) matched.".to_owned()
+                } else {
+                    format!("{n} recorded activities (xAPI statements) matched.")
+                },
                 "Activity",
             ))
         }
