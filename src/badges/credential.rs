@@ -16,6 +16,10 @@ use entities::{badge_credential, cert_award};
 
 pub const CONTEXT_VC2: &str = "https://www.w3.org/ns/credentials/v2";
 pub const CONTEXT_OB3: &str = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json";
+/// 1EdTech's extension terms, third: it defines `1EdTechJsonSchemaValidator2019`, the
+/// `credentialSchema` type, which the first two do not (Data Integrity signing would
+/// refuse an undefined type; see `integrity::contexts`).
+pub const CONTEXT_OB3_EXTENSIONS: &str = super::integrity::OB3_EXTENSIONS;
 pub const SCHEMA_OB3: &str =
     "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json";
 
@@ -45,7 +49,7 @@ pub fn build(facts: &Facts<'_>) -> Value {
     let renewed_us = last_renewal_us(award);
     let achievement = achievement::achievement(&issuer.urls, program, belt);
     let mut credential = json!({
-        "@context": [CONTEXT_VC2, CONTEXT_OB3],
+        "@context": [CONTEXT_VC2, CONTEXT_OB3, CONTEXT_OB3_EXTENSIONS],
         "id": issuer.urls.credential(&row.id),
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": achievement::title(program, belt),

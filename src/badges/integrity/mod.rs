@@ -24,6 +24,8 @@ pub use contexts::{Loader, OB3, OB3_EXTENSIONS, VC2};
 
 pub const PROOF_TYPE: &str = "DataIntegrityProof";
 pub const CRYPTOSUITE: &str = "eddsa-rdfc-2022";
+/// Credentials are asserted by their issuer (VC Data Integrity `assertionMethod`).
+pub const PROOF_PURPOSE: &str = "assertionMethod";
 
 /// `document` with a `proof` (`DataIntegrityProof`, `eddsa-rdfc-2022`,
 /// `proofPurpose: assertionMethod`) made by `key`, named by `verification_method`,
@@ -64,7 +66,7 @@ pub(crate) fn sign_with(
     proof.insert("cryptosuite".into(), json!(CRYPTOSUITE));
     proof.insert("created".into(), json!(created));
     proof.insert("verificationMethod".into(), json!(verification_method));
-    proof.insert("proofPurpose".into(), json!("assertionMethod"));
+    proof.insert("proofPurpose".into(), json!(PROOF_PURPOSE));
     let unsecured = Value::Object(unsecured);
     let data = hash_data(&unsecured, &proof, loader)?;
     let value = format!("z{}", bs58::encode(key.sign(&data)).into_string());
@@ -91,7 +93,12 @@ pub(crate) fn verify_with(
         Some(_) => return Err(invalid("proof", "must be one proof object")),
         None => return Err(invalid("proof", "is missing")),
     };
-    for (field, expected) in [("type", PROOF_TYPE), ("cryptosuite", CRYPTOSUITE)] {
+    let expected = [
+        ("type", PROOF_TYPE),
+        ("cryptosuite", CRYPTOSUITE),
+        ("proofPurpose", PROOF_PURPOSE),
+    ];
+    for (field, expected) in expected {
         if proof.get(field).and_then(Value::as_str) != Some(expected) {
             return Err(invalid(
                 &format!("proof.{field}"),

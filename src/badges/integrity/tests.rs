@@ -240,3 +240,12 @@ fn a_signed_sample_can_be_written_for_the_external_verifier() {
     });
     std::fs::write(path, serde_json::to_string_pretty(&out).unwrap()).unwrap();
 }
+
+#[test]
+fn a_proof_for_another_purpose_is_refused_naming_the_field() {
+    let keys = SigningKeys::ephemeral().unwrap();
+    let mut signed = sign(&samples::credential(), &keys.ed25519, VM, CREATED).unwrap();
+    signed["proof"]["proofPurpose"] = json!("authentication");
+    let err = verify(&signed, &keys.ed25519.multibase).unwrap_err();
+    assert!(err.to_string().contains("proof.proofPurpose"), "{err}");
+}
