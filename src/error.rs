@@ -74,6 +74,7 @@ pub enum ErrorCode {
     PayloadTooLarge,
     UnsupportedMediaType,
     NotImplemented,
+    NotAcceptable,
     BadGateway,
     Internal,
     MethodNotAllowed,
@@ -94,7 +95,8 @@ pub struct ErrorBody {
 }
 
 impl ErrorBody {
-    fn json(error: ErrorCode, message: impl Into<String>) -> Json<ErrorBody> {
+    /// The body with `error` and `message`, as JSON.
+    pub fn json(error: ErrorCode, message: impl Into<String>) -> Json<ErrorBody> {
         Json(ErrorBody {
             error,
             message: message.into(),
@@ -247,6 +249,7 @@ pub fn uniform_error(err: poem::Error) -> poem::Response {
         403 => ErrorCode::Forbidden,
         404 => ErrorCode::NotFound,
         405 => ErrorCode::MethodNotAllowed,
+        406 => ErrorCode::NotAcceptable,
         408 => ErrorCode::RequestTimeout,
         412 => ErrorCode::PreconditionFailed,
         413 => ErrorCode::PayloadTooLarge,
@@ -411,6 +414,7 @@ impl CodeName for ErrorCode {
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
             ErrorCode::NotImplemented => "not_implemented",
+            ErrorCode::NotAcceptable => "not_acceptable",
             ErrorCode::BadGateway => "bad_gateway",
             ErrorCode::Internal => "internal",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
