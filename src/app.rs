@@ -12,6 +12,11 @@ use poem::{EndpointExt, Route, get};
 use tokio::net::TcpListener;
 
 use crate::auth::{AuthService, KeyScheme};
+use crate::badges::Issuer;
+use crate::badges::api::admin_api::AdminApi;
+use crate::badges::api::learner_api::LearnerApi;
+use crate::badges::api::public_api::PublicApi;
+use crate::badges::issue::Badges;
 use crate::certification::api::awards_api::AwardsApi;
 use crate::certification::api::belts_api::BeltsApi;
 use crate::certification::api::evidence_api::EvidenceApi;
@@ -81,6 +86,8 @@ pub enum StartError {
     NoDatabase(String),
     #[error("cannot read or create the server's keys in the database: {0}")]
     Keys(sea_orm::DbErr),
+    #[error("cannot read or create the Open Badges signing keys: {0}")]
+    BadgeKeys(String),
     #[error("cannot create the directory {path}: {source}")]
     DataDir { path: String, source: io::Error },
     #[error("{0}")]
@@ -196,6 +203,10 @@ impl App {
             .await
             .map_err(StartError::Secrets)?;
         let db = db.with_secrets(secrets);
+        // The issuer's keys exist before the first credential is asked for.
+        crate::badges::keys::ensure(&db)
+            .await
+            .map_err(|e| StartError::BadgeKeys(e.to_string()))?;
         let cursor_secret = crate::db::secrets::get_or_create(&db, cursor::SECRET_NAME, 32)
             .await
             .map_err(StartError::Keys)?;
@@ -364,6 +375,7 @@ fn apis(
     wake: &Wake,
     roster_wake: SyncWake,
 ) -> openapi::Apis {
+    let badges = Badges::new(db.clone(), Issuer::from_config(config));
     (
         AboutApi,
         StatementsApi {
@@ -424,14 +436,25 @@ fn apis(
             db: db.clone(),
             wake: roster_wake,
         },
-        ProgramApi { db: db.clone() },
-        BeltsApi { db: db.clone() },
-        AwardsApi { db: db.clone() },
-        EvidenceApi {
-            db: db.clone(),
-            max_file_bytes: config.evidence_max_bytes,
-            media_types: config.evidence_media_types.clone(),
-        },
+        (
+            ProgramApi { db: db.clone() },
+            BeltsApi { db: db.clone() },
+            AwardsApi { db: db.clone() },
+            EvidenceApi {
+                db: db.clone(),
+                max_file_bytes: config.evidence_max_bytes,
+                media_types: config.evidence_media_types.clone(),
+            },
+        ),
+        (
+            PublicApi {
+                badges: badges.clone(),
+            },
+            LearnerApi {
+                badges: badges.clone(),
+            },
+            AdminApi { badges },
+        ),
     )
 }
 
@@ -468,6 +491,11 @@ fn endpoint(
         .at(
             "/lti/close.js",
             get(crate::lti::dynamic_registration::close_script),
+        )
+        .at(
+            "/verify/:id",
+            get(crate::badges::page::verify)
+                .data(Badges::new(db.clone(), Issuer::from_config(config))),
         )
         .at("/docs", docs)
         .at("/openapi.json", spec)

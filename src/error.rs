@@ -43,6 +43,9 @@ pub enum Error {
     UnsupportedMediaType(String),
     #[error("{0}")]
     NotImplemented(String),
+    /// The `Accept` header names no form this resource has.
+    #[error("{0}")]
+    NotAcceptable(String),
     /// A service we depend on (a platform's key set, say) failed.
     #[error("{0}")]
     BadGateway(String),
@@ -74,6 +77,7 @@ pub enum ErrorCode {
     PayloadTooLarge,
     UnsupportedMediaType,
     NotImplemented,
+    NotAcceptable,
     BadGateway,
     Internal,
     MethodNotAllowed,
@@ -117,6 +121,9 @@ pub enum ApiError {
     /// Nothing exists under that key.
     #[oai(status = 404)]
     NotFound(Json<ErrorBody>),
+    /// The `Accept` header names no form this resource has; the message lists them.
+    #[oai(status = 406)]
+    NotAcceptable(Json<ErrorBody>),
     /// The request conflicts with what is stored.
     #[oai(status = 409)]
     Conflict(Json<ErrorBody>),
@@ -200,6 +207,9 @@ impl From<Error> for ApiError {
             Error::NotImplemented(_) => {
                 ApiError::NotImplemented(ErrorBody::json(ErrorCode::NotImplemented, message))
             }
+            Error::NotAcceptable(_) => {
+                ApiError::NotAcceptable(ErrorBody::json(ErrorCode::NotAcceptable, message))
+            }
             Error::BadGateway(_) => {
                 ApiError::BadGateway(ErrorBody::json(ErrorCode::BadGateway, message))
             }
@@ -247,6 +257,7 @@ pub fn uniform_error(err: poem::Error) -> poem::Response {
         403 => ErrorCode::Forbidden,
         404 => ErrorCode::NotFound,
         405 => ErrorCode::MethodNotAllowed,
+        406 => ErrorCode::NotAcceptable,
         408 => ErrorCode::RequestTimeout,
         412 => ErrorCode::PreconditionFailed,
         413 => ErrorCode::PayloadTooLarge,
@@ -411,6 +422,7 @@ impl CodeName for ErrorCode {
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
             ErrorCode::NotImplemented => "not_implemented",
+            ErrorCode::NotAcceptable => "not_acceptable",
             ErrorCode::BadGateway => "bad_gateway",
             ErrorCode::Internal => "internal",
             ErrorCode::MethodNotAllowed => "method_not_allowed",

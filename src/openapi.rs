@@ -2,6 +2,9 @@
 
 use poem_openapi::{OpenApiService, Tags};
 
+use crate::badges::api::admin_api::AdminApi as BadgesAdminApi;
+use crate::badges::api::learner_api::LearnerApi as BadgesLearnerApi;
+use crate::badges::api::public_api::PublicApi as BadgesPublicApi;
 use crate::certification::api::awards_api::AwardsApi;
 use crate::certification::api::belts_api::BeltsApi;
 use crate::certification::api::evidence_api::EvidenceApi;
@@ -42,6 +45,10 @@ pub enum ApiTags {
     /// Certification: the program (belts, requirements, versions), awards, evidence and
     /// its review, the audit log.
     Certification,
+    /// Belts as Open Badges 3.0 credentials: the public issuer, keys, achievements,
+    /// credentials (JSON with a Data Integrity proof, or VC-JWT) and status lists; a
+    /// learner's own credentials; key rotation and re-issue for administrators.
+    Badges,
 }
 
 pub type Apis = (
@@ -57,11 +64,15 @@ pub type Apis = (
     OpsApi,
     PassbackApi,
     RosterApi,
-    ProgramApi,
-    BeltsApi,
-    AwardsApi,
-    EvidenceApi,
+    CertificationApis,
+    BadgesApis,
 );
+
+/// The certification engine's APIs (poem-openapi combines at most 16 per tuple).
+pub type CertificationApis = (ProgramApi, BeltsApi, AwardsApi, EvidenceApi);
+
+/// The Open Badges APIs: public resources, a learner's own, administrators'.
+pub type BadgesApis = (BadgesPublicApi, BadgesLearnerApi, BadgesAdminApi);
 
 /// Wraps the APIs in a service that also renders the document and the docs UI.
 pub fn service(apis: Apis) -> OpenApiService<Apis, ()> {
@@ -70,8 +81,9 @@ pub fn service(apis: Apis) -> OpenApiService<Apis, ()> {
             "xAPI Learning Record Store (1.0.3 and 2.0), cmi5 content host and LTI tool provider \
              (1.3 and 1.1, with AGS scores, Basic Outcomes and NRPS rosters) and certification \
              engine for tiered social-media programs: belts defined as data, earned from \
-             statements, reviewed, expiring and renewable. Open Badges credentials are not in \
-             this version.",
+             statements, reviewed, expiring and renewable, and issued as Open Badges 3.0 \
+             credentials (VC-JWT and Data Integrity proofs, revocation status lists, baked \
+             SVG images, a public verification page at /verify/{id}).",
         )
         .server("/")
 }

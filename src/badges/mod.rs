@@ -8,6 +8,7 @@
 //! (renewal), never in the statement's transaction (`issue`).
 
 pub mod achievement;
+pub mod api;
 pub mod credential;
 pub mod criteria;
 pub mod identity;
@@ -16,6 +17,7 @@ pub mod issue;
 pub mod issuer;
 pub mod jwt;
 pub mod keys;
+pub mod page;
 pub mod status;
 pub mod status_list;
 pub mod store;

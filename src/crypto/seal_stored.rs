@@ -19,7 +19,7 @@ pub struct SealedColumn {
 }
 
 /// Every column of secrets Black Belt stores.
-pub const COLUMNS: [SealedColumn; 3] = [
+pub const COLUMNS: [SealedColumn; 4] = [
     SealedColumn {
         table: "lti_consumers",
         id: "consumer_key",
@@ -37,6 +37,12 @@ pub const COLUMNS: [SealedColumn; 3] = [
         id: "name",
         value: "value_hex",
         what: "server keys",
+    },
+    SealedColumn {
+        table: "badge_keys",
+        id: "kid",
+        value: "private_sealed",
+        what: "Open Badges signing keys",
     },
 ];
 
