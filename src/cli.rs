@@ -68,6 +68,9 @@ pub enum Command {
     /// Certification evidence: list the review queue, approve, reject.
     #[command(subcommand)]
     Evidence(crate::certification_cli::EvidenceCommand),
+    /// Open Badges credentials of the belts: list, show, re-sign; the issuer's keys.
+    #[command(subcommand)]
+    Badges(crate::badges_cli::BadgesCommand),
     /// Print the OpenAPI document to stdout.
     Openapi,
 }
@@ -151,6 +154,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         }
         Command::Belts(command) => crate::certification_cli::belts(&config, command).await,
         Command::Evidence(command) => crate::certification_cli::evidence(&config, command).await,
+        Command::Badges(command) => crate::badges_cli::run(&config, command).await,
         Command::Openapi => {
             println!("{}", crate::app::openapi_json());
             Ok(())

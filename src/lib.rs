@@ -7,6 +7,8 @@ pub mod auth;
 /// Belts as Open Badges 3.0 credentials: issuer keys, signing (VC-JWT and Data
 /// Integrity), status lists, baked images, public endpoints and the verification page.
 pub mod badges;
+/// `blackbelt badges …`: credentials and the issuer's keys at the console.
+pub mod badges_cli;
 /// The certification engine: programs, belts, awards, evidence, audit.
 pub mod certification;
 /// `blackbelt belts …` and `blackbelt evidence …`: manual certification operations.
