@@ -7,6 +7,7 @@
 mod alternate;
 mod attachments;
 mod auth;
+mod badges_issue;
 mod cert_awards;
 mod cert_cli;
 mod cert_evidence;
