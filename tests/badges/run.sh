@@ -66,6 +66,8 @@ db_args=()
 if [[ -z "${BLACKBELT_DATABASE_URL:-}" ]]; then
   db_args=(--database-url "sqlite://$tmp/bb.db?mode=rwc")
 fi
+# Its own secrets key (it seals the badge signing keys), the same for both runs.
+python3 -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())' >"$tmp/secrets.key"
 export BLACKBELT_SECRETS_KEY_FILE="$tmp/secrets.key"
 
 # start_server [COMMAND PREFIX…]: the server on $base, e.g. under faketime.
