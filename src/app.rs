@@ -453,7 +453,9 @@ fn apis(
             LearnerApi {
                 badges: badges.clone(),
             },
-            AdminApi { badges },
+            AdminApi {
+                badges: badges.clone(),
+            },
         ),
     )
 }
@@ -469,6 +471,8 @@ fn endpoint(
 ) -> BoxEndpoint<'static> {
     let clock = WriteClock::default();
     let apis = apis(db, &clock, config, cursor_key, outbound, wake, roster_wake);
+    // The page uses the APIs' service: they share its cache of signed status lists.
+    let badges = apis.13.0.badges.clone();
     let service = openapi::service(apis);
     let docs_html = api_docs::page(&service.rapidoc_html());
     let security_headers = SecurityHeaders::new(&docs_html);
@@ -494,8 +498,7 @@ fn endpoint(
         )
         .at(
             "/verify/:id",
-            get(crate::badges::page::verify)
-                .data(Badges::new(db.clone(), Issuer::from_config(config))),
+            get(crate::badges::page::verify).data(badges),
         )
         .at("/docs", docs)
         .at("/openapi.json", spec)

@@ -39,6 +39,17 @@ impl Ed25519Signer {
     pub fn sign(&self, message: &[u8]) -> Vec<u8> {
         self.pair.sign(message).as_ref().to_vec()
     }
+
+    /// A signer from a raw 32-byte seed and its public key (published test vectors).
+    pub fn from_seed(kid: &str, seed: &[u8], public: &[u8]) -> Result<Ed25519Signer, Error> {
+        let pair = Ed25519KeyPair::from_seed_and_public_key(seed, public)
+            .map_err(|e| Error::BadRequest(format!("Ed25519 seed and public key: {e}")))?;
+        Ok(Ed25519Signer {
+            kid: kid.to_owned(),
+            multibase: material::multibase(public),
+            pair,
+        })
+    }
 }
 
 /// The P-256 key that signs VC-JWTs.

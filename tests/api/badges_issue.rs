@@ -8,6 +8,7 @@ use blackbelt::badges::status::LiveStatus;
 use blackbelt::badges::status_list::{Bits, LIST_BITS};
 use blackbelt::badges::{Issuer, jwt};
 use blackbelt::badges::issue::Badges;
+use blackbelt::badges::store;
 use blackbelt::certification::awards::{self, Manual};
 use blackbelt::config::Config;
 use blackbelt::error::Error;
@@ -16,7 +17,7 @@ use serde_json::{Value, json};
 
 use crate::cert_fixture::now;
 use crate::helpers::TestApp;
-use entities::cert_award;
+use entities::{badge_credential, cert_award};
 
 const DAY: i64 = 86_400_000_000;
 
@@ -172,34 +173,57 @@ async fn reissue_signs_again_with_the_same_id() {
     assert!(badges.reissue("no-such-id").await.is_err());
 }
 
+/// The credential row of an award, made in its own transaction as the service does.
+async fn ensure(app: &TestApp, award_id: i64) -> badge_credential::Model {
+    let _gate = app.db.write_gate().await;
+    let txn = app.db.writer().begin().await.unwrap();
+    let row = store::ensure_for_award(&txn, award_id, "learner", now()).await.unwrap();
+    txn.commit().await.unwrap();
+    row
+}
+
 #[tokio::test]
 async fn status_indices_are_unique_and_racing_requests_share_one_row() {
     let app = TestApp::spawn().await;
-    app.with_program().await;
-    let mut ids = Vec::new();
-    for i in 0..12 {
-        let learner = format!("learner-{i}");
-        app.insert_learner(&learner).await;
-        ids.push(app.insert_award(&learner, "white").await);
-    }
-    let badges = Badges::new(app.db.clone(), Issuer::from_config(&Config::default()));
-    let rows = futures_util::future::join_all(ids.iter().map(|id| {
-        let badges = badges.clone();
-        let id = *id;
-        async move { badges.for_award(id).await.unwrap().row }
-    }))
-    .await;
+    let rows = futures_util::future::join_all((1..=40).map(|award| ensure(&app, award))).await;
     let places: HashSet<(i32, i32)> = rows.iter().map(|r| (r.status_list, r.status_index)).collect();
-    assert_eq!(places.len(), ids.len());
+    assert_eq!(places.len(), rows.len());
     assert!(rows.iter().all(|r| r.status_list == 1 && (r.status_index as usize) < LIST_BITS));
+    let subjects: HashSet<&str> = rows.iter().map(|r| r.subject_id.as_str()).collect();
+    assert_eq!(subjects.len(), rows.len());
 
-    let same = futures_util::future::join_all((0..4).map(|_| {
-        let badges = badges.clone();
-        let id = ids[0];
-        async move { badges.for_award(id).await.unwrap().row.id }
-    }))
-    .await;
-    assert!(same.iter().all(|id| *id == rows[0].id));
+    let same = futures_util::future::join_all((0..6).map(|_| ensure(&app, 1_000))).await;
+    assert!(same.iter().all(|row| row.id == same[0].id));
+    assert_eq!(store::find_by_award(&app.db.conn, 1_000).await.unwrap().unwrap().id, same[0].id);
+}
+
+#[tokio::test]
+async fn a_list_half_full_sends_new_credentials_to_the_next_list() {
+    let app = TestApp::spawn().await;
+    let half = i32::try_from(LIST_BITS / 2).unwrap();
+    for chunk in (0..half).collect::<Vec<_>>().chunks(2_000) {
+        let rows = chunk.iter().map(|i| badge_credential::ActiveModel {
+            id: Set(format!("filler-{i}")),
+            award_id: Set(1_000_000 + i64::from(*i)),
+            learner_key: Set("filler".into()),
+            status_list: Set(1),
+            status_index: Set(*i),
+            subject_id: Set(format!("urn:uuid:filler-{i}")),
+            subject_salt: Set("salt".into()),
+            show_name: Set(false),
+            signed_for: Set(None),
+            signed_json: Set(None),
+            signed_jwt: Set(None),
+            created_us: Set(0),
+            updated_us: Set(0),
+        });
+        badge_credential::Entity::insert_many(rows)
+            .exec_without_returning(&app.db.conn)
+            .await
+            .unwrap();
+    }
+    assert_eq!(ensure(&app, 1).await.status_list, 2);
+    assert_eq!(ensure(&app, 2).await.status_list, 2);
 }
 
 #[tokio::test]
