@@ -21,16 +21,19 @@ if [[ ! -x "$bin" ]]; then
 fi
 command -v node >/dev/null || { echo "$LABEL: node is missing (Node.js 20 or newer)" >&2; exit 1; }
 # libfaketime runs the server three years in the past once, to issue a credential that
-# has expired by now (no API moves an award's validity into the past, on purpose).
-if ! command -v faketime >/dev/null; then
+# has expired by now (no API moves an award's validity into the past, on purpose). It is
+# preloaded through `env`, which execs the server: its pid is the server's.
+faketime_lib() { dpkg -L libfaketime 2>/dev/null | grep -m1 '/libfaketimeMT\.so\.1$' || true; }
+if [[ -z "$(faketime_lib)" ]]; then
   if [[ "$(id -u)" == 0 ]]; then
-    echo "$LABEL: installing faketime" >&2
-    apt-get update -qq && apt-get install -y -qq faketime >/dev/null
+    echo "$LABEL: installing libfaketime" >&2
+    apt-get update -qq && apt-get install -y -qq libfaketime >/dev/null
   else
-    echo "$LABEL: faketime is missing: apt-get install faketime" >&2
+    echo "$LABEL: libfaketime is missing: apt-get install libfaketime" >&2
     exit 1
   fi
 fi
+faketime="$(faketime_lib)"
 if [[ ! -d tests/badges/node_modules/@digitalcredentials/verifier-core ]]; then
   (cd tests/badges && npm ci --no-audit --no-fund --loglevel=error)
 fi
@@ -117,7 +120,7 @@ verify() { # EXPECT PREFIX
 
 echo "$LABEL: issuing on $base (${BLACKBELT_DATABASE_URL:+PostgreSQL}${BLACKBELT_DATABASE_URL:-SQLite})"
 # 1. Three years ago: a White belt (valid 24 months) is awarded and its credential issued.
-start_server env FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f -1095d
+start_server env LD_PRELOAD="$faketime" FAKETIME=-1095d FAKETIME_DONT_FAKE_MONOTONIC=1
 key="${BB_KEY:-$(sed -n 's/^  key: *\(bb_[^ ]*\).*$/\1/p' "$log" | head -n 1)}"
 secret="${BB_SECRET:-$(sed -n 's/^  secret: *\([^ ]*\).*$/\1/p' "$log" | head -n 1)}"
 if [[ -z "$key" || -z "$secret" ]]; then
