@@ -118,7 +118,8 @@ verify() { # EXPECT PREFIX
   BB_URL="$base" node tests/badges/verify.mjs "$1" "$2.json" "$2.jwt"
 }
 
-echo "$LABEL: issuing on $base (${BLACKBELT_DATABASE_URL:+PostgreSQL}${BLACKBELT_DATABASE_URL:-SQLite})"
+backend=SQLite; [[ -n "${BLACKBELT_DATABASE_URL:-}" ]] && backend="${BLACKBELT_DATABASE_URL%%://*}"
+echo "$LABEL: issuing on $base ($backend)"
 # 1. Three years ago: a White belt (valid 24 months) is awarded and its credential issued.
 start_server env LD_PRELOAD="$faketime" FAKETIME=-1095d FAKETIME_DONT_FAKE_MONOTONIC=1
 key="${BB_KEY:-$(sed -n 's/^  key: *\(bb_[^ ]*\).*$/\1/p' "$log" | head -n 1)}"

@@ -200,16 +200,18 @@ const WANT = {
   'wrong-key': { di: 'bad-sig', jwt: 'bad-sig' },
 }[expect];
 
-// verifier-core logs fetch failures with console.error; keep them for the report.
+// verifier-core logs fetch failures (console.error) and its ajv's strict-mode notes on
+// the schema (console.warn); keep them for the report of a mismatch.
 const logged = [];
-const consoleError = console.error;
+const { error: consoleError, warn: consoleWarn } = console;
 console.error = (...args) => logged.push(args.map(String).join(' '));
+console.warn = console.error;
 try {
   report('data-integrity', await dataIntegrity(credential), WANT.di);
   report('vc-jwt', await vcJwt(jwt, credential), WANT.jwt);
   if (WANT.schema) report('json-schema', jsonSchema(credential), WANT.schema);
 } finally {
-  console.error = consoleError;
+  Object.assign(console, { error: consoleError, warn: consoleWarn });
 }
 if (mismatches && logged.length) console.error(`verifier messages:\n  ${logged.join('\n  ')}`);
 process.exit(mismatches ? 1 : 0);
