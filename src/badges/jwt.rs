@@ -43,7 +43,10 @@ fn claims(credential: &Value) -> Result<Map<String, Value>, Error> {
     let iss = issuer.ok_or_else(|| invalid("issuer.id", "is required for the iss claim"))?;
     payload.insert("iss".into(), json!(iss));
     payload.insert("jti".into(), json!(text("id", &credential["id"])?));
-    let sub = text("credentialSubject.id", &credential["credentialSubject"]["id"])?;
+    let sub = text(
+        "credentialSubject.id",
+        &credential["credentialSubject"]["id"],
+    )?;
     payload.insert("sub".into(), json!(sub));
     let nbf = numeric_date("validFrom", &credential["validFrom"])?
         .ok_or_else(|| invalid("validFrom", "is required for the nbf claim"))?;
@@ -63,11 +66,17 @@ fn numeric_date(field: &str, value: &Value) -> Result<Option<i64>, Error> {
             _ => Err(invalid(field, "must be a date-time string")),
         };
     };
-    let at: jiff::Timestamp = text
-        .parse()
-        .map_err(|e| invalid(field, &format!("must be an RFC 3339 date-time with offset ({e})")))?;
+    let at: jiff::Timestamp = text.parse().map_err(|e| {
+        invalid(
+            field,
+            &format!("must be an RFC 3339 date-time with offset ({e})"),
+        )
+    })?;
     if at.subsec_nanosecond() != 0 {
-        return Err(invalid(field, "must be whole seconds (its JWT claim must equal it)"));
+        return Err(invalid(
+            field,
+            "must be whole seconds (its JWT claim must equal it)",
+        ));
     }
     Ok(Some(at.as_second()))
 }
@@ -88,7 +97,10 @@ pub fn payload_unverified(jwt: &str) -> Result<Value, Error> {
     let (Some(_), Some(payload), Some(_), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
-        return Err(invalid("the JWT", "must be three base64url parts joined by dots"));
+        return Err(invalid(
+            "the JWT",
+            "must be three base64url parts joined by dots",
+        ));
     };
     let bytes = URL_SAFE_NO_PAD
         .decode(payload)

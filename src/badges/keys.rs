@@ -158,7 +158,9 @@ static CREATING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// Opened keys by (Ed25519 kid, ES256 kid): a rotation changes the kids, so a stale
 /// entry is never used.
-static OPENED: Mutex<Option<HashMap<(String, String), Arc<SigningKeys>>>> = Mutex::new(None);
+static OPENED: Mutex<Option<Opened>> = Mutex::new(None);
+
+type Opened = HashMap<(String, String), Arc<SigningKeys>>;
 
 /// The signing key of each alg: the unretired one with the newest `created_us`, then the
 /// greatest `kid` — deterministic when two instances both made one at the same start.
@@ -281,7 +283,10 @@ pub async fn rotate(db: &Db) -> Result<Vec<String>, Error> {
         .filter(badge_key::Column::RetiredUs.is_null())
         .exec(&txn)
         .await?;
-    let kids = vec![insert(db, &txn, ES256).await?, insert(db, &txn, ED25519).await?];
+    let kids = vec![
+        insert(db, &txn, ES256).await?,
+        insert(db, &txn, ED25519).await?,
+    ];
     txn.commit().await?;
     Ok(kids)
 }

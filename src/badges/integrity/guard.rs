@@ -28,10 +28,7 @@ impl Index {
     }
 
     fn objects<'a>(&'a self, predicates: &'a HashSet<String>) -> impl Iterator<Item = &'a Term> {
-        predicates
-            .iter()
-            .filter_map(|p| self.0.get(p))
-            .flatten()
+        predicates.iter().filter_map(|p| self.0.get(p)).flatten()
     }
 }
 
@@ -57,9 +54,9 @@ fn node(map: &Map<String, Value>, path: &str, index: &Index, terms: &Terms) -> R
             Some("@type") => check_types(value, &here, index, terms)?,
             Some(_) => {}
             None => {
-                let def = terms.def(key).ok_or_else(|| {
-                    dropped(&here, "is not defined by the document's @context")
-                })?;
+                let def = terms
+                    .def(key)
+                    .ok_or_else(|| dropped(&here, "is not defined by the document's @context"))?;
                 for (i, item) in items(value) {
                     let at = i.map_or_else(|| here.clone(), |i| format!("{here}[{i}]"));
                     // Inside first, so a bad `id` is named rather than its parent's link.
@@ -115,10 +112,14 @@ fn check_value(value: &Value, def: &Def, path: &str, index: &Index) -> Result<()
         Value::String(text) => objects.any(|o| matches_text(o, text)),
         Value::Object(map) => match (map.get("@value"), map.get("id").or(map.get("@id"))) {
             (Some(Value::String(text)), _) => objects.any(|o| matches_text(o, text)),
-            (_, Some(Value::String(id))) => objects.any(|o| matches!(o, Term::NamedNode(n) if n.as_str() == id)),
+            (_, Some(Value::String(id))) => {
+                objects.any(|o| matches!(o, Term::NamedNode(n) if n.as_str() == id))
+            }
             _ => objects.any(|o| matches!(o, Term::BlankNode(_) | Term::NamedNode(_))),
         },
-        Value::Bool(b) => objects.any(|o| matches!(o, Term::Literal(l) if l.value() == b.to_string())),
+        Value::Bool(b) => {
+            objects.any(|o| matches!(o, Term::Literal(l) if l.value() == b.to_string()))
+        }
         _ => objects.any(|o| matches!(o, Term::Literal(_))),
     };
     match found {

@@ -24,6 +24,8 @@ pub use contexts::{Loader, OB3, OB3_EXTENSIONS, VC2};
 
 pub const PROOF_TYPE: &str = "DataIntegrityProof";
 pub const CRYPTOSUITE: &str = "eddsa-rdfc-2022";
+/// Credentials are asserted by their issuer (VC Data Integrity `assertionMethod`).
+pub const PROOF_PURPOSE: &str = "assertionMethod";
 
 /// `document` with a `proof` (`DataIntegrityProof`, `eddsa-rdfc-2022`,
 /// `proofPurpose: assertionMethod`) made by `key`, named by `verification_method`,
@@ -35,7 +37,13 @@ pub fn sign(
     verification_method: &str,
     created: &str,
 ) -> Result<Value, Error> {
-    sign_with(document, key, verification_method, created, &Loader::bundled())
+    sign_with(
+        document,
+        key,
+        verification_method,
+        created,
+        &Loader::bundled(),
+    )
 }
 
 pub(crate) fn sign_with(
@@ -47,15 +55,18 @@ pub(crate) fn sign_with(
 ) -> Result<Value, Error> {
     let mut unsecured = object(document, "the document")?;
     unsecured.remove("proof");
-    created
-        .parse::<jiff::Timestamp>()
-        .map_err(|e| invalid("proof.created", &format!("must be an XML Schema dateTime ({e})")))?;
+    created.parse::<jiff::Timestamp>().map_err(|e| {
+        invalid(
+            "proof.created",
+            &format!("must be an XML Schema dateTime ({e})"),
+        )
+    })?;
     let mut proof = Map::new();
     proof.insert("type".into(), json!(PROOF_TYPE));
     proof.insert("cryptosuite".into(), json!(CRYPTOSUITE));
     proof.insert("created".into(), json!(created));
     proof.insert("verificationMethod".into(), json!(verification_method));
-    proof.insert("proofPurpose".into(), json!("assertionMethod"));
+    proof.insert("proofPurpose".into(), json!(PROOF_PURPOSE));
     let unsecured = Value::Object(unsecured);
     let data = hash_data(&unsecured, &proof, loader)?;
     let value = format!("z{}", bs58::encode(key.sign(&data)).into_string());
@@ -82,9 +93,17 @@ pub(crate) fn verify_with(
         Some(_) => return Err(invalid("proof", "must be one proof object")),
         None => return Err(invalid("proof", "is missing")),
     };
-    for (field, expected) in [("type", PROOF_TYPE), ("cryptosuite", CRYPTOSUITE)] {
+    let expected = [
+        ("type", PROOF_TYPE),
+        ("cryptosuite", CRYPTOSUITE),
+        ("proofPurpose", PROOF_PURPOSE),
+    ];
+    for (field, expected) in expected {
         if proof.get(field).and_then(Value::as_str) != Some(expected) {
-            return Err(invalid(&format!("proof.{field}"), &format!("must be {expected}")));
+            return Err(invalid(
+                &format!("proof.{field}"),
+                &format!("must be {expected}"),
+            ));
         }
     }
     let signature = match proof.remove("proofValue") {
@@ -98,21 +117,32 @@ pub(crate) fn verify_with(
     if let Some(context) = proof.remove("@context")
         && context != document["@context"]
     {
-        return Err(invalid("proof.@context", "must equal the document's @context"));
+        return Err(invalid(
+            "proof.@context",
+            "must equal the document's @context",
+        ));
     }
     let data = hash_data(&Value::Object(unsecured), &proof, loader)?;
     ed25519_public(public_multibase)?
         .verify(&data, &signature)
-        .map_err(|_| Error::BadRequest("Data Integrity: the proof's signature does not match".into()))
+        .map_err(|_| {
+            Error::BadRequest("Data Integrity: the proof's signature does not match".into())
+        })
 }
 
 /// SHA-256(canonical proof options) ‖ SHA-256(canonical document): what Ed25519 signs.
 /// The proof options carry the document's `@context` (VC-DI-EDDSA §3.3.5).
-fn hash_data(unsecured: &Value, proof: &Map<String, Value>, loader: &Loader) -> Result<Vec<u8>, Error> {
+fn hash_data(
+    unsecured: &Value,
+    proof: &Map<String, Value>,
+    loader: &Loader,
+) -> Result<Vec<u8>, Error> {
     let mut options = proof.clone();
     options.insert("@context".into(), unsecured["@context"].clone());
     let options = Value::Object(options);
-    let mut data = digest(&SHA256, canonical(&options, loader)?.as_bytes()).as_ref().to_vec();
+    let mut data = digest(&SHA256, canonical(&options, loader)?.as_bytes())
+        .as_ref()
+        .to_vec();
     data.extend_from_slice(digest(&SHA256, canonical(unsecured, loader)?.as_bytes()).as_ref());
     Ok(data)
 }

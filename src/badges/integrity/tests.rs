@@ -20,7 +20,8 @@ mod w3c {
     /// version of that file holds the signature of an earlier vector).
     pub const SIGNATURE_HEX: &str = "3237ba3b695c09e199540507ead17a58300cc4efe91ce19d582ad7e001455190f1ea3d13bdeff2cbaf7f30da7fe9f24b475511ef3875b6efe7cc9f49d3f55b02";
     /// signedDataInt.json proof.proofValue
-    pub const PROOF_VALUE: &str = "z21EVs3eXERqTn4acNHT9viboqgzUaQ3kTmhPT3eA8qrVPE7CrQq78WkzctnMX5W4CrzcKnHw8V6dvy5pgWYCU5e9";
+    pub const PROOF_VALUE: &str =
+        "z21EVs3eXERqTn4acNHT9viboqgzUaQ3kTmhPT3eA8qrVPE7CrQq78WkzctnMX5W4CrzcKnHw8V6dvy5pgWYCU5e9";
     /// proofCanonDataInt.txt
     pub const PROOF_CANON: &str = r#"_:c14n0 <http://purl.org/dc/terms/created> "2023-02-24T23:36:38Z"^^<http://www.w3.org/2001/XMLSchema#dateTime> .
 _:c14n0 <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/security#DataIntegrityProof> .
@@ -75,12 +76,18 @@ fn the_w3c_eddsa_rdfc_2022_vector_gives_the_published_hashes_and_signature() {
     let mut options = proof.clone();
     options.remove("proofValue");
     options.insert("@context".into(), signed["@context"].clone());
-    assert_eq!(canonical(&Value::Object(options.clone()), &loader).unwrap(), w3c::PROOF_CANON);
+    assert_eq!(
+        canonical(&Value::Object(options.clone()), &loader).unwrap(),
+        w3c::PROOF_CANON
+    );
     options.remove("@context");
     let data = hash_data(&w3c::unsecured(), &options, &loader).unwrap();
     assert_eq!(hex::encode(&data), w3c::COMBINED_HASH);
     let value = proof["proofValue"].as_str().unwrap();
-    assert_eq!(hex::encode(bs58::decode(&value[1..]).into_vec().unwrap()), w3c::SIGNATURE_HEX);
+    assert_eq!(
+        hex::encode(bs58::decode(&value[1..]).into_vec().unwrap()),
+        w3c::SIGNATURE_HEX
+    );
     assert_eq!(value, w3c::PROOF_VALUE);
     verify_with(&signed, w3c::PUBLIC, &loader).unwrap();
 }
@@ -106,7 +113,10 @@ fn one_changed_field_fails_verification() {
     let mut signed = sign(&samples::credential(), &keys.ed25519, VM, CREATED).unwrap();
     signed["credentialSubject"]["achievement"]["name"] = json!("Black belt");
     let err = verify(&signed, &keys.ed25519.multibase).unwrap_err();
-    assert!(err.to_string().contains("signature does not match"), "{err}");
+    assert!(
+        err.to_string().contains("signature does not match"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -132,7 +142,10 @@ fn an_undefined_property_is_refused_naming_it() {
     let mut credential = samples::credential();
     credential["credentialSubject"]["undefinedTerm"] = json!("x");
     let err = sign(&credential, &keys.ed25519, VM, CREATED).unwrap_err();
-    assert!(err.to_string().contains("credentialSubject.undefinedTerm"), "{err}");
+    assert!(
+        err.to_string().contains("credentialSubject.undefinedTerm"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -156,7 +169,11 @@ fn a_relative_iri_is_refused_naming_where_it_is() {
     let mut credential = samples::credential();
     credential["credentialStatus"]["statusListCredential"] = json!("status/1");
     let err = sign(&credential, &keys.ed25519, VM, CREATED).unwrap_err();
-    assert!(err.to_string().contains("credentialStatus.statusListCredential"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("credentialStatus.statusListCredential"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -166,7 +183,10 @@ fn an_unknown_context_is_an_error_naming_it_never_a_fetch() {
     credential["@context"][2] = json!("https://example.org/unknown-context.json");
     let err = sign(&credential, &keys.ed25519, VM, CREATED).unwrap_err();
     let text = err.to_string();
-    assert!(text.contains("https://example.org/unknown-context.json"), "{text}");
+    assert!(
+        text.contains("https://example.org/unknown-context.json"),
+        "{text}"
+    );
     assert!(text.contains("never fetched"), "{text}");
 }
 
@@ -189,9 +209,43 @@ fn a_signed_sample_can_be_written_for_the_external_verifier() {
     let base = std::env::var("BB_DI_SAMPLE_BASE").unwrap_or_else(|_| "https://bb.example".into());
     let keys = SigningKeys::ephemeral().unwrap();
     let text = serde_json::to_string(&samples::credential()).unwrap();
-    let credential: Value = serde_json::from_str(&text.replace("https://bb.example", &base)).unwrap();
+    let credential: Value =
+        serde_json::from_str(&text.replace("https://bb.example", &base)).unwrap();
     let vm = format!("{base}/ob/keys/{}", keys.ed25519.kid);
     let signed = sign(&credential, &keys.ed25519, &vm, CREATED).unwrap();
-    let out = json!({"credential": signed, "kid": keys.ed25519.kid, "publicKeyMultibase": keys.ed25519.multibase});
+    // The list the sample's credentialStatus names: 131,072 bits, none set (the encoded
+    // list is the Bitstring Status List spec's own example).
+    let list = json!({
+        "@context": [VC2],
+        "id": format!("{base}/ob/status/1"),
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": format!("{base}/ob/issuer"),
+        "validFrom": CREATED,
+        "credentialSubject": {
+            "id": format!("{base}/ob/status/1#list"),
+            "type": "BitstringStatusList",
+            "statusPurpose": "revocation",
+            "encodedList": "uH4sIAAAAAAAAA-3BMQEAAADCoPVPbQwfoAAAAAAAAAAAAAAAAAAAAIC3AYbSVKsAQAAA"
+        }
+    });
+    let list = sign(&list, &keys.ed25519, &vm, CREATED).unwrap();
+    // The same credential as a VC-JWT, and its JWK as served (kid = the key's URL).
+    let kid_url = format!("{base}/ob/keys/{}", keys.es256.kid);
+    let jwt = crate::badges::jwt::sign(&credential, &keys.es256, &kid_url).unwrap();
+    let mut jwk = keys.es256.jwk.clone();
+    jwk["kid"] = json!(kid_url);
+    let out = json!({
+        "credential": signed, "statusList": list, "jwt": jwt, "jwk": jwk,
+        "kid": keys.ed25519.kid, "publicKeyMultibase": keys.ed25519.multibase,
+    });
     std::fs::write(path, serde_json::to_string_pretty(&out).unwrap()).unwrap();
+}
+
+#[test]
+fn a_proof_for_another_purpose_is_refused_naming_the_field() {
+    let keys = SigningKeys::ephemeral().unwrap();
+    let mut signed = sign(&samples::credential(), &keys.ed25519, VM, CREATED).unwrap();
+    signed["proof"]["proofPurpose"] = json!("authentication");
+    let err = verify(&signed, &keys.ed25519.multibase).unwrap_err();
+    assert!(err.to_string().contains("proof.proofPurpose"), "{err}");
 }

@@ -45,7 +45,10 @@ fn the_header_has_only_alg_kid_and_typ() {
     let jwt = sign(&samples::credential(), &keys.es256, KID_URL).unwrap();
     let header = jwt.split('.').next().unwrap();
     let header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(header).unwrap()).unwrap();
-    assert_eq!(header, json!({"alg": "ES256", "kid": KID_URL, "typ": "JWT"}));
+    assert_eq!(
+        header,
+        json!({"alg": "ES256", "kid": KID_URL, "typ": "JWT"})
+    );
     assert_eq!(decode_header(&jwt).unwrap().kid.as_deref(), Some(KID_URL));
 }
 
@@ -58,7 +61,10 @@ fn a_tampered_payload_fails_verification() {
     payload["credentialSubject"]["achievement"]["name"] = json!("Black belt");
     let forged = format!("{}.{}.{}", parts[0], encode(&payload).unwrap(), parts[2]);
     let err = decode::<Value>(&forged, &decoding_key(&keys), &validation()).unwrap_err();
-    assert_eq!(err.kind(), &jsonwebtoken::errors::ErrorKind::InvalidSignature);
+    assert_eq!(
+        err.kind(),
+        &jsonwebtoken::errors::ErrorKind::InvalidSignature
+    );
 }
 
 #[test]

@@ -150,15 +150,24 @@ mod tests {
         let key = generate(ES256).unwrap();
         assert_eq!(key.jwk["kty"], "EC");
         assert_eq!(key.jwk["crv"], "P-256");
-        assert_eq!(URL_SAFE_NO_PAD.decode(key.jwk["x"].as_str().unwrap()).unwrap().len(), 32);
+        assert_eq!(
+            URL_SAFE_NO_PAD
+                .decode(key.jwk["x"].as_str().unwrap())
+                .unwrap()
+                .len(),
+            32
+        );
         assert!(key.jwk.get("d").is_none());
         assert!(key.kid.bytes().all(|b| b.is_ascii_alphanumeric()));
     }
 
     #[test]
     fn a_multibase_of_another_codec_is_refused_with_the_rule() {
-        let err = ed25519_public(&format!("z{}", bs58::encode([0x12, 0x00, 1, 2]).into_string()))
-            .unwrap_err();
+        let err = ed25519_public(&format!(
+            "z{}",
+            bs58::encode([0x12, 0x00, 1, 2]).into_string()
+        ))
+        .unwrap_err();
         assert!(err.to_string().contains("ed25519-pub"), "{err}");
     }
 }

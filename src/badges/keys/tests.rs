@@ -18,7 +18,9 @@ impl Drop for TestDb {
         if let Some((url, name)) = self.drop_schema.take() {
             // A plain thread: the test's runtime is shutting down with the test.
             std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build();
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build();
                 if let Ok(rt) = rt {
                     rt.block_on(async {
                         if let Ok(conn) = Database::connect(&url).await {
@@ -76,7 +78,10 @@ async fn ensure_makes_one_key_of_each_alg_and_a_second_call_makes_none() {
     let rows = rows(&t.db).await;
     assert_eq!(rows.len(), 2);
     assert!(rows.iter().any(|r| r.alg == ES256));
-    assert!(rows.iter().any(|r| r.alg == ED25519 && r.public_multibase.is_some()));
+    assert!(
+        rows.iter()
+            .any(|r| r.alg == ED25519 && r.public_multibase.is_some())
+    );
 }
 
 #[tokio::test]
@@ -150,7 +155,10 @@ async fn the_signing_keys_after_a_rotation_are_the_new_ones() {
     assert!(Arc::ptr_eq(&before, &signing(&t.db).await.unwrap()));
     let new = rotate(&t.db).await.unwrap();
     let after = signing(&t.db).await.unwrap();
-    assert_eq!(new, vec![after.es256.kid.clone(), after.ed25519.kid.clone()]);
+    assert_eq!(
+        new,
+        vec![after.es256.kid.clone(), after.ed25519.kid.clone()]
+    );
     assert_ne!(before.ed25519.kid, after.ed25519.kid);
     assert_ne!(before.es256.kid, after.es256.kid);
     assert_ne!(before.ed25519.multibase, after.ed25519.multibase);
