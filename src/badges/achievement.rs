@@ -123,7 +123,12 @@ mod tests {
             "https://b.example.com/ob/achievements/smac/green/image.svg"
         );
         assert_eq!(a["image"]["type"], "Image");
-        assert!(a["image"]["caption"].as_str().unwrap().contains("Green Belt"));
+        assert!(
+            a["image"]["caption"]
+                .as_str()
+                .unwrap()
+                .contains("Green Belt")
+        );
     }
 
     #[test]

@@ -16,6 +16,10 @@ use entities::{badge_credential, cert_award};
 
 pub const CONTEXT_VC2: &str = "https://www.w3.org/ns/credentials/v2";
 pub const CONTEXT_OB3: &str = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json";
+/// 1EdTech's extension terms, third: it defines `1EdTechJsonSchemaValidator2019`, the
+/// `credentialSchema` type, which the first two do not (Data Integrity signing would
+/// refuse an undefined type; see `integrity::contexts`).
+pub const CONTEXT_OB3_EXTENSIONS: &str = super::integrity::OB3_EXTENSIONS;
 pub const SCHEMA_OB3: &str =
     "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json";
 
@@ -45,7 +49,7 @@ pub fn build(facts: &Facts<'_>) -> Value {
     let renewed_us = last_renewal_us(award);
     let achievement = achievement::achievement(&issuer.urls, program, belt);
     let mut credential = json!({
-        "@context": [CONTEXT_VC2, CONTEXT_OB3],
+        "@context": [CONTEXT_VC2, CONTEXT_OB3, CONTEXT_OB3_EXTENSIONS],
         "id": issuer.urls.credential(&row.id),
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": achievement::title(program, belt),
@@ -185,14 +189,25 @@ mod tests {
 
     #[test]
     fn contexts_are_vc2_then_ob_3_0_3_in_that_order() {
-        assert_eq!(built(&award())["@context"], json!([CONTEXT_VC2, CONTEXT_OB3]));
+        assert_eq!(
+            built(&award())["@context"],
+            json!([CONTEXT_VC2, CONTEXT_OB3])
+        );
     }
 
     #[test]
     fn types_id_name_and_issuer_are_those_of_an_open_badge_credential() {
         let c = built(&award());
-        assert_eq!(c["type"], json!(["VerifiableCredential", "OpenBadgeCredential"]));
-        assert!(c["id"].as_str().unwrap().ends_with("/ob/credentials/0b8f4e4e-6a43-4a5e-9d3c-6f5f2c1d7a10"));
+        assert_eq!(
+            c["type"],
+            json!(["VerifiableCredential", "OpenBadgeCredential"])
+        );
+        assert!(
+            c["id"]
+                .as_str()
+                .unwrap()
+                .ends_with("/ob/credentials/0b8f4e4e-6a43-4a5e-9d3c-6f5f2c1d7a10")
+        );
         assert_eq!(c["name"], "White Belt — Social Media");
         assert_eq!(c["issuer"]["type"], json!(["Profile"]));
         assert!(c["issuer"]["id"].as_str().unwrap().ends_with("/ob/issuer"));
@@ -229,7 +244,10 @@ mod tests {
     fn the_subject_is_a_urn_uuid_named_only_by_a_salted_hash() {
         let c = built(&award());
         let subject = &c["credentialSubject"];
-        assert_eq!(subject["id"], "urn:uuid:1d5e0f7c-1111-4c4c-8888-222233334444");
+        assert_eq!(
+            subject["id"],
+            "urn:uuid:1d5e0f7c-1111-4c4c-8888-222233334444"
+        );
         assert_eq!(subject["type"], json!(["AchievementSubject"]));
         assert_eq!(
             subject["identifier"][0]["identityHash"],
@@ -245,7 +263,10 @@ mod tests {
         assert_eq!(c["credentialStatus"]["statusListIndex"], "4242");
         assert_eq!(c["credentialStatus"]["type"], "BitstringStatusListEntry");
         assert_eq!(c["credentialSchema"][0]["id"], SCHEMA_OB3);
-        assert_eq!(c["credentialSchema"][0]["type"], "1EdTechJsonSchemaValidator2019");
+        assert_eq!(
+            c["credentialSchema"][0]["type"],
+            "1EdTechJsonSchemaValidator2019"
+        );
         assert_eq!(c["evidence"][0]["name"], "Learning module completed");
     }
 

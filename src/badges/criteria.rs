@@ -210,7 +210,10 @@ fn words(id: &str) -> String {
 fn md(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if matches!(c, '\\' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '#' | '|') {
+        if matches!(
+            c,
+            '\\' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '#' | '|'
+        ) {
             out.push('\\');
         }
         out.push(c);
@@ -307,7 +310,9 @@ mod tests {
         ]));
         assert!(t.contains("must meet all of the following:\n\n- hold the **White Belt** of this program\n- meet at least 2 of the following:\n  - complete the learning module `a`"), "{t}");
         assert!(
-            t.contains("  - meet any one of the following:\n    - complete the learning module `c`"),
+            t.contains(
+                "  - meet any one of the following:\n    - complete the learning module `c`"
+            ),
             "{t}"
         );
     }
@@ -365,7 +370,10 @@ mod tests {
         });
         let p = program(vec![b]);
         let t = narrative(&p, &p.belts[0]);
-        assert!(t.contains("**Intended for:** all employees and partners."), "{t}");
+        assert!(
+            t.contains("**Intended for:** all employees and partners."),
+            "{t}"
+        );
         assert!(t.contains("**Validity:** 12 months from the date it is awarded or renewed, then 30 days of grace"), "{t}");
         assert!(t.contains("**Recertification:** from 60 days before the validity ends, the holder must complete the learning module `refresher` with a score of at least 70%."), "{t}");
     }
@@ -380,7 +388,11 @@ mod tests {
 
     #[test]
     fn program_text_cannot_inject_markdown_links_or_html() {
-        let p = program(vec![belt("w", "[click](http://evil) <b>", au("a", None, None))]);
+        let p = program(vec![belt(
+            "w",
+            "[click](http://evil) <b>",
+            au("a", None, None),
+        )]);
         let t = narrative(&p, &p.belts[0]);
         assert!(t.contains(r"\[click\](http://evil) \<b\>"), "{t}");
     }

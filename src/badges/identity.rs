@@ -56,7 +56,9 @@ pub fn of_learner<'a>(
         return (bare.trim().to_lowercase(), EMAIL);
     }
     let account = actor.get("account");
-    let home = account.and_then(|a| a.get("homePage")).and_then(Value::as_str);
+    let home = account
+        .and_then(|a| a.get("homePage"))
+        .and_then(Value::as_str);
     let name = account.and_then(|a| a.get("name")).and_then(Value::as_str);
     match (home, name) {
         (Some(home), Some(name)) => (format!("{home}|{name}"), ACCOUNT),

@@ -168,7 +168,10 @@ impl Badges {
     }
 
     /// The award's credential row, made in its own short transaction when missing.
-    async fn ensure_row(&self, award: &cert_award::Model) -> Result<badge_credential::Model, Error> {
+    async fn ensure_row(
+        &self,
+        award: &cert_award::Model,
+    ) -> Result<badge_credential::Model, Error> {
         if let Some(row) = store::find_by_award(&self.db.conn, award.id).await? {
             return Ok(row);
         }

@@ -137,7 +137,8 @@ mod tests {
     use crate::config::Config;
 
     /// The spec's example list: 131,072 bits, all zero.
-    const SPEC_EMPTY: &str = "uH4sIAAAAAAAAA-3BMQEAAADCoPVPbQwfoAAAAAAAAAAAAAAAAAAAAIC3AYbSVKsAQAAA";
+    const SPEC_EMPTY: &str =
+        "uH4sIAAAAAAAAA-3BMQEAAADCoPVPbQwfoAAAAAAAAAAAAAAAAAAAAIC3AYbSVKsAQAAA";
 
     #[test]
     fn index_zero_is_the_most_significant_bit_of_the_first_byte() {

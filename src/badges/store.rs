@@ -111,7 +111,11 @@ async fn open_list(conn: &impl ConnectionTrait) -> Result<i32, Error> {
         .filter(badge_credential::Column::StatusList.eq(newest))
         .count(conn)
         .await?;
-    Ok(if used >= LIST_FILL { newest + 1 } else { newest })
+    Ok(if used >= LIST_FILL {
+        newest + 1
+    } else {
+        newest
+    })
 }
 
 /// A uniformly random index below `LIST_BITS` (a power of two: no modulo bias).

@@ -105,9 +105,9 @@ pub fn bake(svg: &str, baked: &Baked) -> Result<String, Error> {
 pub fn unbake(svg: &str) -> Result<Option<Baked>, Error> {
     let doc = roxmltree::Document::parse(svg)
         .map_err(|e| Error::BadRequest(format!("the image is not well-formed SVG: {e}")))?;
-    let mut found = doc
-        .descendants()
-        .filter(|n| n.tag_name().namespace() == Some(NAMESPACE) && n.tag_name().name() == "credential");
+    let mut found = doc.descendants().filter(|n| {
+        n.tag_name().namespace() == Some(NAMESPACE) && n.tag_name().name() == "credential"
+    });
     let Some(node) = found.next() else {
         return Ok(None);
     };
@@ -189,8 +189,9 @@ fn luminance(colour: &str) -> f64 {
         hex.to_owned()
     };
     let channel = |i: usize| {
-        let v = f64::from(u8::from_str_radix(full.get(i..i + 2).unwrap_or("88"), 16).unwrap_or(136))
-            / 255.0;
+        let v =
+            f64::from(u8::from_str_radix(full.get(i..i + 2).unwrap_or("88"), 16).unwrap_or(136))
+                / 255.0;
         if v <= 0.039_28 {
             v / 12.92
         } else {
@@ -323,7 +324,12 @@ mod tests {
         let svg = format!(
             r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:o="{NAMESPACE}"><o:credential verify="a.b.c"/><o:credential verify="a.b.c"/></svg>"#
         );
-        assert!(unbake(&svg).unwrap_err().to_string().contains("more than one"));
+        assert!(
+            unbake(&svg)
+                .unwrap_err()
+                .to_string()
+                .contains("more than one")
+        );
     }
 
     #[test]

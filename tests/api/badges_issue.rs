@@ -4,11 +4,11 @@
 
 use std::collections::HashSet;
 
+use blackbelt::badges::issue::Badges;
 use blackbelt::badges::status::LiveStatus;
 use blackbelt::badges::status_list::{Bits, LIST_BITS};
-use blackbelt::badges::{Issuer, jwt};
-use blackbelt::badges::issue::Badges;
 use blackbelt::badges::store;
+use blackbelt::badges::{Issuer, jwt};
 use blackbelt::certification::awards::{self, Manual};
 use blackbelt::config::Config;
 use blackbelt::error::Error;
@@ -60,7 +60,8 @@ async fn revoke(app: &TestApp, award_id: i64) {
 }
 
 fn has_proof(json: &Value) -> bool {
-    json["proof"]["type"] == "DataIntegrityProof" && json["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+    json["proof"]["type"] == "DataIntegrityProof"
+        && json["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
 }
 
 #[tokio::test]
@@ -72,10 +73,14 @@ async fn credential_of_an_award_has_the_open_badge_shape_and_both_signed_forms()
         c["@context"],
         json!([
             "https://www.w3.org/ns/credentials/v2",
-            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+            "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
         ])
     );
-    assert_eq!(c["type"], json!(["VerifiableCredential", "OpenBadgeCredential"]));
+    assert_eq!(
+        c["type"],
+        json!(["VerifiableCredential", "OpenBadgeCredential"])
+    );
     assert_eq!(c["id"], badges.issuer.urls.credential(&issued.row.id));
     assert_eq!(c["name"], "White Belt — Social Media Certification");
     assert_eq!(c["credentialSubject"]["id"], issued.row.subject_id.as_str());
@@ -84,15 +89,24 @@ async fn credential_of_an_award_has_the_open_badge_shape_and_both_signed_forms()
         c["credentialSubject"]["achievement"]["id"],
         badges.issuer.urls.achievement("smac", "white")
     );
-    assert_eq!(c["credentialSubject"]["identifier"][0]["identityType"], "accountId");
-    assert_eq!(c["credentialStatus"]["statusListIndex"], issued.row.status_index.to_string());
+    assert_eq!(
+        c["credentialSubject"]["identifier"][0]["identityType"],
+        "accountId"
+    );
+    assert_eq!(
+        c["credentialStatus"]["statusListIndex"],
+        issued.row.status_index.to_string()
+    );
     assert!(has_proof(c), "{c}");
     let payload = jwt::payload_unverified(&issued.jwt).unwrap();
     assert_eq!(payload["jti"], c["id"]);
     assert_eq!(payload["sub"], c["credentialSubject"]["id"]);
     assert!(payload.get("proof").is_none());
     assert_eq!(issued.status, LiveStatus::Valid);
-    assert_eq!((issued.belt_id.as_str(), issued.program_id.as_str()), ("white", "smac"));
+    assert_eq!(
+        (issued.belt_id.as_str(), issued.program_id.as_str()),
+        ("white", "smac")
+    );
     assert_eq!(issued.holder_name, None);
 }
 
@@ -133,9 +147,8 @@ async fn a_revoked_award_sets_its_bit_and_is_never_signed_again() {
     let issued = badges.for_award(award).await.unwrap();
     let list = issued.row.status_list;
     let before = badges.status_list(list).await.unwrap().unwrap();
-    let bits = |l: &Value| {
-        Bits::decode(l["credentialSubject"]["encodedList"].as_str().unwrap()).unwrap()
-    };
+    let bits =
+        |l: &Value| Bits::decode(l["credentialSubject"]["encodedList"].as_str().unwrap()).unwrap();
     let index = usize::try_from(issued.row.status_index).unwrap();
     assert!(!bits(&before).get(index));
     assert!(has_proof(&before), "{before}");
@@ -146,7 +159,10 @@ async fn a_revoked_award_sets_its_bit_and_is_never_signed_again() {
     assert_eq!(after["credentialSubject"]["statusPurpose"], "revocation");
 
     let err = badges.reissue(&issued.row.id).await.err().unwrap();
-    assert!(matches!(&err, Error::Conflict(m) if m.contains("revoked")), "{err}");
+    assert!(
+        matches!(&err, Error::Conflict(m) if m.contains("revoked")),
+        "{err}"
+    );
     let again = badges.for_award(award).await.unwrap();
     assert_eq!(again.jwt, issued.jwt);
     assert_eq!(again.json, issued.json);
@@ -157,10 +173,24 @@ async fn a_revoked_award_sets_its_bit_and_is_never_signed_again() {
 async fn a_status_list_is_remade_only_when_its_bits_change() {
     let (_app, badges, award) = app_with_award().await;
     let issued = badges.for_award(award).await.unwrap();
-    let one = badges.status_list(issued.row.status_list).await.unwrap().unwrap();
-    let two = badges.status_list(issued.row.status_list).await.unwrap().unwrap();
+    let one = badges
+        .status_list(issued.row.status_list)
+        .await
+        .unwrap()
+        .unwrap();
+    let two = badges
+        .status_list(issued.row.status_list)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(one, two);
-    assert_eq!(badges.status_list(issued.row.status_list + 1).await.unwrap(), None);
+    assert_eq!(
+        badges
+            .status_list(issued.row.status_list + 1)
+            .await
+            .unwrap(),
+        None
+    );
 }
 
 #[tokio::test]
@@ -177,7 +207,9 @@ async fn reissue_signs_again_with_the_same_id() {
 async fn ensure(app: &TestApp, award_id: i64) -> badge_credential::Model {
     let _gate = app.db.write_gate().await;
     let txn = app.db.writer().begin().await.unwrap();
-    let row = store::ensure_for_award(&txn, award_id, "learner", now()).await.unwrap();
+    let row = store::ensure_for_award(&txn, award_id, "learner", now())
+        .await
+        .unwrap();
     txn.commit().await.unwrap();
     row
 }
@@ -186,15 +218,28 @@ async fn ensure(app: &TestApp, award_id: i64) -> badge_credential::Model {
 async fn status_indices_are_unique_and_racing_requests_share_one_row() {
     let app = TestApp::spawn().await;
     let rows = futures_util::future::join_all((1..=40).map(|award| ensure(&app, award))).await;
-    let places: HashSet<(i32, i32)> = rows.iter().map(|r| (r.status_list, r.status_index)).collect();
+    let places: HashSet<(i32, i32)> = rows
+        .iter()
+        .map(|r| (r.status_list, r.status_index))
+        .collect();
     assert_eq!(places.len(), rows.len());
-    assert!(rows.iter().all(|r| r.status_list == 1 && (r.status_index as usize) < LIST_BITS));
+    assert!(
+        rows.iter()
+            .all(|r| r.status_list == 1 && (r.status_index as usize) < LIST_BITS)
+    );
     let subjects: HashSet<&str> = rows.iter().map(|r| r.subject_id.as_str()).collect();
     assert_eq!(subjects.len(), rows.len());
 
     let same = futures_util::future::join_all((0..6).map(|_| ensure(&app, 1_000))).await;
     assert!(same.iter().all(|row| row.id == same[0].id));
-    assert_eq!(store::find_by_award(&app.db.conn, 1_000).await.unwrap().unwrap().id, same[0].id);
+    assert_eq!(
+        store::find_by_award(&app.db.conn, 1_000)
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        same[0].id
+    );
 }
 
 #[tokio::test]
@@ -233,13 +278,20 @@ async fn a_learner_sees_their_credentials_and_may_show_their_name() {
     assert_eq!(mine.len(), 1);
     assert_eq!(mine[0].award.id, award);
     let id = mine[0].row.id.clone();
-    let err = badges.set_show_name(&id, "someone-else", true).await.err().unwrap();
+    let err = badges
+        .set_show_name(&id, "someone-else", true)
+        .await
+        .err()
+        .unwrap();
     assert!(matches!(err, Error::NotFound(_)));
     badges.set_show_name(&id, "learner-1", true).await.unwrap();
     let _ = app;
     let shown = badges.by_id(&id).await.unwrap().unwrap();
     assert!(shown.row.show_name);
-    assert_eq!(badges.by_id("unknown").await.unwrap().map(|i| i.row.id), None);
+    assert_eq!(
+        badges.by_id("unknown").await.unwrap().map(|i| i.row.id),
+        None
+    );
 }
 
 #[tokio::test]
@@ -257,5 +309,8 @@ async fn achievement_and_image_come_from_the_current_program() {
 async fn an_unknown_award_is_named_in_the_error() {
     let (_app, badges, _) = app_with_award().await;
     let err = badges.for_award(987_654).await.err().unwrap();
-    assert!(matches!(&err, Error::NotFound(m) if m.contains("987654")), "{err}");
+    assert!(
+        matches!(&err, Error::NotFound(m) if m.contains("987654")),
+        "{err}"
+    );
 }

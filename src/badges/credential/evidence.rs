@@ -42,7 +42,11 @@ fn one(program: &Program, belt: &Belt, item: &Value) -> Option<Value> {
     }
     match text("kind") {
         kind @ ("au" | "course") => {
-            let what = if kind == "au" { "Learning module" } else { "Course" };
+            let what = if kind == "au" {
+                "Learning module"
+            } else {
+                "Course"
+            };
             let mut narrative = format!("Completed `{}`", text("object_id").replace('`', "'"));
             if let Some(score) = item.get("score").and_then(Value::as_f64) {
                 narrative.push_str(&format!(" with a scaled score of {:.0}%", score * 100.0));
@@ -86,7 +90,11 @@ fn one(program: &Program, belt: &Belt, item: &Value) -> Option<Value> {
                 description,
                 &format!(
                     "{} approved by a reviewer.",
-                    if n == 1 { "One submission".to_owned() } else { format!("{n} submissions") }
+                    if n == 1 {
+                        "One submission".to_owned()
+                    } else {
+                        format!("{n} submissions")
+                    }
                 ),
                 "Reviewed submission",
             ))
@@ -99,7 +107,11 @@ fn one(program: &Program, belt: &Belt, item: &Value) -> Option<Value> {
             Some(object(
                 text("label"),
                 "Recorded activity matching the requirement.",
-                &format!("{n} recorded activities (xAPI statements) matched."),
+                &if n == 1 {
+                    "1 recorded activity (xAPI statement) matched.".to_owned()
+                } else {
+                    format!("{n} recorded activities (xAPI statements) matched.")
+                },
                 "Activity",
             ))
         }
@@ -109,7 +121,9 @@ fn one(program: &Program, belt: &Belt, item: &Value) -> Option<Value> {
             &format!(
                 "{} is {}.",
                 text("name").replace(['_', '-'], " "),
-                item.get("value").and_then(Value::as_str).unwrap_or_default()
+                item.get("value")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
             ),
             "Attribute",
         )),
@@ -181,7 +195,8 @@ mod tests {
 
     #[test]
     fn reviewed_evidence_takes_its_requirement_title_and_never_links_the_files() {
-        let e = of(json!([{"kind": "evidence", "requirement": "portfolio", "evidence_ids": [4, 9]}]));
+        let e =
+            of(json!([{"kind": "evidence", "requirement": "portfolio", "evidence_ids": [4, 9]}]));
         assert_eq!(e[0]["name"], "Portfolio");
         assert_eq!(e[0]["description"], "Links to your work");
         assert_eq!(e[0]["narrative"], "2 submissions approved by a reviewer.");
@@ -191,7 +206,9 @@ mod tests {
 
     #[test]
     fn a_standing_gives_its_score_and_date() {
-        let e = of(json!([{"kind": "au", "object_id": "https://x/au", "score": 0.85, "at": "2026-01-02T03:04:05Z"}]));
+        let e = of(
+            json!([{"kind": "au", "object_id": "https://x/au", "score": 0.85, "at": "2026-01-02T03:04:05Z"}]),
+        );
         assert_eq!(e[0]["name"], "Learning module completed");
         assert_eq!(
             e[0]["narrative"],
@@ -201,10 +218,16 @@ mod tests {
 
     #[test]
     fn statements_are_counted_not_listed() {
-        let e = of(json!([{"kind": "statements", "label": "Posts", "statement_ids": ["a", "b", "c"]}]));
+        let e =
+            of(json!([{"kind": "statements", "label": "Posts", "statement_ids": ["a", "b", "c"]}]));
         assert_eq!(e[0]["name"], "Posts");
         assert!(!e[0].to_string().contains("\"a\""));
-        assert!(e[0]["narrative"].as_str().unwrap().starts_with("3 recorded"));
+        assert!(
+            e[0]["narrative"]
+                .as_str()
+                .unwrap()
+                .starts_with("3 recorded")
+        );
     }
 
     #[test]
