@@ -496,10 +496,7 @@ fn endpoint(
             "/lti/close.js",
             get(crate::lti::dynamic_registration::close_script),
         )
-        .at(
-            "/verify/:id",
-            get(crate::badges::page::verify).data(badges),
-        )
+        .at("/verify/:id", get(crate::badges::page::verify).data(badges))
         .at("/docs", docs)
         .at("/openapi.json", spec)
         .data(auth.clone())

@@ -113,7 +113,9 @@ pub async fn run(config: &Config, command: BadgesCommand) -> Result<(), String> 
                 .map_err(text)?;
             let list: Vec<CredentialSummary> = rows
                 .iter()
-                .map(|(row, award)| CredentialSummary::new(urls, row, award, &live_status(award, now)))
+                .map(|(row, award)| {
+                    CredentialSummary::new(urls, row, award, &live_status(award, now))
+                })
                 .collect();
             if json {
                 return print_json(&list);
@@ -131,11 +133,9 @@ pub async fn run(config: &Config, command: BadgesCommand) -> Result<(), String> 
         }
         BadgesCommand::Show { id, jwt } => {
             let id = crate::badges::api::public_api::credential_id(&id).map_err(text)?;
-            let issued = badges
-                .by_id(id)
-                .await
-                .map_err(text)?
-                .ok_or_else(|| format!("no credential `{id}`; `blackbelt badges list` lists them"))?;
+            let issued = badges.by_id(id).await.map_err(text)?.ok_or_else(|| {
+                format!("no credential `{id}`; `blackbelt badges list` lists them")
+            })?;
             if jwt {
                 println!("{}", issued.jwt);
             } else {

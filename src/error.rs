@@ -43,9 +43,6 @@ pub enum Error {
     UnsupportedMediaType(String),
     #[error("{0}")]
     NotImplemented(String),
-    /// The `Accept` header names no form this resource has.
-    #[error("{0}")]
-    NotAcceptable(String),
     /// A service we depend on (a platform's key set, say) failed.
     #[error("{0}")]
     BadGateway(String),
@@ -98,7 +95,8 @@ pub struct ErrorBody {
 }
 
 impl ErrorBody {
-    fn json(error: ErrorCode, message: impl Into<String>) -> Json<ErrorBody> {
+    /// The body with `error` and `message`, as JSON.
+    pub fn json(error: ErrorCode, message: impl Into<String>) -> Json<ErrorBody> {
         Json(ErrorBody {
             error,
             message: message.into(),
@@ -121,9 +119,6 @@ pub enum ApiError {
     /// Nothing exists under that key.
     #[oai(status = 404)]
     NotFound(Json<ErrorBody>),
-    /// The `Accept` header names no form this resource has; the message lists them.
-    #[oai(status = 406)]
-    NotAcceptable(Json<ErrorBody>),
     /// The request conflicts with what is stored.
     #[oai(status = 409)]
     Conflict(Json<ErrorBody>),
@@ -206,9 +201,6 @@ impl From<Error> for ApiError {
             )),
             Error::NotImplemented(_) => {
                 ApiError::NotImplemented(ErrorBody::json(ErrorCode::NotImplemented, message))
-            }
-            Error::NotAcceptable(_) => {
-                ApiError::NotAcceptable(ErrorBody::json(ErrorCode::NotAcceptable, message))
             }
             Error::BadGateway(_) => {
                 ApiError::BadGateway(ErrorBody::json(ErrorCode::BadGateway, message))

@@ -8,6 +8,8 @@ mod alternate;
 mod attachments;
 mod auth;
 mod badges_issue;
+mod badges_learner;
+mod badges_public;
 mod cert_awards;
 mod cert_cli;
 mod cert_evidence;

@@ -63,6 +63,8 @@ enum Need {
     /// Certification operations open to an administrator and to a learner's own launch
     /// token (evidence submission and reading, a learner's belts).
     AdminOrLearner,
+    /// A learner's own badges: their launch token only (no credential names a learner).
+    Learner,
 }
 
 /// The rule table: may `scopes` do what `need` asks? Written from xAPI 4.2's scope
@@ -91,6 +93,7 @@ fn scopes_allow(scopes: &[&str], need: Need) -> bool {
                     .any(|s| has(s))
         }
         Need::Admin | Need::AdminOrLearner => has("admin"),
+        Need::Learner => false,
     }
 }
 
@@ -106,7 +109,8 @@ fn launch_token_allows(need: Need) -> bool {
         | Need::StateWrite
         | Need::ProfileRead
         | Need::AgentProfileWrite
-        | Need::AdminOrLearner => true,
+        | Need::AdminOrLearner
+        | Need::Learner => true,
         Need::ActivityProfileWrite | Need::Definitions | Need::Admin => false,
     }
 }
@@ -191,6 +195,7 @@ const CERT_EXTEND: &str = r#"{"valid_until": "2999-01-01T00:00:00Z", "reason": "
 const CERT_EVIDENCE: &str = r#"{"belt": "white", "requirement": "pledge", "text": "matrix"}"#;
 const REASON: &str = r#"{"reason": "matrix"}"#;
 const REASON_COMMENT: &str = r#"{"comment": "matrix"}"#;
+const VISIBILITY: &str = r#"{"show_name": true}"#;
 const JSON: Option<&str> = Some("application/json");
 const FORM: Option<&str> = Some("application/x-www-form-urlencoded");
 
@@ -414,6 +419,28 @@ fn rows() -> Vec<Row> {
             "/api/certification/evidence/{id}/withdraw",
             AdminOrLearner,
         ),
+        row("GET", "/ob/issuer", Public),
+        row("GET", "/ob/issuer/image.svg", Public),
+        row("GET", "/ob/keys/{kid}", Public),
+        row("GET", "/ob/jwks.json", Public),
+        row("GET", "/ob/achievements/{program}/{belt}", Public),
+        row("GET", "/ob/achievements/{program}/{belt}/image.svg", Public),
+        row("GET", "/ob/credentials/{id}", Public),
+        row("GET", "/ob/credentials/{id}/badge.svg", Public),
+        row("GET", "/ob/status/{n}", Public),
+        row("GET", "/api/badges/mine", Learner),
+        row("GET", "/api/badges/mine/{id}", Learner),
+        json_body(
+            "PUT",
+            "/api/badges/mine/{id}/visibility",
+            Learner,
+            VISIBILITY,
+        ),
+        row("GET", "/api/badges/credentials", Admin),
+        row("GET", "/api/badges/credentials/{id}", Admin),
+        row("POST", "/api/badges/credentials/{id}/reissue", Admin),
+        row("GET", "/api/badges/keys", Admin),
+        row("POST", "/api/badges/keys/rotate", Admin),
     ]
 }
 
@@ -473,6 +500,9 @@ impl Fixture {
             .replace("{key}", "no-such-consumer")
             .replace("{id}", "999999")
             .replace("{belt}", "white")
+            .replace("{kid}", "no-such-key")
+            .replace("{program}", "no-such-program")
+            .replace("{n}", "999")
             .replace("{reviewer_key}", "credential%3A1")
             .replace("{learner}", &enc(&self.learner_key()))
     }

@@ -9,7 +9,7 @@ use poem_openapi::{Object, OpenApi};
 use super::operations;
 use super::public_api::{credential_id, not_found};
 use super::queries;
-use super::views::{CredentialDetail, CredentialSummary, KeyList, Key, Rotated};
+use super::views::{CredentialDetail, CredentialSummary, Key, KeyList, Rotated};
 use crate::auth::AdminAuth;
 use crate::badges::issue::Badges;
 use crate::badges::keys;
@@ -38,7 +38,11 @@ pub struct CredentialPage {
 impl AdminApi {
     /// The credentials of the awards, newest award first (a credential is made for
     /// each award listed that had none yet), with live status and public links.
-    #[oai(path = "/credentials", method = "get", operation_id = "listBadgeCredentials")]
+    #[oai(
+        path = "/credentials",
+        method = "get",
+        operation_id = "listBadgeCredentials"
+    )]
     async fn list(
         &self,
         _admin: AdminAuth,
@@ -75,7 +79,11 @@ impl AdminApi {
 
     /// One credential with both signed forms (JSON with its Data Integrity proof, and
     /// the VC-JWT). 404 for an unknown id.
-    #[oai(path = "/credentials/:id", method = "get", operation_id = "getBadgeCredentialAdmin")]
+    #[oai(
+        path = "/credentials/:id",
+        method = "get",
+        operation_id = "getBadgeCredentialAdmin"
+    )]
     async fn get(&self, _admin: AdminAuth, id: Path<String>) -> ApiResult<Json<CredentialDetail>> {
         let id = credential_id(&id.0)?;
         let issued = self
@@ -117,7 +125,11 @@ impl AdminApi {
     /// Retires the signing keys and makes new ones. Retired keys stay published, so
     /// every credential signed before still verifies; credentials are signed with the
     /// new keys when next served. Audited `badge.keys.rotate`.
-    #[oai(path = "/keys/rotate", method = "post", operation_id = "rotateBadgeKeys")]
+    #[oai(
+        path = "/keys/rotate",
+        method = "post",
+        operation_id = "rotateBadgeKeys"
+    )]
     async fn rotate(&self, admin: AdminAuth) -> ApiResult<Json<Rotated>> {
         let by = who(&admin).actor;
         let kids = operations::rotate(&self.badges, &by, now_us()).await?;

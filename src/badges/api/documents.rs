@@ -120,7 +120,10 @@ mod tests {
         assert_eq!(document["type"], json!(["Profile"]));
         assert_eq!(
             document["assertionMethod"],
-            json!(["https://bb.example/ob/keys/new", "https://bb.example/ob/keys/old"])
+            json!([
+                "https://bb.example/ob/keys/new",
+                "https://bb.example/ob/keys/old"
+            ])
         );
     }
 
@@ -140,7 +143,11 @@ mod tests {
         assert_eq!(keys.len(), 1);
         assert_eq!(keys[0]["kid"], "a");
         assert!(keys[0].get("d").is_none());
-        assert!(key(&issuer_of(), &key_of("a", ES256, false)).get("d").is_none());
+        assert!(
+            key(&issuer_of(), &key_of("a", ES256, false))
+                .get("d")
+                .is_none()
+        );
     }
 
     #[test]

@@ -3,12 +3,11 @@
 //! on its public page. Another learner's credential is 404, as if it did not exist.
 
 use poem::Request;
+use poem_openapi::OpenApi;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, OpenApi};
 
-use super::negotiate;
-use super::public_api::{CredentialBody, accept, credential_id, not_found};
+use super::public_api::{CredentialResponse, credential_id, not_found};
 use super::views::{CredentialList, CredentialSummary, Visibility};
 use crate::auth::BasicAuth;
 use crate::badges::issue::{Badges, Issued};
@@ -21,23 +20,12 @@ pub struct LearnerApi {
     pub badges: Badges,
 }
 
-#[derive(ApiResponse)]
-pub enum OwnCredential {
-    /// The credential, JSON or VC-JWT by `Accept`.
-    #[oai(status = 200)]
-    Ok(
-        CredentialBody,
-        #[oai(header = "Cache-Control")] String,
-        #[oai(header = "Vary")] String,
-    ),
-}
-
-#[OpenApi(prefix_path = "/api/badges/mine", tag = "ApiTags::Badges")]
+#[OpenApi(prefix_path = "/api/badges", tag = "ApiTags::Badges")]
 impl LearnerApi {
     /// The calling learner's credentials, newest first: one per belt awarded (made
     /// when first asked for), with their live status and public links. A learner's
     /// launch token only (403 for other credentials).
-    #[oai(path = "/", method = "get", operation_id = "listMyBadges")]
+    #[oai(path = "/mine", method = "get", operation_id = "listMyBadges")]
     async fn list(&self, auth: BasicAuth) -> ApiResult<Json<CredentialList>> {
         let learner = learner(&auth)?;
         let issued = self.badges.of_learner(&learner).await?;
@@ -53,27 +41,27 @@ impl LearnerApi {
     /// One of the calling learner's credentials: JSON with its proof (default) or the
     /// VC-JWT by `Accept`, as the public URL serves it. 404 for an unknown id or
     /// another learner's; 406 when `Accept` names no form.
-    #[oai(path = "/:id", method = "get", operation_id = "getMyBadge")]
+    #[oai(path = "/mine/:id", method = "get", operation_id = "getMyBadge")]
     async fn get(
         &self,
         auth: BasicAuth,
         req: &Request,
         id: Path<String>,
-    ) -> ApiResult<OwnCredential> {
+    ) -> ApiResult<CredentialResponse> {
         let learner = learner(&auth)?;
-        let form = negotiate::choose(accept(req)?)?;
         let issued = self.own(&learner, &id.0).await?;
-        Ok(OwnCredential::Ok(
-            CredentialBody::of(issued, form),
-            "private, no-store".into(),
-            "Accept".into(),
-        ))
+        let answer = CredentialResponse::negotiated(req, None, issued, "private, no-store".into())?;
+        Ok(answer)
     }
 
     /// Shows or hides the learner's name on the credential's public verification page
     /// (hidden by default; the credential itself never names them). 404 for an
     /// unknown id or another learner's.
-    #[oai(path = "/:id/visibility", method = "put", operation_id = "setMyBadgeVisibility")]
+    #[oai(
+        path = "/mine/:id/visibility",
+        method = "put",
+        operation_id = "setMyBadgeVisibility"
+    )]
     async fn visibility(
         &self,
         auth: BasicAuth,
@@ -90,7 +78,10 @@ impl LearnerApi {
             .set_show_name(id, &learner, body.show_name)
             .await?;
         let issued = self.own(&learner, id).await?;
-        Ok(Json(CredentialSummary::of(&self.badges.issuer.urls, &issued)))
+        Ok(Json(CredentialSummary::of(
+            &self.badges.issuer.urls,
+            &issued,
+        )))
     }
 }
 

@@ -56,11 +56,11 @@ struct Range<'a> {
     q: u16,
 }
 
-/// The form `accept` prefers: absent or empty means JSON. 400 naming the header when
-/// it cannot be read, 406 listing the forms when it accepts none of them.
-pub fn choose(accept: Option<&str>) -> Result<Form, Error> {
+/// The form `accept` prefers (absent or empty means JSON), or `None` when it accepts
+/// none of them (406, `not_acceptable`); 400 naming the header when it cannot be read.
+pub fn choose(accept: Option<&str>) -> Result<Option<Form>, Error> {
     let Some(accept) = accept.map(str::trim).filter(|a| !a.is_empty()) else {
-        return Ok(Form::VcLdJson);
+        return Ok(Some(Form::VcLdJson));
     };
     if accept.len() > MAX_ACCEPT {
         return Err(Error::BadRequest(format!(
@@ -83,12 +83,15 @@ pub fn choose(accept: Option<&str>) -> Result<Form, Error> {
             (q > 0).then_some(((q, Reverse(at), Reverse(order)), form))
         })
         .max_by_key(|(key, _)| *key);
-    best.map(|(_, form)| form).ok_or_else(|| {
-        Error::NotAcceptable(format!(
-            "header `Accept` accepts none of the forms of a credential: {}",
-            Form::ALL.map(Form::media_type).join(", ")
-        ))
-    })
+    Ok(best.map(|(_, form)| form))
+}
+
+/// Why a request got 406: the forms it could have asked for.
+pub fn not_acceptable() -> String {
+    format!(
+        "header `Accept` accepts none of the forms of a credential: {}",
+        Form::ALL.map(Form::media_type).join(", ")
+    )
 }
 
 /// The weight the most specific matching range gives `form`, and that range's place.
@@ -165,50 +168,58 @@ mod tests {
 
     #[test]
     fn no_accept_header_or_any_type_gets_the_json_credential() {
-        assert_eq!(choose(None).unwrap(), Form::VcLdJson);
-        assert_eq!(choose(Some("*/*")).unwrap(), Form::VcLdJson);
-        assert_eq!(choose(Some("  ")).unwrap(), Form::VcLdJson);
+        assert_eq!(choose(None).unwrap().unwrap(), Form::VcLdJson);
+        assert_eq!(choose(Some("*/*")).unwrap().unwrap(), Form::VcLdJson);
+        assert_eq!(choose(Some("  ")).unwrap().unwrap(), Form::VcLdJson);
     }
 
     #[test]
     fn a_jwt_media_type_gets_the_jwt_in_that_media_type() {
-        assert_eq!(choose(Some("application/vc+jwt")).unwrap(), Form::VcJwt);
-        assert_eq!(choose(Some("application/jwt")).unwrap(), Form::Jwt);
-        assert_eq!(choose(Some("text/plain")).unwrap(), Form::Text);
+        assert_eq!(
+            choose(Some("application/vc+jwt")).unwrap().unwrap(),
+            Form::VcJwt
+        );
+        assert_eq!(choose(Some("application/jwt")).unwrap().unwrap(), Form::Jwt);
+        assert_eq!(choose(Some("text/plain")).unwrap().unwrap(), Form::Text);
     }
 
     #[test]
     fn weights_decide_and_an_earlier_range_wins_a_tie() {
         let accept = "application/json;q=0.5, application/vc+jwt";
-        assert_eq!(choose(Some(accept)).unwrap(), Form::VcJwt);
+        assert_eq!(choose(Some(accept)).unwrap().unwrap(), Form::VcJwt);
         let accept = "application/vc+jwt, application/json";
-        assert_eq!(choose(Some(accept)).unwrap(), Form::VcJwt);
+        assert_eq!(choose(Some(accept)).unwrap().unwrap(), Form::VcJwt);
         let accept = "application/json, application/vc+jwt";
-        assert_eq!(choose(Some(accept)).unwrap(), Form::Json);
+        assert_eq!(choose(Some(accept)).unwrap().unwrap(), Form::Json);
     }
 
     #[test]
     fn a_browser_accept_header_gets_json() {
         let accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
-        assert_eq!(choose(Some(accept)).unwrap(), Form::VcLdJson);
+        assert_eq!(choose(Some(accept)).unwrap().unwrap(), Form::VcLdJson);
     }
 
     #[test]
     fn q_zero_refuses_a_form() {
         let accept = "application/*, application/vc+ld+json;q=0";
-        assert_eq!(choose(Some(accept)).unwrap(), Form::LdJson);
+        assert_eq!(choose(Some(accept)).unwrap().unwrap(), Form::LdJson);
     }
 
     #[test]
-    fn an_accept_header_naming_no_form_is_406_listing_them() {
-        let err = choose(Some("image/png")).unwrap_err();
-        assert!(matches!(err, Error::NotAcceptable(_)), "{err:?}");
-        assert!(err.to_string().contains("application/vc+jwt"), "{err}");
+    fn an_accept_header_naming_no_form_chooses_none_and_406_lists_them() {
+        assert_eq!(choose(Some("image/png")).unwrap(), None);
+        assert!(not_acceptable().contains("application/vc+jwt"));
     }
 
     #[test]
     fn a_malformed_accept_header_is_400_naming_it() {
-        for bad in ["json", "application/json;q=2", "application/json;q", "*/json", "a/b;q=0.12345"] {
+        for bad in [
+            "json",
+            "application/json;q=2",
+            "application/json;q",
+            "*/json",
+            "a/b;q=0.12345",
+        ] {
             let err = choose(Some(bad)).unwrap_err();
             assert!(matches!(err, Error::BadRequest(_)), "{bad}: {err:?}");
             assert!(err.to_string().contains("`Accept`"), "{err}");

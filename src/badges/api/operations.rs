@@ -12,7 +12,10 @@ use crate::error::Error;
 /// unknown id, 409 when its award is revoked (a revoked credential is never re-signed).
 pub async fn reissue(badges: &Badges, by: &str, id: &str, now_us: i64) -> Result<Issued, Error> {
     let id = super::public_api::credential_id(id)?;
-    if crate::badges::store::find(&badges.db.conn, id).await?.is_none() {
+    if crate::badges::store::find(&badges.db.conn, id)
+        .await?
+        .is_none()
+    {
         return Err(super::public_api::not_found("credential", id));
     }
     let issued = badges.reissue(id).await?;

@@ -16,7 +16,7 @@ use crate::badges::credential::{CONTEXT_OB3, CONTEXT_VC2};
 use crate::badges::issue::{Badges, Issued};
 use crate::badges::keys;
 use crate::badges::svg::{self, Baked};
-use crate::error::{ApiResult, Error};
+use crate::error::{ApiResult, Error, ErrorBody, ErrorCode};
 use crate::openapi::ApiTags;
 
 /// Status lists change when a credential is revoked: verifiers re-read them soon.
@@ -77,6 +77,42 @@ pub enum CredentialResponse {
         #[oai(header = "Cache-Control")] String,
         #[oai(header = "Vary")] String,
     ),
+    /// `Accept` names none of the forms; the message lists them.
+    #[oai(status = 406)]
+    NotAcceptable(Json<ErrorBody>),
+}
+
+impl CredentialResponse {
+    /// `issued` in the form the request asks for (`?format=` first, then `Accept`),
+    /// cached as `cache` says; 406 when no form is acceptable, 400 when unreadable.
+    pub fn negotiated(
+        req: &Request,
+        format: Option<&str>,
+        issued: Issued,
+        cache: String,
+    ) -> Result<CredentialResponse, Error> {
+        let form = match format {
+            None => negotiate::choose(accept(req)?)?,
+            Some("json") => Some(Form::VcLdJson),
+            Some("jwt") => Some(Form::Text),
+            Some(_) => {
+                return Err(Error::BadRequest(
+                    "query parameter `format` must be `json` or `jwt`".into(),
+                ));
+            }
+        };
+        let Some(form) = form else {
+            return Ok(CredentialResponse::NotAcceptable(ErrorBody::json(
+                ErrorCode::NotAcceptable,
+                negotiate::not_acceptable(),
+            )));
+        };
+        Ok(CredentialResponse::Ok(
+            CredentialBody::of(issued, form),
+            cache,
+            "Accept".into(),
+        ))
+    }
 }
 
 #[derive(ApiResponse)]
@@ -169,7 +205,10 @@ impl PublicApi {
         operation_id = "getBadgeAchievement"
     )]
     async fn achievement(&self, program: Path<String>, belt: Path<String>) -> ApiResult<Document> {
-        let (program, belt) = (short("program", &program.0, 100)?, short("belt", &belt.0, 100)?);
+        let (program, belt) = (
+            short("program", &program.0, 100)?,
+            short("belt", &belt.0, 100)?,
+        );
         let mut achievement = self
             .badges
             .achievement(program, belt)
@@ -195,7 +234,10 @@ impl PublicApi {
         program: Path<String>,
         belt: Path<String>,
     ) -> ApiResult<Image> {
-        let (program, belt) = (short("program", &program.0, 100)?, short("belt", &belt.0, 100)?);
+        let (program, belt) = (
+            short("program", &program.0, 100)?,
+            short("belt", &belt.0, 100)?,
+        );
         let svg = self
             .badges
             .belt_image(program, belt)
@@ -221,23 +263,15 @@ impl PublicApi {
         /// `json` or `jwt` (served as `text/plain`): overrides `Accept`, for links.
         format: Query<Option<String>>,
     ) -> ApiResult<CredentialResponse> {
-        let form = match format.0.as_deref() {
-            None => negotiate::choose(accept(req)?)?,
-            Some("json") => Form::VcLdJson,
-            Some("jwt") => Form::Text,
-            Some(_) => {
-                return Err(Error::BadRequest(
-                    "query parameter `format` must be `json` or `jwt`".into(),
-                )
-                .into());
-            }
-        };
+        // The credential is looked up first: an unknown id is 404 whatever `Accept` says.
         let issued = self.issued(&id.0).await?;
-        Ok(CredentialResponse::Ok(
-            CredentialBody::of(issued, form),
+        let answer = CredentialResponse::negotiated(
+            req,
+            format.0.as_deref(),
+            issued,
             cache(CREDENTIAL_MAX_AGE),
-            "Accept".into(),
-        ))
+        )?;
+        Ok(answer)
     }
 
     /// The belt's SVG with this credential baked in: the VC-JWT (`format=jwt`, the
@@ -269,7 +303,11 @@ impl PublicApi {
 
     /// Status list `n` (`BitstringStatusListCredential`, revocation), signed. 404 for
     /// a list that does not exist.
-    #[oai(path = "/status/:n", method = "get", operation_id = "getBadgeStatusList")]
+    #[oai(
+        path = "/status/:n",
+        method = "get",
+        operation_id = "getBadgeStatusList"
+    )]
     async fn status_list(&self, n: Path<i32>) -> ApiResult<ListCredential> {
         let list = self
             .badges

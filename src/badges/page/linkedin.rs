@@ -48,10 +48,16 @@ mod tests {
         assert!(link.starts_with(
             "https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME&name="
         ));
-        assert!(link.contains("name=Black+Belt+%E2%80%94+Social+%26+Media"), "{link}");
+        assert!(
+            link.contains("name=Black+Belt+%E2%80%94+Social+%26+Media"),
+            "{link}"
+        );
         assert!(link.contains("organizationName=Acme+Inc."), "{link}");
         assert!(link.contains("issueYear=2026&issueMonth=1&"), "{link}");
-        assert!(link.contains("expirationYear=2027&expirationMonth=12&"), "{link}");
+        assert!(
+            link.contains("expirationYear=2027&expirationMonth=12&"),
+            "{link}"
+        );
         assert!(
             link.contains("certUrl=https%3A%2F%2Fbb.example%2Fverify%2Fabc%3Fx%3D1"),
             "{link}"

@@ -30,7 +30,12 @@ pub async fn verify(Path(id): Path<String>, Data(badges): Data<&Badges>) -> Resp
         Ok(Some(issued)) => html(
             StatusCode::OK,
             MAX_AGE,
-            render::page(&view(&badges.issuer.urls, &badges.issuer.name, &badges.issuer.url, issued)),
+            render::page(&view(
+                &badges.issuer.urls,
+                &badges.issuer.name,
+                &badges.issuer.url,
+                issued,
+            )),
             &badges.issuer.urls,
         ),
         Ok(None) => html(
@@ -114,7 +119,10 @@ mod tests {
         let policy = policy(&Urls::new("https://bb.example:8443/base"));
         assert!(policy.contains("style-src 'sha256-"), "{policy}");
         assert!(!policy.contains("script-src"), "{policy}");
-        assert!(policy.contains("img-src 'self' https://bb.example:8443;"), "{policy}");
+        assert!(
+            policy.contains("img-src 'self' https://bb.example:8443;"),
+            "{policy}"
+        );
         assert!(policy.starts_with("default-src 'none'"));
     }
 }

@@ -209,7 +209,10 @@ fn details(view: &View) -> String {
     if view.valid_until.is_none() {
         rows.push(("Valid until", "does not expire".into()));
     }
-    rows.push(("Credential ID", format!("<code>{}</code>", escape(&view.id))));
+    rows.push((
+        "Credential ID",
+        format!("<code>{}</code>", escape(&view.id)),
+    ));
     let items: String = rows
         .into_iter()
         .map(|(label, value)| format!("<dt>{label}</dt><dd>{value}</dd>"))
@@ -262,10 +265,18 @@ fn verify_yourself(view: &View) -> String {
             "The issuer's profile and Data Integrity keys",
             "",
         ),
-        (l.jwks.as_str(), "The issuer's VC-JWT public keys", " (JWK Set)"),
+        (
+            l.jwks.as_str(),
+            "The issuer's VC-JWT public keys",
+            " (JWK Set)",
+        ),
     ];
     if let Some(list) = &l.status_list {
-        links.push((list, "The revocation status list", " (Bitstring Status List)"));
+        links.push((
+            list,
+            "The revocation status list",
+            " (Bitstring Status List)",
+        ));
     }
     let items: String = links
         .into_iter()
@@ -292,8 +303,18 @@ fn time(rfc3339: &str) -> String {
 }
 
 const MONTHS: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 /// "7 December 2026" (UTC), or the text itself when it is not a timestamp.
@@ -363,11 +384,15 @@ mod tests {
     #[test]
     fn open_graph_tags_name_the_belt_its_image_and_the_page() {
         let html = page(&view(LiveStatus::Valid));
-        assert!(html.contains("<meta property=\"og:title\" content=\"White &lt;Belt&gt; — Social\">"));
+        assert!(
+            html.contains("<meta property=\"og:title\" content=\"White &lt;Belt&gt; — Social\">")
+        );
         assert!(html.contains(
             "<meta property=\"og:image\" content=\"https://bb.example/ob/achievements/p/white/image.svg\">"
         ));
-        assert!(html.contains("<meta property=\"og:url\" content=\"https://bb.example/verify/x\">"));
+        assert!(
+            html.contains("<meta property=\"og:url\" content=\"https://bb.example/verify/x\">")
+        );
         assert!(html.contains("og:description\" content=\"Valid: "));
     }
 
@@ -375,22 +400,38 @@ mod tests {
     fn each_status_is_said_in_words_not_colour_alone() {
         let valid = page(&view(LiveStatus::Valid));
         assert!(valid.contains("class=\"status valid\"") && valid.contains("✓</span> Valid"));
-        let revoked = page(&view(LiveStatus::Revoked { at_us: 1_780_000_000_000_000, reason: Some("private".into()) }));
-        assert!(revoked.contains("class=\"status revoked\"") && revoked.contains("Revoked</strong>"));
+        let revoked = page(&view(LiveStatus::Revoked {
+            at_us: 1_780_000_000_000_000,
+            reason: Some("private".into()),
+        }));
+        assert!(
+            revoked.contains("class=\"status revoked\"") && revoked.contains("Revoked</strong>")
+        );
         assert!(revoked.contains("was revoked on"), "{revoked}");
         assert!(!revoked.contains("private"), "the reason is not public");
-        let expired = page(&view(LiveStatus::Expired { at_us: 1_780_000_000_000_000 }));
+        let expired = page(&view(LiveStatus::Expired {
+            at_us: 1_780_000_000_000_000,
+        }));
         assert!(expired.contains("Expired</strong>") && expired.contains("expired on"));
-        let renewed = page(&view(LiveStatus::Renewed { at_us: 1_780_000_000_000_000 }));
+        let renewed = page(&view(LiveStatus::Renewed {
+            at_us: 1_780_000_000_000_000,
+        }));
         assert!(renewed.contains("Valid</strong>") && renewed.contains("renewed"));
     }
 
     #[test]
     fn only_a_valid_credential_offers_the_linkedin_link() {
         let valid = page(&view(LiveStatus::Valid));
-        assert!(valid.contains("https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME&amp;name="));
-        assert!(valid.contains("issueYear=2026&amp;issueMonth=3&amp;expirationYear=2027&amp;expirationMonth=3"));
-        let revoked = page(&view(LiveStatus::Revoked { at_us: 0, reason: None }));
+        assert!(valid.contains(
+            "https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME&amp;name="
+        ));
+        assert!(valid.contains(
+            "issueYear=2026&amp;issueMonth=3&amp;expirationYear=2027&amp;expirationMonth=3"
+        ));
+        let revoked = page(&view(LiveStatus::Revoked {
+            at_us: 0,
+            reason: None,
+        }));
         assert!(!revoked.contains("linkedin.com"));
     }
 
