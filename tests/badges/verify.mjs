@@ -5,7 +5,8 @@
 //
 // <expect>: valid | revoked | expired | tampered | wrong-key. `tampered` and `wrong-key`
 // derive their input from a valid credential here (one field changed; signed by a key
-// that is not the issuer's). One line per check; exit 1 on any mismatch.
+// that is not the issuer's). One line per check (BB_CASE names the case in it; default
+// <expect>); exit 1 on any mismatch.
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { isDeepStrictEqual } from 'node:util';
@@ -48,7 +49,7 @@ function report(check, outcome, wanted) {
   const ok = outcome.verdict === wanted;
   if (!ok) mismatches += 1;
   const tag = ok ? 'ok  ' : 'FAIL';
-  console.log(`${tag} ${expect.padEnd(9)} ${check.padEnd(15)} want ${wanted.padEnd(8)} got ${outcome.verdict}: ${outcome.detail}`);
+  console.log(`${tag} ${(process.env.BB_CASE ?? expect).padEnd(14)} ${check.padEnd(15)} want ${wanted.padEnd(8)} got ${outcome.verdict}: ${outcome.detail}`);
 }
 
 // --- Data Integrity (eddsa-rdfc-2022) and status list: DCC verifier-core -------------
