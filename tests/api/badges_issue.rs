@@ -8,7 +8,7 @@ use blackbelt::badges::issue::Badges;
 use blackbelt::badges::status::LiveStatus;
 use blackbelt::badges::status_list::{Bits, LIST_BITS};
 use blackbelt::badges::store;
-use blackbelt::badges::{Issuer, jwt};
+use blackbelt::badges::{Issuer, integrity, jwt, keys};
 use blackbelt::certification::awards::{self, Manual};
 use blackbelt::config::Config;
 use blackbelt::error::Error;
@@ -59,6 +59,19 @@ async fn revoke(app: &TestApp, award_id: i64) {
     txn.commit().await.unwrap();
 }
 
+/// Checks both signatures with the issuer's current public keys.
+async fn assert_signed_by_current_keys(app: &TestApp, json: &Value, jwt: &str) {
+    let keys = keys::signing(&app.db).await.unwrap();
+    integrity::verify(json, &keys.ed25519.multibase).unwrap();
+    let jwk: jsonwebtoken::jwk::Jwk = serde_json::from_value(keys.es256.jwk.clone()).unwrap();
+    let key = jsonwebtoken::DecodingKey::from_jwk(&jwk).unwrap();
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::ES256);
+    validation.validate_aud = false;
+    let header = jsonwebtoken::decode_header(jwt).unwrap();
+    assert!(header.kid.unwrap().ends_with(&keys.es256.kid));
+    jsonwebtoken::decode::<Value>(jwt, &key, &validation).unwrap();
+}
+
 fn has_proof(json: &Value) -> bool {
     json["proof"]["type"] == "DataIntegrityProof"
         && json["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
@@ -66,7 +79,7 @@ fn has_proof(json: &Value) -> bool {
 
 #[tokio::test]
 async fn credential_of_an_award_has_the_open_badge_shape_and_both_signed_forms() {
-    let (_app, badges, award) = app_with_award().await;
+    let (app, badges, award) = app_with_award().await;
     let issued = badges.for_award(award).await.unwrap();
     let c = &issued.json;
     assert_eq!(
@@ -98,6 +111,7 @@ async fn credential_of_an_award_has_the_open_badge_shape_and_both_signed_forms()
         issued.row.status_index.to_string()
     );
     assert!(has_proof(c), "{c}");
+    assert_signed_by_current_keys(&app, c, &issued.jwt).await;
     let payload = jwt::payload_unverified(&issued.jwt).unwrap();
     assert_eq!(payload["jti"], c["id"]);
     assert_eq!(payload["sub"], c["credentialSubject"]["id"]);
@@ -137,6 +151,7 @@ async fn renewal_keeps_the_id_and_awarded_date_with_new_validity_and_signature()
     assert_ne!(after.jwt, before.jwt);
     assert_ne!(after.json["proof"], before.json["proof"]);
     assert_eq!(after.status, LiveStatus::Renewed { at_us: at });
+    assert_signed_by_current_keys(&app, &after.json, &after.jwt).await;
     let payload = jwt::payload_unverified(&after.jwt).unwrap();
     assert_eq!(payload["validFrom"], after.json["validFrom"]);
 }
@@ -152,11 +167,14 @@ async fn a_revoked_award_sets_its_bit_and_is_never_signed_again() {
     let index = usize::try_from(issued.row.status_index).unwrap();
     assert!(!bits(&before).get(index));
     assert!(has_proof(&before), "{before}");
+    let keys = keys::signing(&app.db).await.unwrap();
+    integrity::verify(&before, &keys.ed25519.multibase).unwrap();
 
     revoke(&app, award).await;
     let after = badges.status_list(list).await.unwrap().unwrap();
     assert!(bits(&after).get(index));
     assert_eq!(after["credentialSubject"]["statusPurpose"], "revocation");
+    integrity::verify(&after, &keys.ed25519.multibase).unwrap();
 
     let err = badges.reissue(&issued.row.id).await.err().unwrap();
     assert!(
@@ -191,6 +209,21 @@ async fn a_status_list_is_remade_only_when_its_bits_change() {
             .unwrap(),
         None
     );
+}
+
+#[tokio::test]
+async fn a_key_rotation_makes_the_next_request_sign_with_the_new_keys() {
+    let (app, badges, award) = app_with_award().await;
+    let before = badges.for_award(award).await.unwrap();
+    keys::rotate(&app.db).await.unwrap();
+    let after = badges.for_award(award).await.unwrap();
+    assert_ne!(after.jwt, before.jwt);
+    assert_ne!(
+        after.json["proof"]["verificationMethod"],
+        before.json["proof"]["verificationMethod"]
+    );
+    assert_eq!(after.json["id"], before.json["id"]);
+    assert_signed_by_current_keys(&app, &after.json, &after.jwt).await;
 }
 
 #[tokio::test]
