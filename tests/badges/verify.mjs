@@ -64,8 +64,12 @@ async function dataIntegrity(doc) {
   const sig = step('valid_signature');
   const status = step('revocation_status');
   const expiry = step('expiration');
-  const schemaCheck = res.additionalInformation?.find((a) => a.id === 'schema_check')?.results;
-  const detail = `valid_signature=${sig?.valid} revocation_status=${status ? (status.error ? status.error.name : status.valid) : 'absent'} expiration=${expiry?.valid} schema_check=${JSON.stringify(schemaCheck)}`;
+  // verifier-core's own JSON Schema check (informational there; ajv below is the check).
+  const results = res.additionalInformation?.find((a) => a.id === 'schema_check')?.results;
+  const schemaCheck = Array.isArray(results)
+    ? results.map((r) => (r.result?.valid ? 'valid' : (r.result?.errors ?? []).map((e) => `${e.instancePath} ${e.message}`).join(', '))).join('; ')
+    : results;
+  const detail = `valid_signature=${sig?.valid} revocation_status=${status ? (status.error ? status.error.name : status.valid) : 'absent'} expiration=${expiry?.valid} schema_check=${schemaCheck}`;
   if (sig?.valid !== true) return { verdict: 'bad-sig', detail };
   if (!status || status.valid === undefined) return { verdict: 'error', detail };
   if (status.valid === false) return { verdict: 'revoked', detail };
@@ -74,7 +78,7 @@ async function dataIntegrity(doc) {
   return { verdict: 'valid', detail };
 }
 
-// --- VC-JWT (ES256): jose, key from the issuer's JWKS -----------------------------------
+// --- VC-JWT (ES256): jose, key by its kid URL and from the issuer's JWKS --------------
 const JWKS = jose.createRemoteJWKSet(new URL(`${base}/ob/jwks.json`));
 const seconds = (iso) => Math.floor(Date.parse(iso) / 1000);
 
