@@ -188,10 +188,10 @@ mod tests {
     }
 
     #[test]
-    fn contexts_are_vc2_then_ob_3_0_3_in_that_order() {
+    fn contexts_are_vc2_then_ob_3_0_3_in_that_order_then_the_ob_extensions() {
         assert_eq!(
             built(&award())["@context"],
-            json!([CONTEXT_VC2, CONTEXT_OB3])
+            json!([CONTEXT_VC2, CONTEXT_OB3, CONTEXT_OB3_EXTENSIONS])
         );
     }
 
