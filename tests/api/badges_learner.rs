@@ -90,6 +90,7 @@ async fn showing_the_name_puts_it_on_the_public_page_and_hiding_takes_it_off() {
     let app = TestApp::spawn().await;
     app.with_program().await;
     let (token, key) = app.learner("ada").await;
+    crate::badges_public::named(&app, &key, Some("Test Learner")).await;
     app.insert_award(&key, "white").await;
     let (_, list) = app.call("GET", "/api/badges/mine", &token, None).await;
     let summary = &list["credentials"][0];

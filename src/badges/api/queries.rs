@@ -2,6 +2,8 @@
 //! each with its credential row (made when missing, as on first need). Nothing is
 //! signed here: the list shows status and links, not the signed forms.
 
+use sea_orm::TransactionTrait;
+
 use crate::badges::issue::Badges;
 use crate::badges::store;
 use crate::certification::api::queries::{self, AwardFilter};
@@ -20,10 +22,18 @@ pub async fn credentials(
     let awards = queries::awards(&badges.db.conn, filter, limit, after).await?;
     let mut rows = Vec::with_capacity(awards.len());
     for award in awards {
-        let row = {
-            let _gate = badges.db.write_gate().await;
-            store::ensure_for_award(badges.db.writer(), award.id, &award.learner_key, now_us)
-                .await?
+        let row = match store::find_by_award(&badges.db.conn, award.id).await? {
+            Some(row) => row,
+            None => {
+                // In a transaction: on PostgreSQL a refused insert (another instance won
+                // the race) is undone to a savepoint.
+                let _gate = badges.db.write_gate().await;
+                let txn = badges.db.writer().begin().await?;
+                let row =
+                    store::ensure_for_award(&txn, award.id, &award.learner_key, now_us).await?;
+                txn.commit().await?;
+                row
+            }
         };
         rows.push((row, award));
     }
