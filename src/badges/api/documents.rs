@@ -38,27 +38,29 @@ pub fn key(issuer: &Issuer, key: &PublicKey) -> Value {
             "controller": issuer.urls.issuer(),
             "publicKeyMultibase": multibase,
         }),
-        _ => public_jwk(key),
+        _ => public_jwk(issuer, key),
     }
 }
 
 /// Every ES256 key as a JWK Set (RFC 7517 §5).
-pub fn jwks(keys: &[PublicKey]) -> Value {
+pub fn jwks(issuer: &Issuer, keys: &[PublicKey]) -> Value {
     json!({
-        "keys": keys.iter().filter(|k| k.alg == ES256).map(public_jwk).collect::<Vec<_>>()
+        "keys": keys
+            .iter()
+            .filter(|k| k.alg == ES256)
+            .map(|k| public_jwk(issuer, k))
+            .collect::<Vec<_>>()
     })
 }
 
-/// The JWK with `kid`, and never a private member even if one were stored.
-fn public_jwk(key: &PublicKey) -> Value {
-    let mut jwk = key.jwk.clone();
+/// The JWK, its `kid` the key's URL (what VC-JWT headers carry, so a JWK Set lookup by
+/// the header's `kid` finds it), and never a private member even if one were stored.
+fn public_jwk(issuer: &Issuer, key: &PublicKey) -> Value {
+    let mut jwk = key.served_jwk(&issuer.urls);
     if let Some(members) = jwk.as_object_mut() {
         for private in ["d", "p", "q", "dp", "dq", "qi", "k"] {
             members.remove(private);
         }
-        members
-            .entry("kid")
-            .or_insert_with(|| Value::String(key.kid.clone()));
     }
     jwk
 }
@@ -138,10 +140,13 @@ mod tests {
 
     #[test]
     fn jwks_hold_es256_keys_only_and_never_a_private_member() {
-        let set = jwks(&[key_of("a", ES256, false), key_of("b", ED25519, false)]);
+        let set = jwks(
+            &issuer_of(),
+            &[key_of("a", ES256, false), key_of("b", ED25519, false)],
+        );
         let keys = set["keys"].as_array().unwrap();
         assert_eq!(keys.len(), 1);
-        assert_eq!(keys[0]["kid"], "a");
+        assert_eq!(keys[0]["kid"], "https://bb.example/ob/keys/a");
         assert!(keys[0].get("d").is_none());
         assert!(
             key(&issuer_of(), &key_of("a", ES256, false))

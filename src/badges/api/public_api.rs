@@ -192,7 +192,7 @@ impl PublicApi {
     async fn jwks(&self) -> ApiResult<Document> {
         let keys = keys::published(&self.badges.db).await?;
         Ok(Document::Ok(
-            Json(documents::jwks(&keys)),
+            Json(documents::jwks(&self.badges.issuer, &keys)),
             cache(STABLE_MAX_AGE),
         ))
     }

@@ -72,7 +72,10 @@ pub(crate) fn sign_with(
     let value = format!("z{}", bs58::encode(key.sign(&data)).into_string());
     proof.insert("proofValue".into(), json!(value));
     let mut secured = unsecured;
-    secured["proof"] = Value::Object(proof);
+    // A one-element set: Data Integrity allows one proof or a set, and OB 3.0's JSON
+    // Schema (the one `credentialSchema` names, which 1EdTech's validator applies)
+    // requires an array.
+    secured["proof"] = Value::Array(vec![Value::Object(proof)]);
     Ok(secured)
 }
 
@@ -90,6 +93,15 @@ pub(crate) fn verify_with(
     let mut unsecured = object(document, "the document")?;
     let mut proof = match unsecured.remove("proof") {
         Some(Value::Object(proof)) => proof,
+        Some(Value::Array(proofs)) => match <[Value; 1]>::try_from(proofs) {
+            Ok([Value::Object(proof)]) => proof,
+            _ => {
+                return Err(invalid(
+                    "proof",
+                    "must be one proof object (or a set of one)",
+                ));
+            }
+        },
         Some(_) => return Err(invalid("proof", "must be one proof object")),
         None => return Err(invalid("proof", "is missing")),
     };

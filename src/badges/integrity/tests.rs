@@ -72,7 +72,7 @@ fn the_w3c_eddsa_rdfc_2022_vector_gives_the_published_hashes_and_signature() {
     let signer = w3c::signer();
     assert_eq!(signer.multibase, w3c::PUBLIC);
     let signed = sign_with(&w3c::unsecured(), &signer, w3c::VM, w3c::CREATED, &loader).unwrap();
-    let proof = signed["proof"].as_object().unwrap();
+    let proof = signed["proof"][0].as_object().unwrap();
     let mut options = proof.clone();
     options.remove("proofValue");
     options.insert("@context".into(), signed["@context"].clone());
@@ -96,7 +96,7 @@ fn the_w3c_eddsa_rdfc_2022_vector_gives_the_published_hashes_and_signature() {
 fn our_own_signature_verifies_and_the_proof_has_the_required_fields() {
     let keys = SigningKeys::ephemeral().unwrap();
     let signed = sign(&samples::credential(), &keys.ed25519, VM, CREATED).unwrap();
-    let proof = &signed["proof"];
+    let proof = &signed["proof"][0];
     assert_eq!(proof["type"], "DataIntegrityProof");
     assert_eq!(proof["cryptosuite"], "eddsa-rdfc-2022");
     assert_eq!(proof["proofPurpose"], "assertionMethod");
@@ -195,7 +195,7 @@ fn signing_again_replaces_the_proof_and_the_result_verifies() {
     let keys = SigningKeys::ephemeral().unwrap();
     let once = sign(&samples::credential(), &keys.ed25519, VM, CREATED).unwrap();
     let twice = sign(&once, &keys.ed25519, VM, "2026-02-01T00:00:00Z").unwrap();
-    assert_eq!(twice["proof"]["created"], "2026-02-01T00:00:00Z");
+    assert_eq!(twice["proof"][0]["created"], "2026-02-01T00:00:00Z");
     verify(&twice, &keys.ed25519.multibase).unwrap();
 }
 
@@ -245,7 +245,7 @@ fn a_signed_sample_can_be_written_for_the_external_verifier() {
 fn a_proof_for_another_purpose_is_refused_naming_the_field() {
     let keys = SigningKeys::ephemeral().unwrap();
     let mut signed = sign(&samples::credential(), &keys.ed25519, VM, CREATED).unwrap();
-    signed["proof"]["proofPurpose"] = json!("authentication");
+    signed["proof"][0]["proofPurpose"] = json!("authentication");
     let err = verify(&signed, &keys.ed25519.multibase).unwrap_err();
     assert!(err.to_string().contains("proof.proofPurpose"), "{err}");
 }
