@@ -31,8 +31,8 @@ pub fn belt_svg(program_name: &str, belt_name: &str, colour: &str) -> String {
     } else {
         "none"
     };
-    let belt_size = font_size(belt_name, 40.0, 380.0);
-    let program_size = font_size(program_name, 24.0, 330.0);
+    let (belt_size, belt) = text_block(belt_name, 40.0, 360.0, 150.0);
+    let (program_size, program) = text_block(program_name, 24.0, 320.0, 410.0);
     format!(
         r##"<?xml version="1.0" encoding="UTF-8"?>
 <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 512 512" width="512" height="512" role="img" aria-label="{label}">
@@ -40,7 +40,7 @@ pub fn belt_svg(program_name: &str, belt_name: &str, colour: &str) -> String {
   <circle cx="256" cy="256" r="248" fill="#1f2937"/>
   <circle cx="256" cy="256" r="226" fill="#f8fafc"/>
   <circle cx="256" cy="256" r="214" fill="none" stroke="#cbd5e1" stroke-width="2"/>
-  <text x="256" y="150" text-anchor="middle" font-family="Helvetica, Arial, sans-serif" font-size="{belt_size:.0}" font-weight="700" fill="#111827">{belt}</text>
+  <text text-anchor="middle" font-family="Helvetica, Arial, sans-serif" font-size="{belt_size:.0}" font-weight="700" fill="#111827">{belt}</text>
   <g stroke="{outline}" stroke-width="3" stroke-linejoin="round">
     <rect x="44" y="222" width="424" height="56" rx="6" fill="{colour}"/>
     <path d="M236 270 L196 372 L226 378 L252 282 Z" fill="{colour}"/>
@@ -48,13 +48,11 @@ pub fn belt_svg(program_name: &str, belt_name: &str, colour: &str) -> String {
     <rect x="222" y="210" width="68" height="80" rx="10" fill="{colour}"/>
   </g>
   <rect x="222" y="210" width="68" height="80" rx="10" fill="#000000" fill-opacity="0.12"/>
-  <text x="256" y="420" text-anchor="middle" font-family="Helvetica, Arial, sans-serif" font-size="{program_size:.0}" fill="#374151">{program}</text>
+  <text text-anchor="middle" font-family="Helvetica, Arial, sans-serif" font-size="{program_size:.0}" fill="#374151">{program}</text>
   <text x="256" y="456" text-anchor="middle" font-family="Helvetica, Arial, sans-serif" font-size="16" letter-spacing="4" fill="#6b7280">CERTIFIED</text>
 </svg>
 "##,
         label = escape(&format!("{belt_name} — {program_name}")),
-        belt = escape(belt_name),
-        program = escape(program_name),
     )
 }
 
@@ -201,10 +199,38 @@ fn luminance(colour: &str) -> f64 {
     0.2126 * channel(0) + 0.7152 * channel(2) + 0.0722 * channel(4)
 }
 
-/// A font size that fits `text` in `width` (about 0.6 em per character), at most `max`.
-fn font_size(text: &str, max: f64, width: f64) -> f64 {
-    let chars = text.chars().count().max(1) as f64;
-    (width / (chars * 0.6)).clamp(10.0, max)
+/// `text` as one `<tspan>` line, or two when one would need a font under 60 % of `max`,
+/// centred on `y`, with the font size that fits `width` (about 0.6 em per character).
+fn text_block(text: &str, max: f64, width: f64, y: f64) -> (f64, String) {
+    let fits = |line: &str| width / (line.chars().count().max(1) as f64 * 0.6);
+    let lines = match split_in_two(text) {
+        Some((a, b)) if fits(text) < max * 0.6 => vec![a, b],
+        _ => vec![text],
+    };
+    let size = lines.iter().map(|l| fits(l)).fold(max, f64::min).max(10.0);
+    let first = y - (lines.len() as f64 - 1.0) * size * 0.6;
+    let spans = lines
+        .iter()
+        .enumerate()
+        .map(|(i, line)| {
+            format!(
+                r#"<tspan x="256" y="{:.0}">{}</tspan>"#,
+                first + i as f64 * size * 1.2,
+                escape(line)
+            )
+        })
+        .collect();
+    (size, spans)
+}
+
+/// `text` split at the space nearest its middle.
+fn split_in_two(text: &str) -> Option<(&str, &str)> {
+    let middle = text.len() / 2;
+    let at = text
+        .match_indices(' ')
+        .map(|(i, _)| i)
+        .min_by_key(|i| i.abs_diff(middle))?;
+    Some((&text[..at], &text[at + 1..]))
 }
 
 fn escape(text: &str) -> String {
@@ -237,7 +263,7 @@ mod tests {
         let svg = belt_svg("Social Media", "Green Belt", "#16a34a");
         let doc = roxmltree::Document::parse(&svg).unwrap();
         assert_eq!(doc.root_element().tag_name().name(), "svg");
-        assert!(svg.contains(">Green Belt<") && svg.contains(">Social Media<"));
+        assert!(svg.contains(">Green Belt</tspan>") && svg.contains(">Social Media</tspan>"));
         assert!(svg.contains(r##"fill="#16a34a""##));
     }
 
@@ -245,6 +271,20 @@ mod tests {
     fn the_image_refers_to_nothing_outside_itself() {
         let svg = image();
         assert!(!svg.contains("href") && !svg.contains("url(") && !svg.contains("<image"));
+    }
+
+    #[test]
+    fn a_long_name_is_set_on_two_lines_split_at_a_space() {
+        let svg = belt_svg(
+            "Enterprise Digital Transformation Leadership Programme",
+            "B",
+            "#000",
+        );
+        assert!(
+            svg.contains(">Enterprise Digital Transformation</tspan>"),
+            "{svg}"
+        );
+        assert!(svg.contains(">Leadership Programme</tspan>"), "{svg}");
     }
 
     #[test]

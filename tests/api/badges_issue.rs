@@ -347,3 +347,22 @@ async fn an_unknown_award_is_named_in_the_error() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn an_award_revoked_before_any_request_is_signed_once_and_kept() {
+    let (app, badges, award) = app_with_award().await;
+    revoke(&app, award).await;
+    let first = badges.for_award(award).await.unwrap();
+    assert!(matches!(first.status, LiveStatus::Revoked { .. }));
+    assert!(has_proof(&first.json));
+    keys::rotate(&app.db).await.unwrap();
+    let later = badges.for_award(award).await.unwrap();
+    assert_eq!(later.jwt, first.jwt);
+    let list = badges
+        .status_list(first.row.status_list)
+        .await
+        .unwrap()
+        .unwrap();
+    let bits = Bits::decode(list["credentialSubject"]["encodedList"].as_str().unwrap()).unwrap();
+    assert!(bits.get(usize::try_from(first.row.status_index).unwrap()));
+}
