@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use crate::cert_fixture::{now, program};
 use entities::{cert_audit, cert_award, cert_evidence, cert_program};
 
-fn cli(db: &str, args: &[&str]) -> (bool, String, String) {
+pub fn cli(db: &str, args: &[&str]) -> (bool, String, String) {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_blackbelt"))
         .args(args)
         .args(["--database-url", db])
@@ -22,7 +22,7 @@ fn cli(db: &str, args: &[&str]) -> (bool, String, String) {
     )
 }
 
-async fn database() -> (tempfile::TempDir, String, sea_orm::DatabaseConnection) {
+pub async fn database() -> (tempfile::TempDir, String, sea_orm::DatabaseConnection) {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}?mode=rwc", dir.path().join("cli.db").display());
     let (ok, _, err) = cli(&db, &["migrate"]);

@@ -7,6 +7,7 @@
 mod alternate;
 mod attachments;
 mod auth;
+mod badges_cli;
 mod badges_issue;
 mod badges_learner;
 mod badges_public;

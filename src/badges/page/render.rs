@@ -79,7 +79,8 @@ pub fn page(view: &View) -> String {
          <meta property=\"og:image:alt\" content=\"{belt} badge\">\
          <meta property=\"og:url\" content=\"{url}\">\
          <meta property=\"og:site_name\" content=\"{issuer}\">\
-         <meta name=\"twitter:card\" content=\"summary\">",
+         <meta name=\"twitter:card\" content=\"summary\">\
+         <link rel=\"icon\" type=\"image/svg+xml\" href=\"{image}\">",
         title = escape(&view.title),
         issuer = escape(&view.issuer_name),
         description = escape(&description),
