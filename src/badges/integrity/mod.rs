@@ -29,7 +29,8 @@ pub const PROOF_PURPOSE: &str = "assertionMethod";
 
 /// `document` with a `proof` (`DataIntegrityProof`, `eddsa-rdfc-2022`,
 /// `proofPurpose: assertionMethod`) made by `key`, named by `verification_method`,
-/// created at `created` (XML Schema dateTime, UTC). A `proof` already there is replaced.
+/// created at `created` (XML Schema dateTime, UTC), as a set of one proof. A `proof`
+/// already there is replaced.
 /// <https://www.w3.org/TR/vc-di-eddsa/#add-proof-eddsa-rdfc-2022>
 pub fn sign(
     document: &Value,

@@ -72,3 +72,21 @@ pub fn credential() -> Value {
         }
     })
 }
+
+/// The status list a sample's `credentialStatus` names: 131,072 bits, none set (the
+/// encoded list is the Bitstring Status List spec's own example).
+pub fn status_list(base: &str, valid_from: &str) -> Value {
+    json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": format!("{base}/ob/status/1"),
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": format!("{base}/ob/issuer"),
+        "validFrom": valid_from,
+        "credentialSubject": {
+            "id": format!("{base}/ob/status/1#list"),
+            "type": "BitstringStatusList",
+            "statusPurpose": "revocation",
+            "encodedList": "uH4sIAAAAAAAAA-3BMQEAAADCoPVPbQwfoAAAAAAAAAAAAAAAAAAAAIC3AYbSVKsAQAAA"
+        }
+    })
+}

@@ -1,3 +1,6 @@
+//! VC-JWT: verified by `jsonwebtoken` with the published JWK, header and claims as OB 3.0
+//! final requires, tampering and other keys refused.
+
 use std::collections::HashSet;
 
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header, jwk::Jwk};

@@ -24,6 +24,11 @@ impl Drop for TestDb {
                 if let Ok(rt) = rt {
                     rt.block_on(async {
                         if let Ok(conn) = Database::connect(&url).await {
+                            // The test's runtime is blocked here: should one of its
+                            // connections still hold a lock, give up rather than hang.
+                            conn.execute_unprepared("SET lock_timeout = '20s'")
+                                .await
+                                .ok();
                             let sql = format!("DROP SCHEMA IF EXISTS {name} CASCADE");
                             conn.execute_unprepared(&sql).await.ok();
                         }
@@ -207,4 +212,19 @@ async fn a_served_jwk_names_its_url_as_kid_and_a_multikey_its_issuer() {
             None => assert_eq!(key.alg, ES256),
         }
     }
+}
+
+#[tokio::test]
+async fn the_start_check_opens_the_badge_keys_and_refuses_a_wrong_secrets_key() {
+    use crate::crypto::seal_stored::seal_stored;
+    let t = test_db().await;
+    ensure(&t.db).await.unwrap();
+    let right = SecretsKey::from_bytes(&[7; 32]).unwrap();
+    assert_eq!(seal_stored(&t.db, &right).await.unwrap(), 0);
+    let wrong = SecretsKey::from_bytes(&[8; 32]).unwrap();
+    let err = seal_stored(&t.db, &wrong).await.unwrap_err();
+    assert!(err.contains("Open Badges signing keys"), "{err}");
+    // The refused check's transaction is rolled back by a task of this runtime: let it
+    // run before the schema is dropped.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
 }
