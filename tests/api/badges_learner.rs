@@ -5,7 +5,7 @@
 use poem::http::StatusCode;
 use serde_json::json;
 
-use crate::badges_public::{get, path_of};
+use crate::badges_support::{get, path_of};
 use crate::helpers::TestApp;
 
 const OTHER: &str = "account:https://lms.example.com|zoe";
@@ -61,7 +61,7 @@ async fn another_learners_credential_is_404_to_a_launch_token() {
     let app = TestApp::spawn().await;
     app.with_program().await;
     let (token, _) = app.learner("ada").await;
-    let (_, summary) = crate::badges_public::awarded(&app, OTHER, "white").await;
+    let (_, summary) = crate::badges_support::awarded(&app, OTHER, "white").await;
     let id = summary["id"].as_str().unwrap();
     let read = get(&app, &format!("/api/badges/mine/{id}"), None, Some(&token)).await;
     assert_eq!(read.status, StatusCode::NOT_FOUND, "{}", read.body);
@@ -90,7 +90,7 @@ async fn showing_the_name_puts_it_on_the_public_page_and_hiding_takes_it_off() {
     let app = TestApp::spawn().await;
     app.with_program().await;
     let (token, key) = app.learner("ada").await;
-    crate::badges_public::named(&app, &key, Some("Test Learner")).await;
+    crate::badges_support::named(&app, &key, Some("Test Learner")).await;
     app.insert_award(&key, "white").await;
     let (_, list) = app.call("GET", "/api/badges/mine", &token, None).await;
     let summary = &list["credentials"][0];

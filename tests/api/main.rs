@@ -7,10 +7,13 @@
 mod alternate;
 mod attachments;
 mod auth;
+mod badges_admin;
 mod badges_cli;
 mod badges_issue;
 mod badges_learner;
+mod badges_page;
 mod badges_public;
+mod badges_support;
 mod cert_awards;
 mod cert_cli;
 mod cert_evidence;

@@ -53,14 +53,16 @@ pub fn jwks(issuer: &Issuer, keys: &[PublicKey]) -> Value {
     })
 }
 
-/// The JWK, its `kid` the key's URL (what VC-JWT headers carry, so a JWK Set lookup by
-/// the header's `kid` finds it), and never a private member even if one were stored.
+/// The JWK, never with a private member even if one were stored, its `kid` the key's
+/// URL: the VC-JWT header's `kid` is that URL, and JOSE libraries pick a key from a set
+/// by comparing the two (npm `jose` found none with the bare id).
 fn public_jwk(issuer: &Issuer, key: &PublicKey) -> Value {
-    let mut jwk = key.served_jwk(&issuer.urls);
+    let mut jwk = key.jwk.clone();
     if let Some(members) = jwk.as_object_mut() {
         for private in ["d", "p", "q", "dp", "dq", "qi", "k"] {
             members.remove(private);
         }
+        members.insert("kid".into(), Value::String(issuer.urls.key(&key.kid)));
     }
     jwk
 }
@@ -146,7 +148,10 @@ mod tests {
         );
         let keys = set["keys"].as_array().unwrap();
         assert_eq!(keys.len(), 1);
-        assert_eq!(keys[0]["kid"], "https://bb.example/ob/keys/a");
+        assert_eq!(
+            keys[0]["kid"], "https://bb.example/ob/keys/a",
+            "the header's kid"
+        );
         assert!(keys[0].get("d").is_none());
         assert!(
             key(&issuer_of(), &key_of("a", ES256, false))

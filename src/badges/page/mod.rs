@@ -2,6 +2,7 @@
 //! rendered, no script; its own Content-Security-Policy allows only its embedded style
 //! (by hash) and images from this server. The status is read live from the award.
 
+pub mod dates;
 pub mod linkedin;
 pub mod render;
 

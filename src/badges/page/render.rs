@@ -6,30 +6,11 @@ use crate::badges::status::LiveStatus;
 use crate::lti::page::escape;
 use crate::passback::view::rfc3339;
 
+use super::dates::{human_date, time, year_month};
 use super::linkedin::{self, Certification};
 
 /// The page's only style sheet; its hash goes in the page's CSP.
-pub const STYLE: &str = "\
-body{margin:0;font-family:system-ui,sans-serif;color:#1a1a1a;background:#f8fafc;line-height:1.5}\
-header,main,footer{max-width:44rem;margin:0 auto;padding:1rem}\
-header{border-bottom:1px solid #cbd5e1}header p{margin:0;font-weight:600}\
-h1{font-size:1.6rem;margin:.5rem 0}h2{font-size:1.2rem;margin-top:2rem}\
-.badge{display:flex;gap:1.25rem;align-items:center;flex-wrap:wrap}\
-.badge img{width:160px;height:160px}\
-.status{border-left:.5rem solid;padding:.75rem 1rem;margin:1rem 0;font-size:1.05rem}\
-.status strong{font-size:1.2rem}\
-.valid{border-color:#166534;background:#dcfce7;color:#14532d}\
-.expired{border-color:#854d0e;background:#fef9c3;color:#713f12}\
-.revoked{border-color:#991b1b;background:#fee2e2;color:#7f1d1d}\
-dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:0}\
-dt{font-weight:600}dd{margin:0;overflow-wrap:anywhere}\
-a{color:#1d4ed8}a:focus{outline:3px solid #1d4ed8;outline-offset:2px}\
-.linkedin{display:inline-block;margin-top:1rem;padding:.5rem 1rem;background:#0a66c2;\
-color:#fff;text-decoration:none;border-radius:.25rem;font-weight:600}\
-.linkedin:focus{outline-color:#1a1a1a}\
-code{overflow-wrap:anywhere;background:#e2e8f0;padding:0 .2rem}\
-footer{color:#475569;font-size:.9rem}\
-@media (max-width:30rem){dl{grid-template-columns:1fr}dd{margin-bottom:.5rem}}";
+pub const STYLE: &str = include_str!("page.css");
 
 /// Everything the page shows, read from the served credential.
 pub struct View {
@@ -292,55 +273,6 @@ fn verify_yourself(view: &View) -> String {
          validator; or check the VC-JWT signature against the issuer's keys with any \
          JOSE library.</p><ul>{items}</ul>"
     )
-}
-
-/// A `<time>` element for an RFC 3339 value, shown as "7 December 2026".
-fn time(rfc3339: &str) -> String {
-    format!(
-        "<time datetime=\"{}\">{}</time>",
-        escape(rfc3339),
-        escape(&human_date(rfc3339))
-    )
-}
-
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
-/// "7 December 2026" (UTC), or the text itself when it is not a timestamp.
-fn human_date(rfc3339: &str) -> String {
-    match rfc3339.parse::<jiff::Timestamp>() {
-        Ok(at) => {
-            let date = at.to_zoned(jiff::tz::TimeZone::UTC).date();
-            let month = MONTHS
-                .get(usize::try_from(date.month() - 1).unwrap_or(0))
-                .copied()
-                .unwrap_or("");
-            format!("{} {month} {}", date.day(), date.year())
-        }
-        Err(_) => rfc3339.to_owned(),
-    }
-}
-
-/// (year, month 1–12) of an RFC 3339 value, in UTC.
-fn year_month(rfc3339: &str) -> Option<(i16, i8)> {
-    let date = rfc3339
-        .parse::<jiff::Timestamp>()
-        .ok()?
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .date();
-    Some((date.year(), date.month()))
 }
 
 #[cfg(test)]
