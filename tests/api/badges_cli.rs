@@ -5,6 +5,7 @@
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use serde_json::{Value, json};
 
+use crate::badges_support::proof;
 use crate::cert_cli::{cli, database};
 use crate::cert_fixture::now;
 use entities::{cert_audit, cert_award};
@@ -39,7 +40,7 @@ async fn an_operator_lists_shows_and_reissues_credentials_and_rotates_keys() {
     assert!(ok, "{err}");
     let credential: Value = serde_json::from_str(&out).unwrap();
     assert!(credential["id"].as_str().unwrap().ends_with(&id));
-    let old_method = credential["proof"][0]["verificationMethod"].clone();
+    let old_method = proof(&credential)["verificationMethod"].clone();
     let (ok, out, _) = cli(&db, &["badges", "show", &id, "--jwt"]);
     assert!(ok && out.trim().split('.').count() == 3, "{out}");
     let (ok, out, err) = cli(&db, &["badges", "keys", "list"]);
@@ -54,7 +55,7 @@ async fn an_operator_lists_shows_and_reissues_credentials_and_rotates_keys() {
     assert!(ok && out.contains("re-signed"), "{out}{err}");
     let (_, out, _) = cli(&db, &["badges", "show", &id]);
     let resigned: Value = serde_json::from_str(&out).unwrap();
-    assert_ne!(resigned["proof"][0]["verificationMethod"], old_method);
+    assert_ne!(proof(&resigned)["verificationMethod"], old_method);
     let audit: Vec<(String, String)> = cert_audit::Entity::find()
         .all(&conn)
         .await

@@ -108,3 +108,11 @@ pub async fn named(app: &TestApp, learner: &str, name: Option<&str>) {
 pub fn jwt_payload(jwt: &str) -> Value {
     blackbelt::badges::jwt::payload_unverified(jwt).unwrap()
 }
+
+/// A document's one Data Integrity proof (a set of one, or a single object).
+pub fn proof(document: &Value) -> &Value {
+    match &document["proof"] {
+        Value::Array(proofs) => proofs.first().unwrap_or(&Value::Null),
+        single => single,
+    }
+}
