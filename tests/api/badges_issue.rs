@@ -73,8 +73,8 @@ async fn assert_signed_by_current_keys(app: &TestApp, json: &Value, jwt: &str) {
 }
 
 fn has_proof(json: &Value) -> bool {
-    json["proof"]["type"] == "DataIntegrityProof"
-        && json["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+    json["proof"][0]["type"] == "DataIntegrityProof"
+        && json["proof"][0]["cryptosuite"] == "eddsa-rdfc-2022"
 }
 
 #[tokio::test]
@@ -219,8 +219,8 @@ async fn a_key_rotation_makes_the_next_request_sign_with_the_new_keys() {
     let after = badges.for_award(award).await.unwrap();
     assert_ne!(after.jwt, before.jwt);
     assert_ne!(
-        after.json["proof"]["verificationMethod"],
-        before.json["proof"]["verificationMethod"]
+        after.json["proof"][0]["verificationMethod"],
+        before.json["proof"][0]["verificationMethod"]
     );
     assert_eq!(after.json["id"], before.json["id"]);
     assert_signed_by_current_keys(&app, &after.json, &after.jwt).await;
