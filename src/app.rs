@@ -477,6 +477,14 @@ fn endpoint(
     let docs_html = api_docs::page(&service.rapidoc_html());
     let security_headers = SecurityHeaders::new(&docs_html);
     let docs = api_docs::endpoint(docs_html);
+    let console = crate::console::routes(crate::console::Console {
+        db: db.clone(),
+        config: Arc::new(config.clone()),
+        sessions: crate::console::SessionSettings::from_config(config),
+        auth: auth.clone(),
+        badges: badges.clone(),
+        passback_wake: wake.clone(),
+    });
     let routes = RouteTable::from_openapi(&service.spec());
     let spec = service.spec_endpoint();
     Route::new()
@@ -497,12 +505,15 @@ fn endpoint(
             get(crate::lti::dynamic_registration::close_script),
         )
         .at("/verify/:id", get(crate::badges::page::verify).data(badges))
+        .nest("/console", console)
         .at("/docs", docs)
         .at("/openapi.json", spec)
         .data(auth.clone())
         .data(db.clone())
         .data(BodyLimit(config.max_body_bytes))
         .catch_all_error(framework_error)
+        // `/` is inside the API's nest; the console's front door is decided before it.
+        .around(crate::console::front_door)
         .with(AllowHeader::new(routes.clone()))
         .with(FrameAncestors::new(
             db.clone(),

@@ -141,6 +141,15 @@ pub struct Config {
     pub issuer_url: Option<String>,
     /// A contact address for the issuer (`Profile.email`).
     pub issuer_email: Option<String>,
+    /// Minutes a console session stays signed in without a request.
+    pub console_idle_minutes: u32,
+    /// Hours a console session lasts at most, however active.
+    pub console_session_hours: u32,
+    /// Failed console sign-ins allowed per account, and per client address, within
+    /// `console_lockout_minutes` before further attempts are refused for that long.
+    pub console_max_failures: u32,
+    /// The console's sign-in throttling window and lock-out, in minutes.
+    pub console_lockout_minutes: u32,
 }
 
 /// How SQLite syncs commits to disk (`PRAGMA synchronous`).
@@ -221,6 +230,10 @@ impl Default for Config {
             issuer_name: "Black Belt".into(),
             issuer_url: None,
             issuer_email: None,
+            console_idle_minutes: 30,
+            console_session_hours: 12,
+            console_max_failures: 5,
+            console_lockout_minutes: 15,
         }
     }
 }

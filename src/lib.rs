@@ -19,6 +19,9 @@ pub mod cli;
 pub mod cli_words;
 /// Configuration from defaults, file and environment.
 pub mod config;
+/// The L&D console: server-rendered pages at `/console` (sign-in, roles, learners,
+/// belts, evidence review, awards, statements, administration).
+pub mod console;
 /// `packages` and `launch` commands.
 pub mod content_cli;
 /// Secrets at rest: AES-256-GCM sealing of secrets stored in the database.

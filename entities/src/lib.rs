@@ -25,6 +25,14 @@ pub mod cert_learner_alias;
 pub mod cert_program;
 /// Who may review evidence of a belt.
 pub mod cert_reviewer;
+/// Console sessions (server-side; the cookie's token hashed).
+pub mod console_session;
+/// One-time links to set a console user's password.
+pub mod console_setup_link;
+/// Failed console sign-ins per account and per address (throttling).
+pub mod console_sign_in_failure;
+/// People who use the L&D console, with their roles.
+pub mod console_user;
 /// API credentials (HTTP Basic key + hashed secret) with their xAPI scopes.
 pub mod credential;
 /// A counter bumped by every revocation, so other processes notice (SQLite).

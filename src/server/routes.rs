@@ -15,6 +15,9 @@ const UNDOCUMENTED: &[(&str, &str)] = &[
     ("/docs", "GET"),
     ("/docs/{*}", "GET"),
     ("/openapi.json", "GET"),
+    ("/", "GET"),
+    ("/console", "GET,POST"),
+    ("/console/{*}", "GET,POST"),
 ];
 
 struct Route {

@@ -38,6 +38,10 @@ mod m20261207_200600_create_cert_audit;
 mod m20261207_210000_index_cert_programs;
 mod m20261214_100000_create_badge_keys;
 mod m20261214_100100_create_badge_credentials;
+mod m20261221_100000_create_console_users;
+mod m20261221_100100_create_console_sessions;
+mod m20261221_100200_create_console_setup_links;
+mod m20261221_100300_create_console_sign_in_failures;
 
 /// Every migration, oldest first. Never edit one that has shipped: add a new file.
 pub struct Migrator;
@@ -84,6 +88,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_210000_index_cert_programs::Migration),
             Box::new(m20261214_100000_create_badge_keys::Migration),
             Box::new(m20261214_100100_create_badge_credentials::Migration),
+            Box::new(m20261221_100000_create_console_users::Migration),
+            Box::new(m20261221_100100_create_console_sessions::Migration),
+            Box::new(m20261221_100200_create_console_setup_links::Migration),
+            Box::new(m20261221_100300_create_console_sign_in_failures::Migration),
         ]
     }
 }
