@@ -18,6 +18,7 @@ mod cert_awards;
 mod cert_cli;
 mod cert_evidence;
 mod cert_fixture;
+mod certification_batch;
 mod certification_engine;
 mod certification_lti;
 mod certification_race;

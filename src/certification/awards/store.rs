@@ -73,32 +73,76 @@ pub struct NewAward<'a> {
     pub statement_id: Option<String>,
 }
 
+/// An award as it will be stored, before it has an id (`id` is 0): what a batch of
+/// decisions holds until `insert_active_many` stores them.
+pub fn tentative(new: NewAward<'_>) -> cert_award::Model {
+    let (valid_until, expires) = validity(new.belt, new.earned_us);
+    cert_award::Model {
+        id: 0,
+        learner_key: new.learner_key.to_owned(),
+        program_id: new.program_id.to_owned(),
+        program_version: new.program_version,
+        belt_id: new.belt.id.clone(),
+        status: "active".into(),
+        active_key: Some(active_key(new.learner_key, &new.belt.id)),
+        earned_us: new.earned_us,
+        valid_until_us: valid_until,
+        expires_us: expires,
+        evidence: new.evidence,
+        renewals: json!([]),
+        source: new.source.into(),
+        reason: new.reason,
+        awarded_by: new.awarded_by,
+        revoked_us: None,
+        revoked_reason: None,
+        revoked_by: None,
+        statement_id: new.statement_id,
+        updated_us: new.earned_us,
+    }
+}
+
+/// The insert row of a tentative award: every column but the id.
+fn insert_row(award: cert_award::Model) -> cert_award::ActiveModel {
+    let mut row: cert_award::ActiveModel = award.into();
+    row.id = sea_orm::ActiveValue::NotSet;
+    row
+}
+
+/// Inserts tentative awards (`tentative`) in multi-row statements; an award whose belt
+/// the learner already holds (the unique `active_key`) is skipped, not an error. Returns
+/// the id of each award stored, by `active_key`.
+pub async fn insert_active_many(
+    conn: &impl ConnectionTrait,
+    awards: &[cert_award::Model],
+) -> Result<std::collections::HashMap<String, i64>, Error> {
+    use sea_orm::sea_query::OnConflict;
+    let mut ids = std::collections::HashMap::with_capacity(awards.len());
+    for chunk in awards.chunks(500) {
+        let rows = chunk.iter().cloned().map(insert_row);
+        let stored = cert_award::Entity::insert_many(rows)
+            .on_conflict(
+                OnConflict::column(cert_award::Column::ActiveKey)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_with_returning(conn)
+            .await?;
+        for award in stored {
+            if let Some(key) = award.active_key {
+                ids.insert(key, award.id);
+            }
+        }
+    }
+    Ok(ids)
+}
+
 /// Inserts an active award. `Ok(None)` when the learner already holds the belt: the
 /// unique `active_key` decided a race, and the loser treats the belt as held.
 pub async fn insert_active(
     conn: &impl ConnectionTrait,
     new: NewAward<'_>,
 ) -> Result<Option<cert_award::Model>, Error> {
-    let (valid_until, expires) = validity(new.belt, new.earned_us);
-    let row = cert_award::ActiveModel {
-        learner_key: Set(new.learner_key.to_owned()),
-        program_id: Set(new.program_id.to_owned()),
-        program_version: Set(new.program_version),
-        belt_id: Set(new.belt.id.clone()),
-        status: Set("active".into()),
-        active_key: Set(Some(active_key(new.learner_key, &new.belt.id))),
-        earned_us: Set(new.earned_us),
-        valid_until_us: Set(valid_until),
-        expires_us: Set(expires),
-        evidence: Set(new.evidence),
-        renewals: Set(json!([])),
-        source: Set(new.source.into()),
-        reason: Set(new.reason),
-        awarded_by: Set(new.awarded_by),
-        statement_id: Set(new.statement_id),
-        updated_us: Set(new.earned_us),
-        ..Default::default()
-    };
+    let row = insert_row(tentative(new));
     // On PostgreSQL a failed INSERT aborts the transaction; a savepoint keeps the
     // caller's statements. (ON CONFLICT is not used: the insert returns the row.)
     // SQLite does not abort the transaction on a failed statement.

@@ -4,6 +4,7 @@
 //! CONTRACT (helper "engine" implements; helper "review" calls `reevaluate_learner`
 //! after an evidence decision or an attribute change, in the same transaction).
 
+pub mod batch;
 pub mod evaluate;
 pub mod facts;
 pub mod participant;
@@ -86,17 +87,72 @@ pub async fn evaluate_learners(
         .filter(|(_, (_, at))| needed.contains(at))
         .map(|(i, _)| i)
         .collect();
+    // Decisions are made for every learner first and their awards stored together; if
+    // the database already holds one of those belts (another transaction won a race),
+    // everything since the savepoint is undone and decided again one award at a time.
+    conn.execute_unprepared("SAVEPOINT cert_evaluate").await?;
     let mut facts = facts::load(conn, rules, &learners, &patterns, now_us).await?;
     let mut changed = Vec::new();
     let mut out = Announcements::new(now_us);
-    for (learner, belts) in todo {
-        let Some(f) = facts.get_mut(&learner) else {
+    let mut pending = Vec::new();
+    for (learner, belts) in &todo {
+        let Some(f) = facts.get_mut(learner) else {
             continue;
         };
         if f.actor.is_null() {
             continue; // not a known learner
         }
-        changed.extend(decide(conn, rules, &learner, f, &belts, now_us, &mut out).await?);
+        let decided = decide(
+            conn,
+            rules,
+            learner,
+            f,
+            belts,
+            now_us,
+            &mut out,
+            Some(&mut pending),
+        );
+        changed.extend(decided.await?);
+    }
+    match batch::store(conn, pending).await? {
+        Some(stored) => {
+            conn.execute_unprepared("RELEASE SAVEPOINT cert_evaluate")
+                .await?;
+            let system = system();
+            for p in stored {
+                let id = p.award.statement_id.clone();
+                let belt = rules.belt(p.at);
+                out.add(
+                    Event::Award,
+                    &p.award,
+                    &p.actor,
+                    Some(belt),
+                    &system,
+                    json!({}),
+                    id,
+                );
+                changed.push(p.award.id);
+            }
+        }
+        None => {
+            conn.execute_unprepared("ROLLBACK TO SAVEPOINT cert_evaluate")
+                .await?;
+            conn.execute_unprepared("RELEASE SAVEPOINT cert_evaluate")
+                .await?;
+            let mut facts = facts::load(conn, rules, &learners, &patterns, now_us).await?;
+            changed.clear();
+            out = Announcements::new(now_us);
+            for (learner, belts) in &todo {
+                let Some(f) = facts.get_mut(learner) else {
+                    continue;
+                };
+                if f.actor.is_null() {
+                    continue;
+                }
+                let decided = decide(conn, rules, learner, f, belts, now_us, &mut out, None);
+                changed.extend(decided.await?);
+            }
+        }
     }
     out.flush(conn).await?;
     Ok(changed)
@@ -169,7 +225,9 @@ fn system() -> Manual {
 }
 
 /// One learner: each belt in tier order, again for the belts that require a belt just
-/// awarded (a chain completes in one transaction).
+/// awarded (a chain completes in one transaction). With `pending`, new awards are only
+/// decided (id 0) and left there for `batch::store`; without, each is inserted at once.
+#[allow(clippy::too_many_arguments)]
 async fn decide(
     conn: &impl ConnectionTrait,
     rules: &Rules,
@@ -178,6 +236,7 @@ async fn decide(
     belts: &BTreeSet<BeltRef>,
     now_us: i64,
     out: &mut Announcements,
+    mut pending: Option<&mut Vec<batch::PendingAward>>,
 ) -> Result<Vec<i64>, Error> {
     let mut changed = Vec::new();
     let mut renewed: BTreeSet<BeltRef> = BTreeSet::new();
@@ -241,6 +300,17 @@ async fn decide(
                 awarded_by: None,
                 statement_id: Some(uuid::Uuid::new_v4().to_string()),
             };
+            if let Some(pending) = pending.as_deref_mut() {
+                let award = award_store::tentative(new);
+                facts.active.insert(belt.id.clone(), award.clone());
+                pending.push(batch::PendingAward {
+                    award,
+                    actor: facts.actor.clone(),
+                    at,
+                });
+                awarded.insert(at);
+                continue;
+            }
             match award_store::insert_active(conn, new).await? {
                 Some(award) => {
                     let id = award.statement_id.clone();
