@@ -110,27 +110,66 @@ fn insert_row(award: cert_award::Model) -> cert_award::ActiveModel {
 
 /// Inserts tentative awards (`tentative`) in multi-row statements; an award whose belt
 /// the learner already holds (the unique `active_key`) is skipped, not an error. Returns
-/// the id of each award stored, by `active_key`.
+/// the id of each award stored, by `active_key` (only those two columns come back: the
+/// rest is what was sent).
 pub async fn insert_active_many(
     conn: &impl ConnectionTrait,
     awards: &[cert_award::Model],
 ) -> Result<std::collections::HashMap<String, i64>, Error> {
-    use sea_orm::sea_query::OnConflict;
+    use cert_award::Column as C;
+    use sea_orm::sea_query::{OnConflict, Query, SimpleExpr};
     let mut ids = std::collections::HashMap::with_capacity(awards.len());
     for chunk in awards.chunks(500) {
-        let rows = chunk.iter().cloned().map(insert_row);
-        let stored = cert_award::Entity::insert_many(rows)
-            .on_conflict(
-                OnConflict::column(cert_award::Column::ActiveKey)
-                    .do_nothing()
-                    .to_owned(),
-            )
-            .exec_with_returning(conn)
-            .await?;
-        for award in stored {
-            if let Some(key) = award.active_key {
-                ids.insert(key, award.id);
-            }
+        let mut insert = Query::insert();
+        insert.into_table(cert_award::Entity).columns([
+            C::LearnerKey,
+            C::ProgramId,
+            C::ProgramVersion,
+            C::BeltId,
+            C::Status,
+            C::ActiveKey,
+            C::EarnedUs,
+            C::ValidUntilUs,
+            C::ExpiresUs,
+            C::Evidence,
+            C::Renewals,
+            C::Source,
+            C::Reason,
+            C::AwardedBy,
+            C::StatementId,
+            C::UpdatedUs,
+        ]);
+        for a in chunk {
+            let values: [SimpleExpr; 16] = [
+                a.learner_key.clone().into(),
+                a.program_id.clone().into(),
+                a.program_version.into(),
+                a.belt_id.clone().into(),
+                a.status.clone().into(),
+                a.active_key.clone().into(),
+                a.earned_us.into(),
+                a.valid_until_us.into(),
+                a.expires_us.into(),
+                a.evidence.clone().into(),
+                a.renewals.clone().into(),
+                a.source.clone().into(),
+                a.reason.clone().into(),
+                a.awarded_by.clone().into(),
+                a.statement_id.clone().into(),
+                a.updated_us.into(),
+            ];
+            insert
+                .values(values)
+                .map_err(|e| Error::Internal(format!("award insert: {e}")))?;
+        }
+        insert
+            .on_conflict(OnConflict::column(C::ActiveKey).do_nothing().to_owned())
+            .returning(Query::returning().columns([C::Id, C::ActiveKey]));
+        let statement = conn.get_database_backend().build(&insert);
+        for row in conn.query_all_raw(statement).await? {
+            let id: i64 = row.try_get("", "id")?;
+            let key: String = row.try_get("", "active_key")?;
+            ids.insert(key, id);
         }
     }
     Ok(ids)
