@@ -11,6 +11,7 @@ pub mod csrf;
 pub mod csv;
 pub mod evidence;
 pub mod guard;
+pub mod housekeeping;
 pub mod learner;
 pub mod learners;
 pub mod login;
