@@ -544,3 +544,66 @@ async fn on_https_the_cookies_are_secure_with_the_host_prefix() {
         "{session}"
     );
 }
+
+#[tokio::test]
+async fn changing_ones_password_keeps_this_session_and_ends_the_others() {
+    let app = TestApp::spawn().await;
+    user(&app, "ada", Role::Program).await;
+    let here = session_of(&app, "ada").await;
+    let elsewhere = session_of(&app, "ada").await;
+    let csrf = blackbelt::console::csrf::token_for(here.split_once('=').unwrap().1);
+    let form = get_with(&app, "/console/password", &here).await;
+    assert_eq!(form.status, StatusCode::OK);
+    form.shows("<label for=\"current\">Current password</label>");
+    let change = |current: &'static str, new: &'static str, confirm: &'static str| {
+        let fields = [
+            ("csrf", csrf.clone()),
+            ("current", current.to_owned()),
+            ("password", new.to_owned()),
+            ("confirm", confirm.to_owned()),
+        ];
+        let here = here.clone();
+        let app = &app;
+        async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            post_form(app, "/console/password", &here, &fields).await
+        }
+    };
+    let wrong = change(
+        "not my password",
+        "a brand new password",
+        "a brand new password",
+    )
+    .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    wrong.shows("The current password is wrong.");
+    let differ = change(PASSWORD, "a brand new password", "another new password").await;
+    assert_eq!(differ.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let short = change(PASSWORD, "short", "short").await;
+    short.shows("at least 12 characters");
+    assert_eq!(
+        get_with(&app, "/console", &elsewhere).await.status,
+        StatusCode::OK
+    );
+    let done = change(PASSWORD, "a brand new password", "a brand new password").await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    get_with(&app, done.location(), &here)
+        .await
+        .shows("Your password was changed");
+    assert_eq!(
+        get_with(&app, "/console", &elsewhere).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        sign_in(&app, "ada", PASSWORD, "/console").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        sign_in(&app, "ada", "a brand new password", "/console")
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let audit = actions(&app).await;
+    assert!(audit.contains(&("console.password.set".into(), "console:ada".into())));
+}
