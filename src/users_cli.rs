@@ -8,7 +8,7 @@ use clap::Subcommand;
 use crate::app::App;
 use crate::config::Config;
 use crate::console::role::Role;
-use crate::console::users::{self, NewUser};
+use crate::console::users::{self, NewUser, when};
 use crate::console::{now_us, setup_links};
 
 /// The audit log's actor for what the command line does.
@@ -72,15 +72,6 @@ fn read_password() -> Result<String, String> {
         return Err("--password-stdin: standard input had no password on its first line".into());
     }
     Ok(password)
-}
-
-/// "YYYY-MM-DD HH:MM UTC", or "never".
-pub fn when(us: Option<i64>) -> String {
-    us.and_then(|us| jiff::Timestamp::from_microsecond(us).ok())
-        .map_or_else(
-            || "never".to_owned(),
-            |t| t.strftime("%Y-%m-%d %H:%M UTC").to_string(),
-        )
 }
 
 fn status(user: &entities::console_user::Model) -> &'static str {
@@ -218,15 +209,4 @@ pub async fn run(config: &Config, command: UsersCommand) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn times_read_as_utc_minutes() {
-        assert_eq!(when(None), "never");
-        assert_eq!(when(Some(0)), "1970-01-01 00:00 UTC");
-    }
 }

@@ -81,6 +81,15 @@ pub fn org_units(user: &User) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// "YYYY-MM-DD HH:MM UTC", or "never".
+pub fn when(us: Option<i64>) -> String {
+    us.and_then(|us| jiff::Timestamp::from_microsecond(us).ok())
+        .map_or_else(
+            || "never".to_owned(),
+            |t| t.strftime("%Y-%m-%d %H:%M UTC").to_string(),
+        )
+}
+
 fn entry(actor: &str, action: &str, details: Value) -> Entry {
     Entry {
         actor: actor.to_owned(),
@@ -445,6 +454,12 @@ mod tests {
         ] {
             assert!(parse_username(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn times_read_as_utc_minutes() {
+        assert_eq!(when(None), "never");
+        assert_eq!(when(Some(0)), "1970-01-01 00:00 UTC");
     }
 
     #[test]

@@ -11,10 +11,9 @@ use serde::Deserialize;
 
 use crate::console::page::{self, Chrome, see_other};
 use crate::console::role::{Can, Role};
-use crate::console::users::{self, NewUser};
+use crate::console::users::{self, NewUser, when};
 use crate::console::{Console, Viewer, now_us, paging, setup_links};
 use crate::error::Error;
-use crate::users_cli::when;
 use entities::console_user::Model as User;
 
 const HERE: &str = "/console/admin";
