@@ -23,6 +23,7 @@ pub mod password;
 pub mod program;
 pub mod role;
 pub mod session;
+pub mod setup;
 pub mod setup_links;
 pub mod sign_in;
 pub mod statements;

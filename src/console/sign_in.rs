@@ -1,6 +1,6 @@
 //! Signing in and out (paths relative to `/console`): `GET|POST /sign-in`,
-//! `POST /sign-out`, `POST /sign-out-everywhere`, `GET|POST /setup/:token` (a one-time
-//! link sets the password, then the person is signed in).
+//! `POST /sign-out`, `POST /sign-out-everywhere` (and, from `setup.rs`, the one-time
+//! links' `GET|POST /setup/:token`).
 //!
 //! Before sign-in there is no session to derive a CSRF token from, so the forms use a
 //! pre-session token: random, in a short-lived `SameSite=Strict` cookie, its HMAC in the
@@ -8,7 +8,7 @@
 
 use askama::Template;
 use poem::http::{HeaderValue, StatusCode, header};
-use poem::web::{Data, Form, Path, Query};
+use poem::web::{Data, Form, Query};
 use poem::{Request, Response, Route, get, handler};
 use serde::Deserialize;
 use serde_json::json;
@@ -18,21 +18,19 @@ use super::page::{self, see_other};
 use super::session::{self, Client, Owner};
 use super::throttle::{self, Limits};
 use super::viewer::safe_next;
-use super::{Console, Viewer, csrf, now_us, setup_links, users};
-use crate::error::Error;
+use super::{Console, Viewer, csrf, now_us, users};
 
 /// The one answer to a wrong password, an unknown user and a disabled user.
 pub const REFUSED: &str = "Wrong username or password.";
 
 const PRE_MAX_AGE_S: u32 = 3600;
 
-/// Adds the sign-in routes (and `/password`, changing one's own).
+/// Adds the sign-in routes (and the setup links' and `/password`, changing one's own).
 pub fn routes(route: Route) -> Route {
-    super::account::routes(route)
+    super::setup::routes(super::account::routes(route))
         .at("/sign-in", get(form).post(sign_in))
         .at("/sign-out", poem::post(sign_out))
         .at("/sign-out-everywhere", poem::post(sign_out_everywhere))
-        .at("/setup/:token", get(setup_form).post(setup))
 }
 
 #[derive(Template)]
@@ -44,17 +42,6 @@ struct SignInPage {
     next: Option<String>,
     username: String,
     notice: Option<&'static str>,
-    error: Option<String>,
-}
-
-#[derive(Template)]
-#[template(path = "setup.html")]
-struct SetupPage {
-    title: &'static str,
-    css: &'static str,
-    csrf: String,
-    username: String,
-    role: String,
     error: Option<String>,
 }
 
@@ -90,7 +77,7 @@ fn pre_cookie(console: &Console, token: &str) -> String {
     )
 }
 
-fn clear_pre_cookie(console: &Console) -> String {
+pub(super) fn clear_pre_cookie(console: &Console) -> String {
     format!(
         "{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{}",
         pre_cookie_name(console),
@@ -102,7 +89,7 @@ fn clear_pre_cookie(console: &Console) -> String {
     )
 }
 
-fn with_cookies(mut response: Response, cookies: &[String]) -> Response {
+pub(super) fn with_cookies(mut response: Response, cookies: &[String]) -> Response {
     for c in cookies {
         if let Ok(v) = HeaderValue::from_str(c) {
             response.headers_mut().append(header::SET_COOKIE, v);
@@ -112,7 +99,7 @@ fn with_cookies(mut response: Response, cookies: &[String]) -> Response {
 }
 
 /// The browser's pre-session token, or a new one (with the cookie that sets it).
-fn pre_session(req: &Request, console: &Console) -> poem::Result<(String, String)> {
+pub(super) fn pre_session(req: &Request, console: &Console) -> poem::Result<(String, String)> {
     let token = match pre_token(req, console) {
         Some(t) => t,
         None => session::new_token().map_err(|e| page::internal(&e))?,
@@ -121,7 +108,7 @@ fn pre_session(req: &Request, console: &Console) -> poem::Result<(String, String
     Ok((token, cookie))
 }
 
-fn pre_matches(req: &Request, console: &Console, presented: &str) -> bool {
+pub(super) fn pre_matches(req: &Request, console: &Console, presented: &str) -> bool {
     pre_token(req, console).is_some_and(|t| csrf::matches(&t, presented))
 }
 
@@ -281,7 +268,7 @@ async fn sign_in(
 }
 
 /// Ends the browser's old session, if any, and starts a new one for `user_id`.
-async fn start_session(
+pub(super) async fn start_session(
     req: &Request,
     console: &Console,
     user_id: i64,
@@ -363,121 +350,5 @@ async fn sign_out_everywhere(
     Ok(with_cookies(
         see_other("/console/sign-in?signed_out=all"),
         &[console.sessions.clear_cookie()],
-    ))
-}
-
-fn dead_link() -> poem::Error {
-    page::problem(StatusCode::NOT_FOUND, "Link not valid", setup_links::DEAD)
-}
-
-fn setup_page(
-    status: StatusCode,
-    pre: &str,
-    user: &entities::console_user::Model,
-    error: Option<String>,
-    cookie: &str,
-) -> poem::Result<Response> {
-    let page = SetupPage {
-        title: "Set your password",
-        css: super::assets::CSS.as_str(),
-        csrf: csrf::token_for(pre),
-        username: user.username.clone(),
-        role: user.role.clone(),
-        error,
-    };
-    Ok(with_cookies(
-        page::render_status(status, &page)?,
-        &[cookie.to_owned()],
-    ))
-}
-
-/// `GET /console/setup/:token`: the form to set a password, while the link works.
-#[handler]
-async fn setup_form(
-    req: &Request,
-    Path(token): Path<String>,
-    Data(console): Data<&Console>,
-) -> poem::Result<Response> {
-    let user = setup_links::live(&console.db.conn, &token, now_us())
-        .await
-        .map_err(|e| page::internal(&e))?
-        .ok_or_else(dead_link)?;
-    let (pre, cookie) = pre_session(req, console)?;
-    setup_page(StatusCode::OK, &pre, &user, None, &cookie)
-}
-
-#[derive(Deserialize)]
-struct SetupForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    password: String,
-    #[serde(default)]
-    confirm: String,
-}
-
-/// `POST /console/setup/:token`: sets the password, uses up the link, signs in.
-#[handler]
-async fn setup(
-    req: &Request,
-    Path(token): Path<String>,
-    Data(console): Data<&Console>,
-    Form(f): Form<SetupForm>,
-) -> poem::Result<Response> {
-    let now = now_us();
-    let user = setup_links::live(&console.db.conn, &token, now)
-        .await
-        .map_err(|e| page::internal(&e))?
-        .ok_or_else(dead_link)?;
-    let (pre, cookie) = pre_session(req, console)?;
-    if !pre_matches(req, console, &f.csrf) {
-        let error = "This form is too old, or it did not come from this site, so nothing \
-                     was changed. Enter the new password again.";
-        return setup_page(
-            StatusCode::FORBIDDEN,
-            &pre,
-            &user,
-            Some(error.into()),
-            &cookie,
-        );
-    }
-    if f.password != f.confirm {
-        let error = "The two passwords differ. Type the same new password in both fields.";
-        return setup_page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &pre,
-            &user,
-            Some(error.into()),
-            &cookie,
-        );
-    }
-    let user = match users::redeem(&console.db, &token, &f.password, now).await {
-        Ok(user) => user,
-        Err(Error::BadRequest(problem)) => {
-            return setup_page(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &pre,
-                &user,
-                Some(problem),
-                &cookie,
-            );
-        }
-        Err(Error::NotFound(_)) => return Err(dead_link()),
-        Err(e) => return Err(page::internal(&e)),
-    };
-    let session = start_session(req, console, user.id, now).await?;
-    login::record(
-        &console.db,
-        &format!("console:{}", user.username),
-        "console.sign_in",
-        json!({"username": user.username, "via": "setup link",
-            "client": throttle::ip_key(req.remote_addr())}),
-        now,
-    )
-    .await
-    .map_err(|e| page::internal(&e))?;
-    Ok(with_cookies(
-        see_other("/console"),
-        &[console.sessions.cookie(&session), clear_pre_cookie(console)],
     ))
 }
