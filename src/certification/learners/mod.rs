@@ -3,6 +3,7 @@
 //! LMS or the API gave (audience, role, org unit).
 
 pub mod attributes;
+pub mod record;
 pub mod search;
 pub mod store;
 
