@@ -120,24 +120,27 @@ pub async fn count(conn: &impl ConnectionTrait, population: &Population) -> Resu
     one_number(conn, sql).await
 }
 
-/// Active holders per belt id among the population.
+/// Active holders per (program id, belt id) among the population.
 pub async fn holders(
     conn: &impl ConnectionTrait,
     population: &Population,
-) -> Result<BTreeMap<String, u64>, Error> {
+) -> Result<BTreeMap<(String, String), u64>, Error> {
     let mut out = BTreeMap::new();
     if *population == Population::Nobody {
         return Ok(out);
     }
     let backend = conn.get_database_backend();
     let mut sql = Sql::new(
-        "SELECT a.belt_id, COUNT(*) FROM cert_awards a WHERE a.status = 'active'",
+        "SELECT a.program_id, a.belt_id, COUNT(*) FROM cert_awards a WHERE a.status = 'active'",
     );
     within(&mut sql, backend, population, "a.learner_key");
-    sql.push(" GROUP BY a.belt_id");
+    sql.push(" GROUP BY a.program_id, a.belt_id");
     for row in conn.query_all_raw(sql.build(backend)).await? {
-        let n: i64 = row.try_get_by_index(1)?;
-        out.insert(row.try_get_by_index(0)?, u64::try_from(n).unwrap_or(0));
+        let n: i64 = row.try_get_by_index(2)?;
+        out.insert(
+            (row.try_get_by_index(0)?, row.try_get_by_index(1)?),
+            u64::try_from(n).unwrap_or(0),
+        );
     }
     Ok(out)
 }
