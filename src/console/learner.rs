@@ -182,7 +182,11 @@ async fn show(
     };
     let name = learner.name.clone().unwrap_or_default();
     page::render(&LearnerPage {
-        title: if name.is_empty() { key.clone() } else { name.clone() },
+        title: if name.is_empty() {
+            key.clone()
+        } else {
+            name.clone()
+        },
         chrome: Chrome::new(&viewer, "/console/learners"),
         here: rows::href(&key),
         later_page: query.after.is_some(),

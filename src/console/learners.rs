@@ -77,10 +77,7 @@ async fn list(
         title: "Learners".into(),
         chrome: Chrome::new(&viewer, "/console/learners"),
         csv: format!("/console/learners.csv?{}", query.without_cursor()),
-        first: query
-            .after
-            .is_some()
-            .then(|| query.without_cursor()),
+        first: query.after.is_some().then(|| query.without_cursor()),
         query,
         error: None,
         belts,
@@ -99,9 +96,15 @@ async fn list(
         .await
         .map_err(page::from_error)?;
     let after: Option<String> = paging::decode(view.query.after.as_deref());
-    let found = search::page(conn, &population, &filter, after.as_deref(), paging::PAGE + 1)
-        .await
-        .map_err(page::from_error)?;
+    let found = search::page(
+        conn,
+        &population,
+        &filter,
+        after.as_deref(),
+        paging::PAGE + 1,
+    )
+    .await
+    .map_err(page::from_error)?;
     let (found, more) = paging::split(found, paging::PAGE);
     if more && let Some(last) = found.last() {
         view.next = Some(view.query.after(&paging::encode(&last.learner_key)));

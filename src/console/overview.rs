@@ -94,7 +94,9 @@ async fn show(viewer: Viewer, Data(console): Data<&Console>) -> poem::Result<Res
         .await
         .map_err(page::from_error)?;
     let since = super::now_us() - RECENT_DAYS * 86_400_000_000;
-    let holders = search::holders(conn, &who).await.map_err(page::from_error)?;
+    let holders = search::holders(conn, &who)
+        .await
+        .map_err(page::from_error)?;
     let names_ok = viewer.role.can(Can::SeeLearners);
     let belts = current_all(conn)
         .await

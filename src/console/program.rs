@@ -165,9 +165,15 @@ async fn show(
         });
     }
     let population = if names { people } else { counted };
-    let near = near::view(conn, loaded, &population, names, query.near_after.as_deref())
-        .await
-        .map_err(page::from_error)?;
+    let near = near::view(
+        conn,
+        loaded,
+        &population,
+        names,
+        query.near_after.as_deref(),
+    )
+    .await
+    .map_err(page::from_error)?;
     page::render(&ProgramPage {
         title: "Program".into(),
         chrome: Chrome::new(&viewer, "/console/program"),

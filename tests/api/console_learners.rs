@@ -139,7 +139,9 @@ async fn search_matches_name_email_and_account_in_any_case() {
     assert_eq!(listed(&by_name), vec![ada.clone()]);
     let by_email = me.get(&app, "/console/learners?q=corp.EX").await;
     assert_eq!(listed(&by_email), vec![bob.clone()]);
-    let by_key = me.get(&app, "/console/learners?q=mbox%3Amailto%3Aada").await;
+    let by_key = me
+        .get(&app, "/console/learners?q=mbox%3Amailto%3Aada")
+        .await;
     assert_eq!(listed(&by_key), vec![ada]);
     // LIKE wildcards are plain characters.
     let wildcard = me.get(&app, "/console/learners?q=%25").await;
@@ -151,7 +153,13 @@ async fn search_matches_name_email_and_account_in_any_case() {
 async fn audience_and_belt_filters_return_only_matching_learners() {
     let app = TestApp::spawn().await;
     app.with_program().await;
-    let sales = learner(&app, "s@x.example", "Sal", json!({"audience": ["sales", "emea"]})).await;
+    let sales = learner(
+        &app,
+        "s@x.example",
+        "Sal",
+        json!({"audience": ["sales", "emea"]}),
+    )
+    .await;
     let ops = learner(&app, "o@x.example", "Oz", json!({"audience": "ops"})).await;
     app.insert_award(&ops, "white").await;
     let me = admin(&app).await;
@@ -176,15 +184,24 @@ async fn the_course_standing_filter_finds_satisfied_in_progress_and_not_started(
     let me = admin(&app).await;
     let c = enc("https://c/one");
     let page = me
-        .get(&app, &format!("/console/learners?course={c}&standing=satisfied"))
+        .get(
+            &app,
+            &format!("/console/learners?course={c}&standing=satisfied"),
+        )
         .await;
     assert_eq!(listed(&page), vec![done.clone()]);
     let page = me
-        .get(&app, &format!("/console/learners?course={c}&standing=in_progress"))
+        .get(
+            &app,
+            &format!("/console/learners?course={c}&standing=in_progress"),
+        )
         .await;
     assert_eq!(listed(&page), vec![going]);
     let page = me
-        .get(&app, &format!("/console/learners?course={c}&standing=not_started"))
+        .get(
+            &app,
+            &format!("/console/learners?course={c}&standing=not_started"),
+        )
         .await;
     assert_eq!(listed(&page), vec![none]);
 }
@@ -207,7 +224,13 @@ async fn a_standing_without_a_course_is_refused_in_place() {
 async fn keyset_pages_cover_every_learner_once_in_order() {
     let app = TestApp::spawn().await;
     for i in 0..120 {
-        learner(&app, &format!("p{i:03}@x.example"), &format!("P {i}"), json!({})).await;
+        learner(
+            &app,
+            &format!("p{i:03}@x.example"),
+            &format!("P {i}"),
+            json!({}),
+        )
+        .await;
     }
     let me = admin(&app).await;
     let mut seen: Vec<String> = Vec::new();
@@ -235,10 +258,22 @@ async fn keyset_pages_cover_every_learner_once_in_order() {
 async fn the_csv_has_the_rows_of_the_list_and_defuses_formulas() {
     let app = TestApp::spawn().await;
     app.with_program().await;
-    let evil = learner(&app, "e@x.example", "=HYPERLINK(\"x\")", json!({"org_unit": ["ops"]})).await;
+    let evil = learner(
+        &app,
+        "e@x.example",
+        "=HYPERLINK(\"x\")",
+        json!({"org_unit": ["ops"]}),
+    )
+    .await;
     app.insert_award(&evil, "white").await;
     for i in 0..3 {
-        learner(&app, &format!("c{i}@x.example"), &format!("C {i}"), json!({})).await;
+        learner(
+            &app,
+            &format!("c{i}@x.example"),
+            &format!("C {i}"),
+            json!({}),
+        )
+        .await;
     }
     let me = admin(&app).await;
     let list = me.get(&app, "/console/learners?q=x.example").await;
@@ -247,14 +282,21 @@ async fn the_csv_has_the_rows_of_the_list_and_defuses_formulas() {
     assert!(csv.header("content-type").starts_with("text/csv"));
     assert!(csv.header("content-disposition").contains("learners.csv"));
     let lines: Vec<&str> = csv.body.lines().collect();
-    assert!(lines[0].starts_with("learner_key,name,email"), "{}", lines[0]);
+    assert!(
+        lines[0].starts_with("learner_key,name,email"),
+        "{}",
+        lines[0]
+    );
     let keys: Vec<String> = lines[1..]
         .iter()
         .map(|l| l.split(',').next().unwrap().to_owned())
         .collect();
     assert_eq!(keys, listed(&list));
     let evil_line = lines.iter().find(|l| l.starts_with(&evil)).unwrap();
-    assert!(evil_line.contains("\"'=HYPERLINK(\"\"x\"\")\""), "{evil_line}");
+    assert!(
+        evil_line.contains("\"'=HYPERLINK(\"\"x\"\")\""),
+        "{evil_line}"
+    );
     assert!(evil_line.contains("White Belt"), "{evil_line}");
     assert!(evil_line.contains(",ops,"), "{evil_line}");
 }
@@ -262,10 +304,20 @@ async fn the_csv_has_the_rows_of_the_list_and_defuses_formulas() {
 #[tokio::test]
 async fn a_manager_sees_only_their_team_in_the_list_the_csv_and_learner_pages() {
     let app = TestApp::spawn().await;
-    let mine = learner(&app, "m@x.example", "Mine", json!({"org_unit": ["emea-sales"]})).await;
+    let mine = learner(
+        &app,
+        "m@x.example",
+        "Mine",
+        json!({"org_unit": ["emea-sales"]}),
+    )
+    .await;
     let other = learner(&app, "o@x.example", "Other", json!({"org_unit": ["apac"]})).await;
-    let manager =
-        signed_in(&app, Role::Manager, Some(json!({"org_units": ["emea-sales"]}))).await;
+    let manager = signed_in(
+        &app,
+        Role::Manager,
+        Some(json!({"org_units": ["emea-sales"]})),
+    )
+    .await;
     let page = manager.get(&app, "/console/learners").await;
     assert_eq!(listed(&page), vec![mine.clone()]);
     let page = manager.get(&app, "/console/learners?q=Other").await;
@@ -285,7 +337,10 @@ async fn a_manager_sees_only_their_team_in_the_list_the_csv_and_learner_pages() 
         .get(&app, "/console/learners/mbox%3Amailto%3Anobody%40x.example")
         .await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
-    assert_eq!(outside.body, unknown.body, "outside the team reads like unknown");
+    assert_eq!(
+        outside.body, unknown.body,
+        "outside the team reads like unknown"
+    );
     let team_less = signed_in(&app, Role::Manager, None).await;
     assert!(listed(&team_less.get(&app, "/console/learners").await).is_empty());
 }

@@ -99,7 +99,9 @@ async fn learners_one_requirement_away_are_named_for_the_program_team_and_counte
     let page = me.get(&app, "/console/program").await;
     page.shows("Checked\n  for 2 learners")
         .shows("<li>Green Belt: 1</li>")
-        .shows("Ada Near</a></th><td>Green Belt</td><td>evidence &#34;portfolio&#34; approved</td>");
+        .shows(
+            "Ada Near</a></th><td>Green Belt</td><td>evidence &#34;portfolio&#34; approved</td>",
+        );
     assert!(!page.body.contains("Bob Far</a></th>"));
     let viewer = signed_in(&app, Role::Viewer, None).await;
     let page = viewer.get(&app, "/console/program").await;
@@ -112,12 +114,20 @@ async fn the_one_away_check_goes_through_learners_a_group_at_a_time() {
     let app = TestApp::spawn().await;
     app.with_program().await;
     for i in 0..105 {
-        let key = learner(&app, &format!("l{i:03}@x.example"), &format!("L{i:03}"), json!({})).await;
+        let key = learner(
+            &app,
+            &format!("l{i:03}@x.example"),
+            &format!("L{i:03}"),
+            json!({}),
+        )
+        .await;
         app.insert_award(&key, "white").await;
     }
     let me = signed_in(&app, Role::Admin, None).await;
     let first = me.get(&app, "/console/program").await;
-    first.shows("for 100 learners").shows("<li>Green Belt: 100</li>");
+    first
+        .shows("for 100 learners")
+        .shows("<li>Green Belt: 100</li>");
     let next = first
         .body
         .split("?near_after=")

@@ -113,7 +113,10 @@ mod tests {
             n: 2,
             of: vec![leaf.clone(), leaf.clone(), leaf.clone()],
         });
-        assert_eq!(items(&some), (&[leaf.clone(), leaf.clone(), leaf.clone()][..], 2));
+        assert_eq!(
+            items(&some),
+            (&[leaf.clone(), leaf.clone(), leaf.clone()][..], 2)
+        );
         assert_eq!(items(&leaf).1, 1);
     }
 }
