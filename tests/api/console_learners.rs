@@ -497,7 +497,7 @@ async fn a_learner_page_shows_belts_standing_timeline_and_evidence() {
     let path = format!("/console/learners/{}", enc(&key));
     let page = me.get(&app, &path).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    page.shows("<h1>Learner ada</h1>")
+    page.shows("<h1 class=\"learner-title\">Learner ada</h1>")
         .shows("White Belt")
         .shows("Held")
         .shows("Not issued")
