@@ -226,6 +226,34 @@ pub async fn request_sync(
     Ok(done.rows_affected() > 0)
 }
 
+/// The learner keys of context `id`'s members: each member is the learner an LTI 1.3
+/// launch of theirs makes (the account `{homePage: platform issuer, name: user id}`, see
+/// `lti::launch13`). Empty when the context or its platform is unknown.
+pub async fn member_learner_keys(
+    conn: &impl ConnectionTrait,
+    id: i64,
+) -> Result<Vec<String>, Error> {
+    let mut sql = Sql::new(
+        "SELECT p.issuer, m.user_id FROM lti_contexts c \
+         JOIN lti_platforms p ON c.source = 'platform:' || CAST(p.id AS TEXT) \
+         JOIN lti_context_members m ON m.context_row_id = c.id",
+    );
+    sql.bind(" WHERE c.id = ?", id);
+    let rows = conn
+        .query_all_raw(sql.build(conn.get_database_backend()))
+        .await?;
+    let mut keys = Vec::with_capacity(rows.len());
+    for r in rows {
+        let issuer: String = r.try_get_by_index(0)?;
+        let user: String = r.try_get_by_index(1)?;
+        let actor = serde_json::json!({"account": {"homePage": issuer, "name": user}});
+        if let Some(key) = crate::xapi::statements::index::agent_key(&actor) {
+            keys.push(key);
+        }
+    }
+    Ok(keys)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -29,6 +29,8 @@ mod cli_launch;
 mod client_libraries;
 mod cmi5_runtime;
 mod console_auth;
+mod console_learners;
+mod console_program;
 mod console_shell;
 mod console_support;
 mod console_users;

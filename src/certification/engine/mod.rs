@@ -7,6 +7,7 @@
 pub mod batch;
 pub mod evaluate;
 pub mod facts;
+pub mod near;
 pub mod participant;
 pub mod reevaluate;
 pub mod rules;
@@ -369,7 +370,7 @@ fn window_days(belt: &Belt) -> u32 {
 /// Work that counts towards earning a belt again: after a revocation, only what came
 /// after it; after an expiry, what came from its renewal window on (the same work that
 /// would have renewed it).
-fn lapsed_floor(belt: &Belt, lapsed: Option<&cert_award::Model>) -> i64 {
+pub fn lapsed_floor(belt: &Belt, lapsed: Option<&cert_award::Model>) -> i64 {
     match lapsed {
         None => i64::MIN,
         Some(a) if a.status == "revoked" => a.revoked_us.unwrap_or(a.updated_us),

@@ -3,6 +3,8 @@
 //! LMS or the API gave (audience, role, org unit).
 
 pub mod attributes;
+pub mod record;
+pub mod search;
 pub mod store;
 
 pub use store::{Learner, find, keys_of, resolve, upsert};

@@ -1,0 +1,122 @@
+//! "One requirement away": learners who meet all but one of a belt's top-level
+//! requirements and do not hold it, found with the engine's own facts and evaluation
+//! (`facts::load`, `evaluate::eval`), for a given set of learners at a time so the cost
+//! is bounded by the set, never by the whole registry.
+//!
+//! A belt's top-level requirements are the items of its `all_of` (all needed), the
+//! items of its `at_least` (n needed), or the requirement itself (one needed). A belt
+//! that needs only one item is left out: everyone who does not hold it would be "one
+//! requirement away" from it, which says nothing.
+
+use sea_orm::ConnectionTrait;
+
+use super::evaluate::{Scope, eval};
+use super::facts;
+use super::rules::{BeltRef, Rules};
+use crate::certification::program::model::Requirement;
+use crate::error::Error;
+
+/// A learner one requirement away from a belt.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Near {
+    pub learner_key: String,
+    pub belt: BeltRef,
+    /// What is missing, in words (`program::summary::words`).
+    pub missing: String,
+}
+
+/// The top-level items of a requirement and how many of them are needed.
+fn items(req: &Requirement) -> (&[Requirement], usize) {
+    match req {
+        Requirement::AllOf(list) => (list, list.len()),
+        Requirement::AtLeast(a) => (&a.of, a.n as usize),
+        other => (std::slice::from_ref(other), 1),
+    }
+}
+
+/// Among `learners` (registry keys), those one requirement away from a belt of the
+/// current programs they do not hold, in learner then belt order.
+pub async fn one_away(
+    conn: &impl ConnectionTrait,
+    rules: &Rules,
+    learners: &[String],
+    now_us: i64,
+) -> Result<Vec<Near>, Error> {
+    if rules.is_empty() || learners.is_empty() {
+        return Ok(Vec::new());
+    }
+    let patterns: Vec<usize> = (0..rules.patterns.len()).collect();
+    let all = facts::load(conn, rules, learners, &patterns, now_us).await?;
+    let mut out = Vec::new();
+    for (learner, f) in &all {
+        if f.actor.is_null() {
+            continue;
+        }
+        for at in rules.all_belts() {
+            let program = &rules.programs[at.0];
+            let belt = rules.belt(at);
+            if f.active.contains_key(&belt.id) {
+                continue;
+            }
+            let (list, need) = items(&belt.requires);
+            if need < 2 {
+                continue;
+            }
+            let scope = Scope {
+                rules,
+                belt: at,
+                program_id: &program.program_id,
+                now_us,
+                floor_us: super::lapsed_floor(belt, f.lapsed.get(&belt.id)),
+            };
+            let unmet: Vec<&Requirement> = list
+                .iter()
+                .filter(|r| eval(r, f, &scope).is_none())
+                .collect();
+            let met = list.len() - unmet.len();
+            if met + 1 != need {
+                continue;
+            }
+            let missing = match (&belt.requires, unmet.as_slice()) {
+                (Requirement::AllOf(_), [one]) => {
+                    crate::certification::program::summary::words(one)
+                }
+                _ => {
+                    let rest: Vec<String> = unmet
+                        .iter()
+                        .map(|r| crate::certification::program::summary::words(r))
+                        .collect();
+                    format!("one more of ({})", rest.join(", "))
+                }
+            };
+            out.push(Near {
+                learner_key: learner.clone(),
+                belt: at,
+                missing,
+            });
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::certification::program::model::AtLeast;
+
+    #[test]
+    fn top_level_items_say_how_many_are_needed() {
+        let leaf = Requirement::Belt("white".into());
+        let all = Requirement::AllOf(vec![leaf.clone(), leaf.clone()]);
+        assert_eq!(items(&all).1, 2);
+        let some = Requirement::AtLeast(AtLeast {
+            n: 2,
+            of: vec![leaf.clone(), leaf.clone(), leaf.clone()],
+        });
+        assert_eq!(
+            items(&some),
+            (&[leaf.clone(), leaf.clone(), leaf.clone()][..], 2)
+        );
+        assert_eq!(items(&leaf).1, 1);
+    }
+}
