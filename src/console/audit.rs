@@ -121,11 +121,11 @@ async fn export(
     Query(q): Query<AuditQuery>,
 ) -> poem::Result<Response> {
     viewer.require(Can::ChangeAwards)?;
-    let filter = filter_of(&q).map_err(|m| page::problem(StatusCode::BAD_REQUEST, "Cannot export", &m))?;
+    let filter =
+        filter_of(&q).map_err(|m| page::problem(StatusCode::BAD_REQUEST, "Cannot export", &m))?;
     let conn = console.db.conn.clone();
     let header = super::csv::line([
-        "id", "at", "actor", "action", "learner", "belt", "award", "evidence", "reason",
-        "details",
+        "id", "at", "actor", "action", "learner", "belt", "award", "evidence", "reason", "details",
     ]);
     // State: the cursor of the next chunk; `None` once the last chunk was sent.
     let chunks = stream::unfold(Some(None::<i64>), move |state| {
@@ -191,7 +191,8 @@ pub fn day_us(field: &str, text: &str, end_of_day: bool) -> Result<Option<i64>, 
     }
     if let Ok(date) = text.parse::<jiff::civil::Date>() {
         let day = if end_of_day {
-            date.tomorrow().map_err(|e| format!("field `{field}`: {e}"))?
+            date.tomorrow()
+                .map_err(|e| format!("field `{field}`: {e}"))?
         } else {
             date
         };
@@ -227,7 +228,10 @@ fn query_string(q: &AuditQuery, after: Option<&str>) -> String {
     s.finish()
 }
 
-async fn shown(conn: &impl ConnectionTrait, rows: Vec<cert_audit::Model>) -> Result<Vec<Row>, Error> {
+async fn shown(
+    conn: &impl ConnectionTrait,
+    rows: Vec<cert_audit::Model>,
+) -> Result<Vec<Row>, Error> {
     let keys: BTreeSet<String> = rows.iter().filter_map(|r| r.learner_key.clone()).collect();
     let people = learner_names(conn, &keys).await?;
     let belts = belt_names(conn).await?;
@@ -314,7 +318,11 @@ mod tests {
         let until = day_us("until", "2027-01-31", true).unwrap().unwrap();
         assert_eq!(until - since, 86_400_000_000);
         assert_eq!(day_us("since", " ", false).unwrap(), None);
-        assert!(day_us("until", "31/01/2027", true).unwrap_err().contains("`until`"));
+        assert!(
+            day_us("until", "31/01/2027", true)
+                .unwrap_err()
+                .contains("`until`")
+        );
     }
 
     #[test]

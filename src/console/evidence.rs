@@ -23,9 +23,9 @@ use super::paging;
 use super::role::{Can, Role};
 use super::{Console, Viewer};
 use crate::certification::api::queries::{self, AwardFilter};
+use crate::certification::evidence::file;
 use crate::certification::evidence::review::{self, Decision, MAX_COMMENT_CHARS};
 use crate::certification::evidence::store::{self, Filter};
-use crate::certification::evidence::file;
 use crate::certification::reviewers::Who;
 use crate::error::Error;
 use entities::cert_evidence;
@@ -112,15 +112,18 @@ async fn queue(
         .await
         .map_err(page::from_error)?;
     let (found, more) = paging::split(found, paging::PAGE);
-    let next = more.then(|| found.last().map(|r| r.id)).flatten().map(|id| {
-        let mut s = url::form_urlencoded::Serializer::new(String::new());
-        s.append_pair("state", state);
-        if let Some(b) = belt {
-            s.append_pair("belt", b);
-        }
-        s.append_pair("after", &paging::encode(&id));
-        format!("/console/evidence?{}", s.finish())
-    });
+    let next = more
+        .then(|| found.last().map(|r| r.id))
+        .flatten()
+        .map(|id| {
+            let mut s = url::form_urlencoded::Serializer::new(String::new());
+            s.append_pair("state", state);
+            if let Some(b) = belt {
+                s.append_pair("belt", b);
+            }
+            s.append_pair("after", &paging::encode(&id));
+            format!("/console/evidence?{}", s.finish())
+        });
     let keys: BTreeSet<String> = found.iter().map(|r| r.learner_key.clone()).collect();
     let people = learner_names(conn, &keys).await.map_err(page::from_error)?;
     let rows = found
@@ -272,7 +275,15 @@ async fn decide(
             "/console/evidence/{id}?decided=true"
         ))),
         Err(Error::BadRequest(m)) => {
-            again(console, &viewer, row, StatusCode::BAD_REQUEST, m, form.comment).await
+            again(
+                console,
+                &viewer,
+                row,
+                StatusCode::BAD_REQUEST,
+                m,
+                form.comment,
+            )
+            .await
         }
         Err(Error::Conflict(m)) => {
             // Decided meanwhile (by someone else): show what it is now.
@@ -464,7 +475,10 @@ async fn download(
             ),
         )
         .header("x-content-type-options", "nosniff")
-        .header(header::CONTENT_SECURITY_POLICY, "default-src 'none'; sandbox")
+        .header(
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; sandbox",
+        )
         .header(header::CACHE_CONTROL, "no-store")
         .body(Body::from_vec(bytes)))
 }

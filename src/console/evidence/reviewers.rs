@@ -65,7 +65,11 @@ async fn change(
 ) -> poem::Result<Response> {
     viewer.require(Can::ChangeProgram)?;
     viewer.check_csrf(&form.csrf)?;
-    let username = form.username.trim().trim_start_matches("console:").to_owned();
+    let username = form
+        .username
+        .trim()
+        .trim_start_matches("console:")
+        .to_owned();
     let add = form.op != "remove";
     let result = async {
         if add {
