@@ -27,6 +27,8 @@ mod cli;
 mod cli_launch;
 mod client_libraries;
 mod cmi5_runtime;
+mod console_awards;
+mod console_evidence;
 mod console_shell;
 mod console_support;
 mod content;
