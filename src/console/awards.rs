@@ -358,6 +358,8 @@ fn csv_line(r: &cert_award::Model) -> String {
 
 #[derive(Debug, Deserialize)]
 struct AwardForm {
+    /// Absent: refused by `check_csrf` (403, saying why) rather than as a malformed form.
+    #[serde(default)]
     csrf: String,
     #[serde(default)]
     learner: String,
@@ -588,6 +590,8 @@ async fn one_page(
 
 #[derive(Debug, Deserialize)]
 struct RevokeForm {
+    /// Absent: refused by `check_csrf` (403, saying why) rather than as a malformed form.
+    #[serde(default)]
     csrf: String,
     #[serde(default)]
     reason: String,
@@ -620,6 +624,8 @@ async fn revoke(
 
 #[derive(Debug, Deserialize)]
 struct ExtendForm {
+    /// Absent: refused by `check_csrf` (403, saying why) rather than as a malformed form.
+    #[serde(default)]
     csrf: String,
     #[serde(default)]
     until: String,

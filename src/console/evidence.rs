@@ -228,6 +228,8 @@ async fn open(
 
 #[derive(Debug, Deserialize)]
 struct DecideForm {
+    /// Absent: refused by `check_csrf` (403, saying why) rather than as a malformed form.
+    #[serde(default)]
     csrf: String,
     #[serde(default)]
     decision: String,

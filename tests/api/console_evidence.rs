@@ -42,7 +42,9 @@ pub async fn pledge(app: &TestApp, file: Option<NewFile>) -> i64 {
             belt_id: "white".into(),
             requirement_id: "pledge".into(),
             kind,
-            text: file.is_none().then(|| "I will speak for us with care.".into()),
+            text: file
+                .is_none()
+                .then(|| "I will speak for us with care.".into()),
             url: None,
             file,
             submitted_by: format!("learner:{ADA}"),
@@ -239,12 +241,16 @@ async fn rejecting_needs_a_comment_shown_in_place_and_changes_nothing_without_on
         .post(
             &app,
             &format!("/console/evidence/{id}/decide"),
-            &[("decision", "reject"), ("comment", "Add the date of your pledge.")],
+            &[
+                ("decision", "reject"),
+                ("comment", "Add the date of your pledge."),
+            ],
         )
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     let page = program.get(&app, page.location()).await;
-    page.shows("Rejected.").shows("Add the date of your pledge.");
+    page.shows("Rejected.")
+        .shows("Add the date of your pledge.");
     assert_eq!(status_of(&app, id).await, "rejected");
 
     // Decided already: a second decision says so and changes nothing.
@@ -371,7 +377,11 @@ async fn a_program_user_lists_a_console_reviewer_who_then_sees_that_queue() {
         .post(
             &app,
             "/console/evidence/reviewers",
-            &[("op", "add"), ("belt", "white"), ("username", "nobody-here")],
+            &[
+                ("op", "add"),
+                ("belt", "white"),
+                ("username", "nobody-here"),
+            ],
         )
         .await;
     assert_eq!(page.status, StatusCode::BAD_REQUEST);
@@ -382,7 +392,11 @@ async fn a_program_user_lists_a_console_reviewer_who_then_sees_that_queue() {
         .post(
             &app,
             "/console/evidence/reviewers",
-            &[("op", "add"), ("belt", "white"), ("username", &reviewer.username)],
+            &[
+                ("op", "add"),
+                ("belt", "white"),
+                ("username", &reviewer.username),
+            ],
         )
         .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
@@ -395,7 +409,11 @@ async fn a_program_user_lists_a_console_reviewer_who_then_sees_that_queue() {
         .post(
             &app,
             "/console/evidence/reviewers",
-            &[("op", "remove"), ("belt", "white"), ("username", &reviewer.username)],
+            &[
+                ("op", "remove"),
+                ("belt", "white"),
+                ("username", &reviewer.username),
+            ],
         )
         .await;
     page.shows("no longer reviews belt white");
@@ -410,7 +428,11 @@ async fn a_program_user_lists_a_console_reviewer_who_then_sees_that_queue() {
         .post(
             &app,
             "/console/evidence/reviewers",
-            &[("op", "add"), ("belt", "white"), ("username", &reviewer.username)],
+            &[
+                ("op", "add"),
+                ("belt", "white"),
+                ("username", &reviewer.username),
+            ],
         )
         .await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
@@ -425,7 +447,9 @@ async fn the_queue_filters_by_state_and_belt_and_pages() {
         pledge(&app, None).await;
     }
     let admin = signed_in(&app, Role::Admin, None).await;
-    let page = admin.get(&app, "/console/evidence?state=pending&belt=white").await;
+    let page = admin
+        .get(&app, "/console/evidence?state=pending&belt=white")
+        .await;
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(page.body.matches("<tr>").count(), 1 + 50, "header + a page");
     page.shows(&format!("/console/evidence/{first}\""));

@@ -47,6 +47,8 @@ async fn show(viewer: Viewer, Data(console): Data<&Console>) -> poem::Result<Res
 
 #[derive(Debug, Deserialize)]
 struct ChangeForm {
+    /// Absent: refused by `check_csrf` (403, saying why) rather than as a malformed form.
+    #[serde(default)]
     csrf: String,
     #[serde(default)]
     belt: String,
