@@ -78,7 +78,7 @@ async fn list(
 ) -> poem::Result<Response> {
     viewer.require(Can::ChangeAwards)?;
     let conn = &console.db.conn;
-    let (filter, error) = match filter_of(&q) {
+    let (filter, error) = match filter_of(conn, &q).await.map_err(page::from_error)? {
         Ok(filter) => (Some(filter), None),
         Err(message) => (None, Some(message)),
     };
@@ -121,8 +121,10 @@ async fn export(
     Query(q): Query<AuditQuery>,
 ) -> poem::Result<Response> {
     viewer.require(Can::ChangeAwards)?;
-    let filter =
-        filter_of(&q).map_err(|m| page::problem(StatusCode::BAD_REQUEST, "Cannot export", &m))?;
+    let filter = filter_of(&console.db.conn, &q)
+        .await
+        .map_err(page::from_error)?
+        .map_err(|m| page::problem(StatusCode::BAD_REQUEST, "Cannot export", &m))?;
     let conn = console.db.conn.clone();
     let header = super::csv::line([
         "id", "at", "actor", "action", "learner", "belt", "award", "evidence", "reason", "details",
@@ -170,16 +172,36 @@ fn csv_line(r: &cert_audit::Model) -> String {
     ])
 }
 
-fn filter_of(q: &AuditQuery) -> Result<AuditFilter, String> {
+/// The log's filter, or what is wrong with a field. A learner named by an email address
+/// is looked up (an unknown one matches nothing: the key is kept as typed).
+async fn filter_of(
+    conn: &impl ConnectionTrait,
+    q: &AuditQuery,
+) -> Result<Result<AuditFilter, String>, Error> {
     let text = |s: &str| Some(s.trim()).filter(|s| !s.is_empty()).map(str::to_owned);
-    Ok(AuditFilter {
+    let learner_key = match text(&q.learner) {
+        Some(l) => Some(
+            super::awards::find_learner(conn, &l)
+                .await?
+                .unwrap_or_else(|| learner_key_of(&l).to_owned()),
+        ),
+        None => None,
+    };
+    Ok(dates_of(q).map(|(since_us, until_us)| AuditFilter {
         actor: text(&q.actor),
-        learner_key: text(&q.learner).map(|l| learner_key_of(&l).to_owned()),
+        learner_key,
         belt_id: text(&q.belt),
         action: text(&q.action),
-        since_us: day_us("since", &q.since, false)?,
-        until_us: day_us("until", &q.until, true)?,
-    })
+        since_us,
+        until_us,
+    }))
+}
+
+fn dates_of(q: &AuditQuery) -> Result<(Option<i64>, Option<i64>), String> {
+    Ok((
+        day_us("since", &q.since, false)?,
+        day_us("until", &q.until, true)?,
+    ))
 }
 
 /// A `since`/`until` field: a date (`2027-01-31`, the whole day counts) or an RFC 3339

@@ -259,7 +259,10 @@ async fn rows_of(
 
 /// The learner a form or filter names: a learner key (`account:…|…`, `mbox:mailto:…`,
 /// optionally `learner:`-prefixed) or an email address; `None` when nobody known.
-async fn find_learner(conn: &impl ConnectionTrait, text: &str) -> Result<Option<String>, Error> {
+pub(super) async fn find_learner(
+    conn: &impl ConnectionTrait,
+    text: &str,
+) -> Result<Option<String>, Error> {
     let text = text.trim();
     let is_email = !text.contains(':') && text.contains('@');
     let key = if is_email || text.starts_with("mailto:") {

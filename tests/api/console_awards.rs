@@ -88,6 +88,15 @@ async fn an_award_by_email_with_a_reason_is_stored_noticed_and_in_the_audit_page
         .shows(&format!("console:{}", program.username))
         .shows("Certified by the previous programme")
         .shows("Ada Lovelace");
+    // The learner filter takes an email address too.
+    let by_email = program
+        .get(&app, "/console/audit?learner=ada%40example.com")
+        .await;
+    by_email.shows("Certified by the previous programme");
+    let nobody = program
+        .get(&app, "/console/audit?learner=nobody%40example.com")
+        .await;
+    nobody.shows("No audit entry matches");
 }
 
 #[tokio::test]
