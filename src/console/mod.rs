@@ -3,6 +3,7 @@
 //! the audit log, statements, administration). Same binary, templates compiled in
 //! (askama), assets embedded; no script is needed to use it.
 
+pub mod account;
 pub mod admin;
 pub mod assets;
 pub mod audit;

@@ -26,9 +26,9 @@ pub const REFUSED: &str = "Wrong username or password.";
 
 const PRE_MAX_AGE_S: u32 = 3600;
 
-/// Adds the sign-in routes.
+/// Adds the sign-in routes (and `/password`, changing one's own).
 pub fn routes(route: Route) -> Route {
-    route
+    super::account::routes(route)
         .at("/sign-in", get(form).post(sign_in))
         .at("/sign-out", poem::post(sign_out))
         .at("/sign-out-everywhere", poem::post(sign_out_everywhere))

@@ -361,6 +361,47 @@ pub async fn redeem(db: &Db, token: &str, new_password: &str, now_us: i64) -> Re
     Ok(user)
 }
 
+/// A signed-in user changes their own password: every other session of theirs ends,
+/// the one with `keep_token` stays.
+pub async fn set_password(
+    db: &Db,
+    user: &User,
+    new_password: &str,
+    keep_token: &str,
+    now_us: i64,
+) -> Result<(), Error> {
+    if let Some(problem) = password::problem(new_password, &user.username) {
+        return Err(Error::BadRequest(problem));
+    }
+    let hash = password::hash(new_password).await?;
+    let _gate = db.write_gate().await;
+    let tx = db.writer().begin().await?;
+    console_user::Entity::update_many()
+        .col_expr(
+            console_user::Column::PasswordHash,
+            sea_orm::sea_query::Expr::value(hash),
+        )
+        .col_expr(
+            console_user::Column::UpdatedUs,
+            sea_orm::sea_query::Expr::value(now_us),
+        )
+        .filter(console_user::Column::Id.eq(user.id))
+        .exec(&tx)
+        .await?;
+    let ended = entities::console_session::Entity::delete_many()
+        .filter(entities::console_session::Column::UserId.eq(user.id))
+        .filter(entities::console_session::Column::TokenHash.ne(session::token_hash(keep_token)))
+        .exec(&tx)
+        .await?
+        .rows_affected;
+    let details =
+        json!({"username": user.username, "via": "console", "other_sessions_ended": ended});
+    let actor = format!("console:{}", user.username);
+    audit::record(&tx, now_us, entry(&actor, "console.password.set", details)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Ends every session of a user ("sign out everywhere"); returns how many ended.
 pub async fn sign_out_everywhere(
     db: &Db,

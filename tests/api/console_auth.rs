@@ -544,3 +544,129 @@ async fn on_https_the_cookies_are_secure_with_the_host_prefix() {
         "{session}"
     );
 }
+
+#[tokio::test]
+async fn changing_ones_password_keeps_this_session_and_ends_the_others() {
+    let app = TestApp::spawn().await;
+    user(&app, "ada", Role::Program).await;
+    let here = session_of(&app, "ada").await;
+    let elsewhere = session_of(&app, "ada").await;
+    let csrf = blackbelt::console::csrf::token_for(here.split_once('=').unwrap().1);
+    let form = get_with(&app, "/console/password", &here).await;
+    assert_eq!(form.status, StatusCode::OK);
+    form.shows("<label for=\"current\">Current password</label>");
+    let change = |current: &'static str, new: &'static str, confirm: &'static str| {
+        let fields = [
+            ("csrf", csrf.clone()),
+            ("current", current.to_owned()),
+            ("password", new.to_owned()),
+            ("confirm", confirm.to_owned()),
+        ];
+        let here = here.clone();
+        let app = &app;
+        async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            post_form(app, "/console/password", &here, &fields).await
+        }
+    };
+    let wrong = change(
+        "not my password",
+        "a brand new password",
+        "a brand new password",
+    )
+    .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    wrong.shows("The current password is wrong.");
+    let differ = change(PASSWORD, "a brand new password", "another new password").await;
+    assert_eq!(differ.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let short = change(PASSWORD, "short", "short").await;
+    short.shows("at least 12 characters");
+    assert_eq!(
+        get_with(&app, "/console", &elsewhere).await.status,
+        StatusCode::OK
+    );
+    let done = change(PASSWORD, "a brand new password", "a brand new password").await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    get_with(&app, done.location(), &here)
+        .await
+        .shows("Your password was changed");
+    assert_eq!(
+        get_with(&app, "/console", &elsewhere).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        sign_in(&app, "ada", PASSWORD, "/console").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        sign_in(&app, "ada", "a brand new password", "/console")
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let audit = actions(&app).await;
+    assert!(audit.contains(&("console.password.set".into(), "console:ada".into())));
+}
+
+#[tokio::test]
+async fn housekeeping_drops_ended_sessions_and_dead_links_only() {
+    use blackbelt::console::housekeeping::prune;
+    use blackbelt::console::session::SessionSettings;
+    use blackbelt::console::throttle::Limits;
+    let app = TestApp::spawn().await;
+    let now = blackbelt::console::now_us();
+    let two_days_ago = now - 2 * 86_400_000_000;
+    // A link used two days ago (grace set her password then) and one still waiting.
+    let new = |name: &str| NewUser {
+        username: name.into(),
+        role: Some(Role::Viewer),
+        ..Default::default()
+    };
+    let grace = users::create(&app.db, "test", new("grace"), None, two_days_ago)
+        .await
+        .unwrap();
+    users::redeem(&app.db, &grace.setup_token.unwrap(), PASSWORD, two_days_ago)
+        .await
+        .unwrap();
+    users::create(&app.db, "test", new("alan"), None, now)
+        .await
+        .unwrap();
+    let live = session_of(&app, "grace").await;
+    let ended = session_of(&app, "grace").await;
+    console_session::Entity::update_many()
+        .col_expr(
+            console_session::Column::ExpiresUs,
+            sea_orm::sea_query::Expr::value(now - 1),
+        )
+        .filter(
+            console_session::Column::TokenHash.eq(blackbelt::console::session::token_hash(
+                ended.split_once('=').unwrap().1,
+            )),
+        )
+        .exec(app.db.writer())
+        .await
+        .unwrap();
+    let settings = SessionSettings {
+        idle_us: 30 * 60_000_000,
+        absolute_us: 3_600_000_000,
+        secure: false,
+    };
+    let limits = Limits {
+        max_failures: 5,
+        window_us: 15 * 60_000_000,
+    };
+    let pruned = prune(app.db.writer(), settings, limits, now + 1)
+        .await
+        .unwrap();
+    assert_eq!((pruned.sessions, pruned.links), (1, 1), "{pruned:?}");
+    assert_eq!(
+        get_with(&app, "/console", &live).await.status,
+        StatusCode::OK
+    );
+    let links = console_setup_link::Entity::find()
+        .all(&app.db.conn)
+        .await
+        .unwrap();
+    assert_eq!(links.len(), 1);
+    assert!(links[0].used_us.is_none());
+}

@@ -387,3 +387,84 @@ async fn the_cli_creates_lists_changes_and_resets_users() {
         );
     }
 }
+
+/// Starts `serve` on `dir`'s default database and returns its stdout lines up to the
+/// first that `last` accepts (or what came within 60 s), then stops it.
+fn serve_until(dir: &std::path::Path, last: impl Fn(&str) -> bool) -> Vec<String> {
+    use std::io::BufRead;
+    let mut command = Command::new(env!("CARGO_BIN_EXE_blackbelt"));
+    for (name, _) in std::env::vars() {
+        if name.starts_with("BLACKBELT_") || name == "RUST_LOG" {
+            command.env_remove(name);
+        }
+    }
+    let mut child = command
+        .current_dir(dir)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (lines, received) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            if lines.send(line.unwrap_or_default()).is_err() {
+                return;
+            }
+        }
+    });
+    let mut seen: Vec<String> = Vec::new();
+    while !seen.iter().any(|l| last(l)) {
+        match received.recv_timeout(std::time::Duration::from_secs(60)) {
+            Ok(line) => seen.push(line),
+            Err(_) => break,
+        }
+    }
+    // Whatever follows at once (a second start must print no link).
+    while let Ok(line) = received.recv_timeout(std::time::Duration::from_millis(1500)) {
+        seen.push(line);
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    seen
+}
+
+#[test]
+fn the_first_start_prints_a_setup_link_for_the_first_admin_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = serve_until(dir.path(), |l| l.contains("setup link:"));
+    let link = first
+        .iter()
+        .find_map(|l| l.trim().strip_prefix("setup link: "))
+        .unwrap_or_else(|| panic!("no setup link in {first:?}"));
+    assert!(
+        link.starts_with("http://127.0.0.1:8420/console/setup/"),
+        "{link}"
+    );
+    assert!(
+        first
+            .iter()
+            .any(|l| l.contains("first console administrator, `admin`")),
+        "{first:?}"
+    );
+    let second = serve_until(dir.path(), |l| l.contains("listening on"));
+    assert!(
+        second.iter().any(|l| l.contains("listening on")),
+        "{second:?}"
+    );
+    assert!(
+        !second.iter().any(|l| l.contains("setup link")),
+        "{second:?}"
+    );
+    let db = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("data/blackbelt.db").display()
+    );
+    let (ok, out, err) = cli(&db, &["users", "list"], "");
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("admin") && out.contains("no password yet"),
+        "{out}"
+    );
+}

@@ -2,7 +2,7 @@
 // the form (axe-core on it), a wrong password gets the one generic message, the
 // overview is reached, signing out leads back to sign-in and the overview is closed
 // again; the first start's one-time setup link (from the server log) sets the first
-// admin's password and signs them in; the users page passes axe-core.
+// admin's password and signs them in; the users, user and password pages pass axe-core.
 
 import { E2EError, check } from './browser.mjs';
 import { axeCheck, base, createUser, launch, openPage, signIn } from './console.mjs';
@@ -73,6 +73,8 @@ async function firstAdmin(browser) {
   await page.goto(`${base}/console/admin/users`);
   check((await page.locator('h1').textContent()).trim() === 'Console users', 'the users page opens');
   await axeCheck(browser, page, `${base}/console/admin/users`, 'users page');
+  await axeCheck(browser, page, `${base}/console/admin/users/${USER}`, 'a user\'s page');
+  await axeCheck(browser, page, `${base}/console/password`, 'password page');
   check(errors.length === 0, `browser errors: ${errors.join('; ')}`);
   await context.close();
 }
