@@ -31,6 +31,8 @@ mod cmi5_runtime;
 mod console_auth;
 mod console_learners;
 mod console_program;
+mod console_awards;
+mod console_evidence;
 mod console_shell;
 mod console_support;
 mod console_users;

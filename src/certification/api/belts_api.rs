@@ -181,6 +181,7 @@ impl BeltsApi {
                 .transpose()
         };
         let filter = AuditFilter {
+            actor: None,
             learner_key: learner.0.map(|l| learner_key_of(&l).to_owned()),
             belt_id: belt.0,
             action: action.0,

@@ -77,6 +77,8 @@ pub async fn holder_counts(conn: &impl ConnectionTrait) -> Result<HashMap<String
 /// What an audit query is narrowed to.
 #[derive(Debug, Default, Clone)]
 pub struct AuditFilter {
+    /// `credential:<id>`, `console:<user>`, `system`…
+    pub actor: Option<String>,
     pub learner_key: Option<String>,
     pub belt_id: Option<String>,
     pub action: Option<String>,
@@ -94,6 +96,9 @@ pub async fn audit(
 ) -> Result<Vec<cert_audit::Model>, Error> {
     use cert_audit::Column;
     let mut query = cert_audit::Entity::find();
+    if let Some(actor) = &filter.actor {
+        query = query.filter(Column::Actor.eq(actor.as_str()));
+    }
     if let Some(learner) = &filter.learner_key {
         query = query.filter(Column::LearnerKey.eq(learner.as_str()));
     }

@@ -105,6 +105,25 @@ pub async fn find(
         .await?)
 }
 
+/// The learners among `keys` that are known, by key (a page's rows name them).
+pub async fn find_many(
+    conn: &impl ConnectionTrait,
+    keys: &BTreeSet<String>,
+) -> Result<BTreeMap<String, cert_learner::Model>, Error> {
+    let mut out = BTreeMap::new();
+    let list: Vec<String> = keys.iter().cloned().collect();
+    for chunk in list.chunks(500) {
+        for row in cert_learner::Entity::find()
+            .filter(cert_learner::Column::LearnerKey.is_in(chunk.to_vec()))
+            .all(conn)
+            .await?
+        {
+            out.insert(row.learner_key.clone(), row);
+        }
+    }
+    Ok(out)
+}
+
 /// Maps agent keys to the learners they belong to: a learner's own key, or an alias.
 /// Keys of nobody known are left out.
 pub async fn resolve(

@@ -1,5 +1,6 @@
 //! Who may review a belt's evidence besides administrators: credentials
-//! (`credential:<id>`) and learners (`learner:<learner_key>`), per belt.
+//! (`credential:<id>`), learners (`learner:<learner_key>`) and console users
+//! (`console:<username>`, the console's audit actor), per belt.
 
 pub mod store;
 
@@ -50,19 +51,23 @@ impl Who {
     }
 }
 
-/// A reviewer key, checked: `credential:<id>` or `learner:<learner_key>`.
+/// A reviewer key, checked: `credential:<id>`, `learner:<learner_key>` or
+/// `console:<username>`.
 pub fn check_key(key: &str) -> Result<(), crate::error::Error> {
     let ok = match key.split_once(':') {
         Some(("credential", id)) => id.parse::<i64>().is_ok_and(|id| id > 0),
         Some(("learner", learner)) => !learner.trim().is_empty() && learner.len() <= 512,
+        Some(("console", user)) => {
+            !user.is_empty() && user.len() <= 100 && !user.chars().any(char::is_whitespace)
+        }
         _ => false,
     };
     if ok {
         Ok(())
     } else {
         Err(crate::error::Error::BadRequest(format!(
-            "path segment `reviewer_key` must be `credential:<credential id>` or \
-             `learner:<learner key>`; got {key:?}"
+            "path segment `reviewer_key` must be `credential:<credential id>`, \
+             `learner:<learner key>` or `console:<username>`; got {key:?}"
         )))
     }
 }
@@ -75,6 +80,8 @@ mod tests {
     fn reviewer_keys_name_a_credential_or_a_learner() {
         assert!(check_key("credential:12").is_ok());
         assert!(check_key("learner:account:https://lms.example|ada").is_ok());
+        assert!(check_key("console:grace").is_ok());
+        assert!(check_key("console:").is_err());
         assert!(check_key("credential:x").is_err());
         assert!(check_key("someone").is_err());
     }
