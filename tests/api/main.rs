@@ -28,6 +28,7 @@ mod cli_launch;
 mod client_libraries;
 mod cmi5_runtime;
 mod console_shell;
+mod console_statements;
 mod console_support;
 mod content;
 mod definitions;
