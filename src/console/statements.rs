@@ -372,7 +372,13 @@ async fn void(
     )
     .await
     .map_err(page::from_error)?;
-    tracing::info!(actor = %viewer.actor(), statement = %target.id, "statement voided in the console");
+    super::admin::record(
+        &console,
+        &viewer,
+        "statement.void",
+        json!({"statement": target.id}),
+    )
+    .await;
     Ok(page::see_other(&format!(
         "{HERE}?statement_id={}&done=voided",
         target.id

@@ -27,6 +27,7 @@ mod cli;
 mod cli_launch;
 mod client_libraries;
 mod cmi5_runtime;
+mod console_admin;
 mod console_shell;
 mod console_statements;
 mod console_support;
