@@ -166,3 +166,123 @@ async fn a_credential_form_with_bad_input_or_no_csrf_changes_nothing() {
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     app.get("").await.assert_status_is_ok();
 }
+
+/// A passback channel with one message in `state`; returns the message id.
+async fn passback_message(app: &TestApp, state: &str, error: Option<&str>) -> i64 {
+    use entities::{passback_message, passback_target};
+    use sea_orm::{ActiveModelTrait, Set};
+    let now = blackbelt::console::now_us();
+    let target = passback_target::ActiveModel {
+        target_key: Set(crate::helpers::uuid()),
+        registration: Set(crate::helpers::uuid()),
+        object_id: Set("au-1".into()),
+        protocol: Set("ags".into()),
+        source: Set("platform:1".into()),
+        user_id: Set("lms-user-7".into()),
+        label: Set("Safety basics".into()),
+        lineitem_url: Set(Some("https://lms.example/lineitems/1".into())),
+        scopes: Set(String::new()),
+        consecutive_failures: Set(0),
+        lease_epoch: Set(0),
+        created_us: Set(now),
+        updated_us: Set(now),
+        ..Default::default()
+    }
+    .insert(app.db.writer())
+    .await
+    .expect("target");
+    let message = passback_message::ActiveModel {
+        target_id: Set(target.id),
+        state: Set(state.into()),
+        payload: Set(json!({"scoreGiven": 1.0, "scoreMaximum": 1.0})),
+        event_us: Set(now),
+        due_us: Set(now),
+        expires_us: Set(now + 1_000_000),
+        attempts: Set(3),
+        last_status: Set(error.map(|_| 400)),
+        last_error: Set(error.map(str::to_owned)),
+        created_us: Set(now),
+        failed_us: Set((state == "failed").then_some(now)),
+        ..Default::default()
+    }
+    .insert(app.db.writer())
+    .await
+    .expect("message");
+    message.id
+}
+
+async fn message_state(app: &TestApp, id: i64) -> String {
+    use sea_orm::EntityTrait;
+    entities::passback_message::Entity::find_by_id(id)
+        .one(&app.db.conn)
+        .await
+        .unwrap()
+        .expect("message")
+        .state
+}
+
+#[tokio::test]
+async fn the_passback_queue_lists_by_state_and_retries_a_failed_message() {
+    let app = TestApp::spawn_with(|c| c.passback_enabled = false).await;
+    let failed = passback_message(&app, "failed", Some("the platform refused <the score>")).await;
+    let delivered = passback_message(&app, "delivered", None).await;
+    let admin = signed_in(&app, Role::Admin, None).await;
+    let page = admin
+        .get(&app, "/console/admin/passback?state=failed")
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    page.shows("<h1>Passback queue</h1>")
+        .shows("HTTP 400: the platform refused &#60;the score&#62;")
+        .shows("https://lms.example/lineitems/1")
+        .shows("Safety basics")
+        .shows(">failed</span>");
+    assert!(!page.body.contains(">delivered</span>"));
+    let all = admin.get(&app, "/console/admin/passback").await;
+    all.shows(">delivered</span>").shows("failed: 1");
+
+    let done = admin
+        .post(
+            &app,
+            "/console/admin/passback/retry",
+            &[("id", &failed.to_string()), ("state", "failed")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(message_state(&app, failed).await, "pending");
+    admin
+        .get(&app, done.location())
+        .await
+        .shows("pending again and is being sent now");
+
+    let page = admin
+        .post(
+            &app,
+            "/console/admin/passback/retry",
+            &[("id", &delivered.to_string())],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::CONFLICT);
+    page.shows("only a failed message can be retried");
+    let page = admin
+        .post(&app, "/console/admin/passback/retry", &[("id", "999999")])
+        .await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    page.shows("There is no message 999999");
+    assert_eq!(message_state(&app, delivered).await, "delivered");
+}
+
+#[tokio::test]
+async fn a_passback_retry_without_csrf_changes_nothing() {
+    let app = TestApp::spawn_with(|c| c.passback_enabled = false).await;
+    let failed = passback_message(&app, "failed", Some("refused")).await;
+    let admin = signed_in(&app, Role::Admin, None).await;
+    let page = admin
+        .post_raw(
+            &app,
+            "/console/admin/passback/retry",
+            &[("id", &failed.to_string())],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert_eq!(message_state(&app, failed).await, "failed");
+}
