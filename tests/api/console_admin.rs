@@ -41,7 +41,7 @@ async fn every_admin_page_is_refused_to_every_other_role() {
             "/console/admin/credentials",
             "/console/admin/credentials/revoke",
             "/console/admin/passback/retry",
-            "/console/admin/packages",
+            "/console/admin/packages/upload",
             "/console/admin/lti/platforms",
         ] {
             let page = who
@@ -285,4 +285,146 @@ async fn a_passback_retry_without_csrf_changes_nothing() {
         .await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     assert_eq!(message_state(&app, failed).await, "failed");
+}
+
+async fn upload(
+    app: &TestApp,
+    who: &crate::console_support::Browser,
+    csrf: Option<&str>,
+    name: &str,
+    zip: Vec<u8>,
+) -> Page {
+    use poem::test::{TestForm, TestFormField};
+    let mut form = TestForm::new();
+    if let Some(csrf) = csrf {
+        form = form.text("csrf", csrf);
+    }
+    let form = form.field(
+        TestFormField::bytes(zip)
+            .name("package")
+            .filename(name)
+            .content_type("application/zip"),
+    );
+    let r = app
+        .client
+        .post("/console/admin/packages/upload")
+        .header("cookie", &who.cookie)
+        .multipart(form)
+        .send()
+        .await;
+    crate::console_support::page_of(r).await
+}
+
+async fn package_count(app: &TestApp) -> usize {
+    use sea_orm::EntityTrait;
+    entities::package::Entity::find()
+        .all(&app.db.conn)
+        .await
+        .unwrap()
+        .len()
+}
+
+#[tokio::test]
+async fn a_package_uploaded_in_the_console_is_imported_and_listed() {
+    let app = TestApp::spawn().await;
+    let admin = signed_in(&app, Role::Admin, None).await;
+    let page = admin.get(&app, "/console/admin/packages").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    page.shows("enctype=\"multipart/form-data\"")
+        .shows("data-upload")
+        .shows("No packages imported yet.");
+    let zip = crate::content::course_zip("all-employees", |_, b| b);
+    let done = upload(
+        &app,
+        &admin,
+        Some(&admin.csrf),
+        "all-employees.zip",
+        zip.clone(),
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let listed = admin.get(&app, done.location()).await;
+    listed
+        .shows("Imported ")
+        .shows(", version 1")
+        .shows(">offered</span>");
+    // The catalog the API and launches read has it.
+    let courses = crate::helpers::json_of(
+        app.client
+            .get("/api/courses")
+            .header("Authorization", &app.auth)
+            .send()
+            .await,
+    )
+    .await;
+    assert_eq!(courses.as_array().map(Vec::len), Some(1), "{courses}");
+    // The same zip again changes nothing, and says so.
+    let again = upload(&app, &admin, Some(&admin.csrf), "all-employees.zip", zip).await;
+    admin
+        .get(&app, again.location())
+        .await
+        .shows("has exactly this content already");
+    assert_eq!(package_count(&app).await, 1);
+}
+
+#[tokio::test]
+async fn a_broken_package_is_explained_in_place_and_nothing_is_imported() {
+    let app = TestApp::spawn().await;
+    let admin = signed_in(&app, Role::Admin, None).await;
+    let page = upload(
+        &app,
+        &admin,
+        Some(&admin.csrf),
+        "notes.zip",
+        b"not a zip".to_vec(),
+    )
+    .await;
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
+    page.shows("role=\"alert\"")
+        .shows("is not a package this server can read")
+        .shows("Nothing was imported.");
+    let no_manifest = crate::content::zip_of(&[("index.html", b"<p>hi</p>")]);
+    let page = upload(&app, &admin, Some(&admin.csrf), "site.zip", no_manifest).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    page.shows("no cmi5.xml or tincan.xml at the package root");
+    let page = upload(&app, &admin, Some(&admin.csrf), "", Vec::new()).await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    page.shows("choose a package zip");
+    assert_eq!(package_count(&app).await, 0);
+}
+
+#[tokio::test]
+async fn a_package_upload_without_csrf_is_refused() {
+    let app = TestApp::spawn().await;
+    let admin = signed_in(&app, Role::Admin, None).await;
+    let zip = crate::content::course_zip("all-employees", |_, b| b);
+    let page = upload(&app, &admin, None, "a.zip", zip.clone()).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    let page = upload(&app, &admin, Some("forged"), "a.zip", zip).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert_eq!(package_count(&app).await, 0);
+}
+
+#[tokio::test]
+async fn only_the_upload_route_of_the_console_takes_a_large_body() {
+    let app = TestApp::spawn_with(|c| c.max_small_body_bytes = 4096).await;
+    let admin = signed_in(&app, Role::Admin, None).await;
+    let zip = crate::content::course_zip("all-employees", |_, b| b);
+    assert!(zip.len() > 4096);
+    let done = upload(&app, &admin, Some(&admin.csrf), "a.zip", zip).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let big = "x".repeat(8192);
+    let page = admin
+        .post(
+            &app,
+            "/console/admin/credentials",
+            &[("label", &big), ("scope", "all")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::PAYLOAD_TOO_LARGE);
 }
