@@ -428,3 +428,157 @@ async fn only_the_upload_route_of_the_console_takes_a_large_body() {
         .await;
     assert_eq!(page.status, StatusCode::PAYLOAD_TOO_LARGE);
 }
+
+#[tokio::test]
+async fn an_lti_platform_registered_in_the_console_is_listed_and_bad_input_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let admin = signed_in(&app, Role::Admin, None).await;
+    let page = admin.get(&app, "/console/admin/lti").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    page.shows("data-copy=\"http://")
+        .shows("/lti/jwks")
+        .shows("/lti/login")
+        .shows("No platforms registered.");
+    let fields = [
+        ("name", "Moodle <prod>"),
+        ("issuer", "https://moodle.example.com"),
+        ("client_id", "client-1"),
+        ("deployment_ids", "1, 2"),
+        ("auth_login_url", "https://moodle.example.com/auth"),
+        ("token_url", "https://moodle.example.com/token"),
+        ("jwks_url", "https://moodle.example.com/jwks"),
+    ];
+    let done = admin
+        .post(&app, "/console/admin/lti/platforms", &fields)
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let listed = admin.get(&app, done.location()).await;
+    listed
+        .shows("The platform is registered and active.")
+        .shows("Moodle &#60;prod&#62;")
+        .shows("1, 2")
+        .shows(">active</span>");
+    let platforms = blackbelt::lti::platforms::list(&app.db.conn).await.unwrap();
+    assert_eq!(platforms.len(), 1);
+
+    let mut bad = fields;
+    bad[1] = ("issuer", "");
+    bad[2] = ("client_id", "client-2");
+    let page = admin.post(&app, "/console/admin/lti/platforms", &bad).await;
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
+    page.shows("role=\"alert\"").shows("value=\"client-2\"");
+    let again = admin
+        .post(&app, "/console/admin/lti/platforms", &fields)
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+    let no_csrf = admin
+        .post_raw(&app, "/console/admin/lti/platforms", &bad)
+        .await;
+    assert_eq!(no_csrf.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        blackbelt::lti::platforms::list(&app.db.conn)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+
+    let id = platforms[0].id.to_string();
+    let removed = admin
+        .post(&app, "/console/admin/lti/platforms/remove", &[("id", &id)])
+        .await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER);
+    assert!(
+        blackbelt::lti::platforms::list(&app.db.conn)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn a_dynamic_registration_is_approved_keys_rotate_and_consumers_are_added_in_the_console() {
+    let app = TestApp::spawn().await;
+    let admin = signed_in(&app, Role::Admin, None).await;
+    let pending = blackbelt::lti::platforms::add(
+        app.db.writer(),
+        &blackbelt::lti::platforms::NewPlatform {
+            name: "Canvas".into(),
+            issuer: "https://canvas.example.com".into(),
+            client_id: "c-9".into(),
+            deployment_ids: vec!["d".into()],
+            auth_login_url: "https://canvas.example.com/auth".into(),
+            token_url: "https://canvas.example.com/token".into(),
+            jwks_url: "https://canvas.example.com/jwks".into(),
+        },
+        "pending",
+    )
+    .await
+    .unwrap();
+    let page = admin.get(&app, "/console/admin/lti").await;
+    page.shows("waiting for approval");
+    let done = admin
+        .post(
+            &app,
+            "/console/admin/lti/platforms/approve",
+            &[("id", &pending.id.to_string())],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let list = blackbelt::lti::platforms::list(&app.db.conn).await.unwrap();
+    assert_eq!(list[0].status, "active");
+
+    let rotated = admin
+        .post(&app, "/console/admin/lti/keys/rotate", &[])
+        .await;
+    assert_eq!(rotated.status, StatusCode::SEE_OTHER);
+    let rotated = admin
+        .post(&app, "/console/admin/lti/keys/rotate", &[])
+        .await;
+    assert_eq!(rotated.status, StatusCode::SEE_OTHER);
+    let page = admin.get(&app, rotated.location()).await;
+    page.shows(">signing</span>").shows(">retired</span>");
+
+    let made = admin
+        .post(
+            &app,
+            "/console/admin/lti/consumers",
+            &[("name", "Old Blackboard"), ("origin", "")],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.body);
+    made.shows("Copy the secret now")
+        .shows("bb11_")
+        .shows("/lti/11/launch");
+    let bad = admin
+        .post(
+            &app,
+            "/console/admin/lti/consumers",
+            &[("name", "x"), ("origin", "not a url")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    bad.shows("origin must be an http(s) origin");
+    assert_eq!(
+        blackbelt::lti::consumers::list(&app.db.conn)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+
+    let link = admin
+        .post(
+            &app,
+            "/console/admin/lti/registration-links",
+            &[("label", "Moodle"), ("valid_days", "3")],
+        )
+        .await;
+    assert_eq!(link.status, StatusCode::OK, "{}", link.body);
+    link.shows("/lti/register?link=");
+}
