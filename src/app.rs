@@ -213,6 +213,7 @@ impl App {
         let outbound =
             Outbound::new(OutboundSettings::from_config(&config)).map_err(StartError::Outbound)?;
         housekeeping::spawn(db.clone());
+        crate::console::housekeeping::spawn(db.clone(), &config);
         crate::certification::awards::statement::configure(&config.public_url);
         // Listens for revocations before the first request is checked.
         let auth =

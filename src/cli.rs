@@ -71,6 +71,10 @@ pub enum Command {
     /// Open Badges credentials of the belts: list, show, re-sign; the issuer's keys.
     #[command(subcommand)]
     Badges(crate::badges_cli::BadgesCommand),
+    /// Console users (the web console at /console): create, list, disable, enable,
+    /// reset a password, change a role.
+    #[command(subcommand)]
+    Users(crate::users_cli::UsersCommand),
     /// Print the OpenAPI document to stdout.
     Openapi,
 }
@@ -155,6 +159,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Belts(command) => crate::certification_cli::belts(&config, command).await,
         Command::Evidence(command) => crate::certification_cli::evidence(&config, command).await,
         Command::Badges(command) => crate::badges_cli::run(&config, command).await,
+        Command::Users(command) => crate::users_cli::run(&config, command).await,
         Command::Openapi => {
             println!("{}", crate::app::openapi_json());
             Ok(())
@@ -190,11 +195,15 @@ async fn serve(mut config: Config, args: ServeArgs) -> Result<(), String> {
     // Last, once nothing else can fail: a start that fails earlier must not have shown
     // (and so spent) the one-time secret.
     let bootstrap = bootstrap_credential(&app.db, &config).await?;
+    let first_admin = first_console_admin(&app.db, &config).await?;
     let address = listener.local_addr().unwrap_or(config.bind);
     tracing::info!(%address, database = %crate::app::redact(&config.database_url), "listening");
     println!("Black Belt listening on http://{address} (API docs at /docs)");
     if let Some(text) = bootstrap {
         println!("\n{text}\n");
+    }
+    if let Some(text) = first_admin {
+        println!("{text}\n");
     }
     app.serve_with(listener)
         .await
@@ -237,6 +246,33 @@ async fn bootstrap_credential(db: &Db, config: &Config) -> Result<Option<String>
          key:    {}\n  secret: {}\n\
          Make narrower ones with: blackbelt credentials create --name NAME --scopes statements/write",
         created.key, created.secret
+    )))
+}
+
+/// While the console has no user, make `admin` (no password) and return the text that
+/// shows its one-time link to set the password.
+async fn first_console_admin(db: &Db, config: &Config) -> Result<Option<String>, String> {
+    use crate::console::{role::Role, setup_links, users};
+    if users::count(&db.conn).await.map_err(|e| e.to_string())? > 0 {
+        return Ok(None);
+    }
+    let new = users::NewUser {
+        username: "admin".into(),
+        display_name: "Administrator".into(),
+        role: Some(Role::Admin),
+        ..Default::default()
+    };
+    let created = users::create(db, "system", new, None, crate::console::now_us())
+        .await
+        .map_err(|e| format!("first console user: {e}"))?;
+    let token = created
+        .setup_token
+        .ok_or_else(|| "first console user: no setup link was made".to_owned())?;
+    Ok(Some(format!(
+        "Console: open this one-time link (valid 24 hours) to set the password of the first \
+         console administrator, `admin`; then sign in at {}/console.\n  setup link: {}",
+        config.public_url.trim_end_matches('/'),
+        setup_links::url(&config.public_url, &token)
     )))
 }
 

@@ -62,6 +62,8 @@ pub mod session_cli;
 pub mod sql;
 /// Logging setup.
 pub mod telemetry;
+/// `blackbelt users …`: console users (create, list, disable, reset a password).
+pub mod users_cli;
 /// HTML pages that are not API: the API explorer.
 pub mod web;
 /// The xAPI Learning Record Store.

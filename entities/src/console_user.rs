@@ -19,6 +19,8 @@ pub struct Model {
     pub disabled_us: Option<i64>,
     pub created_us: i64,
     pub updated_us: i64,
+    /// The last password sign-in; `None` before the first.
+    pub last_sign_in_us: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

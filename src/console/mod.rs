@@ -3,6 +3,7 @@
 //! the audit log, statements, administration). Same binary, templates compiled in
 //! (askama), assets embedded; no script is needed to use it.
 
+pub mod account;
 pub mod admin;
 pub mod assets;
 pub mod audit;
@@ -10,8 +11,11 @@ pub mod awards;
 pub mod csrf;
 pub mod csv;
 pub mod evidence;
+pub mod guard;
+pub mod housekeeping;
 pub mod learner;
 pub mod learners;
+pub mod login;
 pub mod overview;
 pub mod page;
 pub mod paging;
@@ -19,6 +23,7 @@ pub mod password;
 pub mod program;
 pub mod role;
 pub mod session;
+pub mod setup_links;
 pub mod sign_in;
 pub mod statements;
 pub mod throttle;
@@ -74,7 +79,7 @@ pub fn routes(console: Console) -> BoxEndpoint<'static> {
     let route = audit::routes(route);
     let route = statements::routes(route);
     let route = admin::routes(route);
-    route.data(console).boxed()
+    route.around(guard::same_origin).data(console).boxed()
 }
 
 /// `GET /` (and `HEAD`) leads to the console; every other request goes on.

@@ -170,6 +170,12 @@ fn to_sign_in(req: &Request, console: &Console) -> poem::Error {
         .get(header::COOKIE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|h| h.contains(console.sessions.cookie_name()));
+    // The dead cookie is cleared below, so the sign-in page learns of it from the URL.
+    let location = match (had_cookie, location.contains('?')) {
+        (true, true) => format!("{location}&ended=1"),
+        (true, false) => format!("{location}?ended=1"),
+        (false, _) => location,
+    };
     let mut response = Response::builder()
         .status(StatusCode::SEE_OTHER)
         .header(header::LOCATION, location)

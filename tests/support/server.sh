@@ -2,7 +2,10 @@
 # server on a free port and a fresh database, and reads its bootstrap credential.
 #
 #   LABEL=e2e; source tests/support/server.sh; start_server "$bin"
-#   → sets base, key, secret, tmp, log; stops the server and cleans up on exit.
+#   → sets base, key, secret, tmp, log; stops the server and cleans up on exit. Also
+#     exports BB_DATABASE_URL (the server's database, for CLI calls such as
+#     `blackbelt users create`) and BB_BIN, and sets setup_link (the first console
+#     admin's one-time link, printed on first start).
 #
 # BLACKBELT_DATABASE_URL, when set, replaces the temp SQLite file (then the database
 # must be empty, or BB_KEY and BB_SECRET given).
@@ -19,7 +22,7 @@ cleanup() {
   fi
   if [[ $rc -ne 0 && -f "$log" ]]; then
     echo "$LABEL: failed (exit $rc); server log tail ($log):" >&2
-    tail -n 60 "$log" | sed -e 's/^\(  secret: \).*/\1<redacted>/' >&2
+    tail -n 60 "$log" | sed -e 's/^\(  secret: \).*/\1<redacted>/' -e 's/^\(  setup link: \).*/\1<redacted>/' >&2
   else
     rm -rf "$tmp"
   fi
@@ -36,7 +39,13 @@ start_server() {
   local db_args=()
   if [[ -z "${BLACKBELT_DATABASE_URL:-}" ]]; then
     db_args=(--database-url "sqlite://$tmp/bb.db?mode=rwc")
+    BB_DATABASE_URL="sqlite://$tmp/bb.db?mode=rwc"
+  else
+    BB_DATABASE_URL="$BLACKBELT_DATABASE_URL"
   fi
+  # The browser tests run CLI commands (`users create`) against the server's database.
+  BB_BIN="$bin"
+  export BB_DATABASE_URL BB_BIN
   # The test LMS platforms (JWKS, token URLs, grade services) listen on 127.0.0.1, which
   # the outbound address policy refuses by default. Passback polls often and backs off
   # briefly, so scores reach the test platforms within the tests' waits.
@@ -57,6 +66,8 @@ start_server() {
   # The bootstrap credential is printed once, on first start against an empty database.
   key="${BB_KEY:-$(sed -n 's/^  key: *\(bb_[^ ]*\).*$/\1/p' "$log" | head -n 1)}"
   secret="${BB_SECRET:-$(sed -n 's/^  secret: *\([^ ]*\).*$/\1/p' "$log" | head -n 1)}"
+  # The first console admin's one-time password link, printed next to it.
+  setup_link="$(sed -n 's/^  setup link: *\([^ ]*\).*$/\1/p' "$log" | head -n 1)"
   if [[ -z "$key" || -z "$secret" ]]; then
     echo "$LABEL: no bootstrap credential in the server output (database not empty? set BB_KEY and BB_SECRET)" >&2
     exit 1

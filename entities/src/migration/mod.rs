@@ -42,6 +42,7 @@ mod m20261221_100000_create_console_users;
 mod m20261221_100100_create_console_sessions;
 mod m20261221_100200_create_console_setup_links;
 mod m20261221_100300_create_console_sign_in_failures;
+mod m20261221_100400_alter_console_users;
 
 /// Every migration, oldest first. Never edit one that has shipped: add a new file.
 pub struct Migrator;
@@ -92,6 +93,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261221_100100_create_console_sessions::Migration),
             Box::new(m20261221_100200_create_console_setup_links::Migration),
             Box::new(m20261221_100300_create_console_sign_in_failures::Migration),
+            Box::new(m20261221_100400_alter_console_users::Migration),
         ]
     }
 }
