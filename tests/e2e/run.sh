@@ -36,3 +36,4 @@ BB_URL="$base" BB_KEY="$key" BB_SECRET="$secret" node tests/e2e/take-module.mjs
 BB_URL="$base" node tests/e2e/docs-page.mjs
 BB_URL="$base" BB_KEY="$key" BB_SECRET="$secret" node tests/e2e/badge-page.mjs
 BB_URL="$base" BB_KEY="$key" BB_SECRET="$secret" BB_SETUP_LINK="$setup_link" node tests/e2e/console-sign-in.mjs
+BB_URL="$base" BB_KEY="$key" BB_SECRET="$secret" node tests/e2e/console-admin.mjs
