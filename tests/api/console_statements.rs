@@ -285,3 +285,30 @@ async fn voiding_a_voiding_statement_or_an_unknown_id_says_why() {
         vec![voiding]
     );
 }
+
+#[tokio::test]
+async fn the_explorer_exports_its_filter_as_csv() {
+    let app = TestApp::spawn().await;
+    for n in [1, 1, 2] {
+        store(&app, &statement(n)).await;
+    }
+    let admin = signed_in(&app, Role::Admin, None).await;
+    let page = explore(&app, &admin, "?agent=learner1%40example.com").await;
+    page.shows("href=\"/console/statements.csv?agent=learner1%40example.com\"");
+    let csv = admin
+        .get(&app, "/console/statements.csv?agent=learner1%40example.com")
+        .await;
+    assert_eq!(csv.status, StatusCode::OK, "{}", csv.body);
+    assert!(csv.header("content-type").starts_with("text/csv"));
+    let lines: Vec<&str> = csv.body.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", csv.body);
+    assert!(lines[0].starts_with("id,when,actor,verb"));
+    assert!(
+        lines[1..]
+            .iter()
+            .all(|l| l.contains("Learner 1") && l.contains("completed"))
+    );
+    let refused = signed_in(&app, Role::Viewer, None).await;
+    let page = refused.get(&app, "/console/statements.csv").await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+}
