@@ -2,7 +2,7 @@
 // made with the CLI signs in; the explorer filters by agent; a credential created on the
 // credentials page (its secret shown once) stores and reads statements on /xapi; a
 // package zip uploaded through the form (progress bar by console.js) is listed; a form
-// posted without its CSRF token is refused; a program user is refused administration.
+// posted without its CSRF token is refused; the explorer's CSV has its rows; a program user is refused administration.
 // Every page goes through axe-core at 1280 and 390 px.
 
 import { execFileSync } from 'node:child_process';
@@ -45,6 +45,11 @@ async function statements(browser, page) {
   const rows = await page.locator('table.statements tbody tr').count();
   check(rows === 1, `the agent filter found ${rows} statements, expected 1`);
   check((await page.locator('table.statements').textContent()).includes('Console Explorer'), 'the row names the actor');
+  // The CSV download has the same rows: a header and the one statement.
+  const href = await page.getByRole('link', { name: /Download these statements as CSV/ }).getAttribute('href');
+  const csv = await page.evaluate(async (h) => (await fetch(h)).text(), href);
+  const lines = csv.trim().split('\r\n');
+  check(lines.length === 2 && lines[1].includes('Console Explorer'), `the CSV export has ${lines.length} lines: ${csv}`);
   await axeCheck(browser, page, page.url(), 'statements explorer');
 }
 
