@@ -474,6 +474,8 @@ fn endpoint(
     let apis = apis(db, &clock, config, cursor_key, outbound, wake, roster_wake);
     // The page uses the APIs' service: they share its cache of signed status lists.
     let badges = apis.13.0.badges.clone();
+    let statements = apis.1.writer.clone();
+    let statement_cursors = apis.1.cursor_key.clone();
     let service = openapi::service(apis);
     let docs_html = api_docs::page(&service.rapidoc_html());
     let security_headers = SecurityHeaders::new(&docs_html);
@@ -485,6 +487,8 @@ fn endpoint(
         auth: auth.clone(),
         badges: badges.clone(),
         passback_wake: wake.clone(),
+        statements,
+        cursor_key: statement_cursors,
     });
     let routes = RouteTable::from_openapi(&service.spec());
     let spec = service.spec_endpoint();

@@ -3,7 +3,7 @@
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde_json::json;
 
@@ -71,6 +71,19 @@ pub async fn list(conn: &impl ConnectionTrait) -> Result<Vec<credential::Model>,
         .order_by_asc(credential::Column::Id)
         .all(conn)
         .await
+}
+
+/// Up to `limit` credentials with ids above `after`, oldest first (a keyset page).
+pub async fn list_page(
+    conn: &impl ConnectionTrait,
+    after: Option<i64>,
+    limit: u64,
+) -> Result<Vec<credential::Model>, DbErr> {
+    let mut query = credential::Entity::find().order_by_asc(credential::Column::Id);
+    if let Some(after) = after {
+        query = query.filter(credential::Column::Id.gt(after));
+    }
+    query.limit(limit).all(conn).await
 }
 
 pub async fn count_active(conn: &impl ConnectionTrait) -> Result<u64, DbErr> {

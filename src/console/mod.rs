@@ -42,6 +42,8 @@ use crate::badges::issue::Badges;
 use crate::config::Config;
 use crate::db::Db;
 use crate::passback::dispatch::Wake;
+use crate::xapi::statements::cursor::CursorKey;
+use crate::xapi::statements::writer::StatementWriter;
 
 pub use session::SessionSettings;
 pub use viewer::Viewer;
@@ -57,6 +59,11 @@ pub struct Console {
     pub badges: Badges,
     /// Wakes the passback dispatcher after a retry.
     pub passback_wake: Wake,
+    /// The statement write path of `POST /xapi/statements` (voiding goes through it, so
+    /// the write-time participants run).
+    pub statements: StatementWriter,
+    /// Seals the statement explorer's `more` cursors, as `GET /xapi/statements` does.
+    pub cursor_key: CursorKey,
 }
 
 /// Every console route (paths relative to `/console`), with the console's data.

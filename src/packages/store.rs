@@ -48,6 +48,20 @@ pub async fn by_slug(
         .await
 }
 
+/// Up to `limit` package versions with `seq` below `before`, newest import first (a
+/// keyset page of every version of every course, retired ones included).
+pub async fn versions_page(
+    conn: &impl ConnectionTrait,
+    before: Option<i64>,
+    limit: u64,
+) -> Result<Vec<package::Model>, DbErr> {
+    let mut query = package::Entity::find().order_by_desc(package::Column::Seq);
+    if let Some(before) = before {
+        query = query.filter(package::Column::Seq.lt(before));
+    }
+    query.limit(limit).all(conn).await
+}
+
 /// The catalog: the newest version of every course that is not retired, ordered by
 /// course title. Everything that offers courses (the API, Deep Linking, launches by AU)
 /// reads it, so a retired course leaves all of them at once.

@@ -38,6 +38,7 @@ impl BodyBounds {
         if path.starts_with("/xapi/")
             || path == "/api/packages"
             || path == "/api/certification/evidence"
+            || path == crate::console::admin::packages::UPLOAD_PATH
         {
             self.large_bytes
         } else {
@@ -231,6 +232,10 @@ mod tests {
         assert_eq!(b.limit_for("/lti/launch"), 100);
         assert_eq!(b.limit_for("/api/lti/platforms"), 100);
         assert_eq!(b.limit_for("/api/packagesx"), 100);
+        // The console's package upload, and no other console route.
+        assert_eq!(b.limit_for("/console/admin/packages/upload"), 1000);
+        assert_eq!(b.limit_for("/console/admin/packages"), 100);
+        assert_eq!(b.limit_for("/console/admin/credentials"), 100);
     }
 
     #[tokio::test]

@@ -6,10 +6,11 @@ mod bulk;
 mod commit;
 pub(crate) mod compare;
 pub mod cursor;
-mod format;
+// `format` and `params` are read by the console's statement explorer too.
+pub(crate) mod format;
 pub mod index;
 mod inherit;
-mod params;
+pub(crate) mod params;
 pub mod participant;
 pub mod prepare;
 pub mod read;
