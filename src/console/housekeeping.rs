@@ -49,7 +49,10 @@ pub fn spawn(db: Db, config: &crate::config::Config) {
     let sessions = SessionSettings::from_config(config);
     let limits = Limits::from_config(config);
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(EVERY);
+        // The first pass waits a whole period: expired rows are already refused where
+        // they are read, and a pass at start-up would race whatever the process does first
+        // (tests that set up expired rows on purpose, a migration still warming caches).
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + EVERY, EVERY);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
