@@ -34,7 +34,6 @@ use crate::lti::api::LtiApi;
 use crate::lti::frame::FrameAncestors;
 use crate::lti::housekeeping;
 use crate::lti::service_token::ServiceTokens;
-use crate::lti::throttle::{LTI_UNAUTHENTICATED, Throttle};
 use crate::openapi;
 use crate::ops::api::OpsApi;
 use crate::ops::metrics::{self, RequestMetrics};
@@ -527,10 +526,13 @@ fn endpoint(
         // Outside everything that reads a body or the database, inside what logs; a
         // flood from one address is refused before its body is read.
         .with(BoundBodies::new(body_bounds(config)))
-        .with(Throttle::new(
-            &LTI_UNAUTHENTICATED,
+        .with(crate::lti::throttle::throttle(
             config.lti_rate_limit_burst,
             config.lti_rate_limit_per_minute,
+        ))
+        .with(crate::badges::throttle::throttle(
+            config.public_rate_limit_burst,
+            config.public_rate_limit_per_minute,
         ))
         .with(security_headers)
         .with(RequestMetrics { routes })

@@ -82,6 +82,11 @@ pub struct Config {
     pub lti_rate_limit_burst: u32,
     /// Requests per minute one client address regains after a burst (0: no limit).
     pub lti_rate_limit_per_minute: u32,
+    /// Requests one client address may make in a burst to the public credential routes
+    /// (`/ob/*`, `/verify/*`) before it gets 429.
+    pub public_rate_limit_burst: u32,
+    /// Requests per minute one client address regains after a burst (0: no limit).
+    pub public_rate_limit_per_minute: u32,
     /// Let outbound calls (platform key sets, Dynamic Registration, service tokens)
     /// reach loopback and private networks: only for an LMS on your own network.
     pub outbound_allow_private: bool,
@@ -203,6 +208,10 @@ impl Default for Config {
             // A class behind one NAT address launching together fits in the burst.
             lti_rate_limit_burst: 120,
             lti_rate_limit_per_minute: 300,
+            // A verifier fetches the credential, the issuer, a key and a status list:
+            // checking a hundred credentials at once fits in the burst.
+            public_rate_limit_burst: 600,
+            public_rate_limit_per_minute: 1200,
             outbound_allow_private: false,
             outbound_timeout_secs: 10,
             frame_ancestors: Vec::new(),

@@ -22,5 +22,6 @@ pub mod status;
 pub mod status_list;
 pub mod store;
 pub mod svg;
+pub mod throttle;
 
 pub use issuer::{Issuer, Urls};

@@ -1,150 +1,34 @@
-//! Per-address throttle for the endpoints anyone may call without a credential: each
-//! client address has a token bucket (`lti_rate_limit_burst` requests, refilled at
-//! `lti_rate_limit_per_minute`); past it the answer is 429 with `Retry-After`. One
-//! middleware over the listed paths, so no handler carries its own limit.
+//! The per-address throttle over the unauthenticated LTI endpoints
+//! (`lti_rate_limit_burst`, `lti_rate_limit_per_minute`): past it, an LTI error page
+//! in the words of the flow that was refused.
 
-use std::collections::HashMap;
-use std::net::IpAddr;
-use std::sync::{Arc, Mutex};
-use std::time::Instant;
-
+use poem::Response;
 use poem::http::StatusCode;
-use poem::{Addr, Endpoint, IntoResponse, Middleware, Request, Response, Result};
 
 use super::page::{Flow, error_html};
+use crate::server::throttle::{Paths, Throttle};
 
 /// The unauthenticated LTI endpoints: OIDC login, launches, the Deep Linking choice
 /// and Dynamic Registration.
-pub const LTI_UNAUTHENTICATED: [&str; 5] = [
-    "/lti/login",
-    "/lti/launch",
-    "/lti/deep-linking",
-    "/lti/11/launch",
-    "/lti/register",
+pub const LTI_UNAUTHENTICATED: [Paths; 5] = [
+    Paths::Exact("/lti/login"),
+    Paths::Exact("/lti/launch"),
+    Paths::Exact("/lti/deep-linking"),
+    Paths::Exact("/lti/11/launch"),
+    Paths::Exact("/lti/register"),
 ];
 
-/// Above this many tracked addresses, full (idle) buckets are forgotten: a full bucket
-/// is the same as no bucket, so memory stays bounded without changing any answer.
-const MAX_TRACKED: usize = 10_000;
-
-#[derive(Clone)]
-pub struct Throttle {
-    paths: &'static [&'static str],
-    burst: f64,
-    per_second: f64,
-    buckets: Arc<Mutex<HashMap<String, Bucket>>>,
+/// The throttle over `LTI_UNAUTHENTICATED`.
+pub fn throttle(burst: u32, per_minute: u32) -> Throttle {
+    Throttle::new("lti", &LTI_UNAUTHENTICATED, burst, per_minute, too_many)
 }
 
-#[derive(Clone, Copy)]
-struct Bucket {
-    tokens: f64,
-    at: Instant,
-}
-
-impl Throttle {
-    /// A throttle over `paths`; `per_minute == 0` turns it off.
-    pub fn new(paths: &'static [&'static str], burst: u32, per_minute: u32) -> Throttle {
-        Throttle {
-            paths,
-            burst: f64::from(burst.max(1)),
-            per_second: f64::from(per_minute) / 60.0,
-            buckets: Arc::default(),
-        }
-    }
-
-    fn applies_to(&self, path: &str) -> bool {
-        self.per_second > 0.0 && self.paths.contains(&path)
-    }
-
-    /// Takes one token for `key`; when there is none, the seconds until there is.
-    fn take(&self, key: String, now: Instant) -> std::result::Result<(), u64> {
-        let Ok(mut buckets) = self.buckets.lock() else {
-            return Ok(()); // a poisoned lock must not lock everyone out
-        };
-        if buckets.len() >= MAX_TRACKED {
-            let (burst, rate) = (self.burst, self.per_second);
-            buckets.retain(|_, b| refilled(*b, now, burst, rate) < burst);
-        }
-        let bucket = buckets.entry(key).or_insert(Bucket {
-            tokens: self.burst,
-            at: now,
-        });
-        let tokens = refilled(*bucket, now, self.burst, self.per_second);
-        if tokens >= 1.0 {
-            *bucket = Bucket {
-                tokens: tokens - 1.0,
-                at: now,
-            };
-            return Ok(());
-        }
-        *bucket = Bucket { tokens, at: now };
-        Err(((1.0 - tokens) / self.per_second).ceil().max(1.0) as u64)
-    }
-}
-
-fn refilled(bucket: Bucket, now: Instant, burst: f64, per_second: f64) -> f64 {
-    let elapsed = now.saturating_duration_since(bucket.at).as_secs_f64();
-    (bucket.tokens + elapsed * per_second).min(burst)
-}
-
-/// The bucket a request counts against: its peer address; IPv6 by /64, the block one
-/// host is usually given. Requests without a socket address (tests, Unix sockets)
-/// share one bucket per kind of address.
-fn client_key(addr: &Addr) -> String {
-    match addr {
-        Addr::SocketAddr(socket) => match socket.ip() {
-            IpAddr::V4(v4) => v4.to_string(),
-            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-                Some(v4) => v4.to_string(),
-                None => {
-                    let s = v6.segments();
-                    format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
-                }
-            },
-        },
-        other => other.to_string(),
-    }
-}
-
-impl<E: Endpoint> Middleware<E> for Throttle {
-    type Output = ThrottleEndpoint<E>;
-
-    fn transform(&self, inner: E) -> Self::Output {
-        ThrottleEndpoint {
-            inner,
-            throttle: self.clone(),
-        }
-    }
-}
-
-pub struct ThrottleEndpoint<E> {
-    inner: E,
-    throttle: Throttle,
-}
-
-impl<E: Endpoint> Endpoint for ThrottleEndpoint<E> {
-    type Output = Response;
-
-    async fn call(&self, req: Request) -> Result<Self::Output> {
-        if self.throttle.applies_to(req.uri().path()) {
-            let key = client_key(&req.remote_addr().0);
-            if let Err(wait) = self.throttle.take(key, Instant::now()) {
-                tracing::info!(path = req.uri().path(), wait, "LTI request throttled");
-                return Ok(too_many(Flow::of_path(req.uri().path()), wait));
-            }
-        }
-        self.inner.call(req).await.map(IntoResponse::into_response)
-    }
-}
-
-fn too_many(flow: Flow, wait: u64) -> Response {
+fn too_many(path: &str, wait: u64) -> Response {
     Response::builder()
         .status(StatusCode::TOO_MANY_REQUESTS)
         .content_type("text/html; charset=utf-8")
-        .header("Retry-After", wait.to_string())
-        .header("Cache-Control", "no-store")
         .body(error_html(
-            flow,
+            Flow::of_path(path),
             "too_many_requests",
             &format!(
                 "Too many requests came from your network address in a short time. \
@@ -155,41 +39,20 @@ fn too_many(flow: Flow, wait: u64) -> Response {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use super::*;
 
     #[test]
-    fn a_burst_is_allowed_then_refused_until_tokens_refill() {
-        let throttle = Throttle::new(&LTI_UNAUTHENTICATED, 3, 60);
-        let start = Instant::now();
-        for _ in 0..3 {
-            assert_eq!(throttle.take("a".into(), start), Ok(()));
+    fn every_unauthenticated_lti_endpoint_is_counted_and_the_key_set_is_not() {
+        let throttle = throttle(3, 60);
+        for path in [
+            "/lti/login",
+            "/lti/launch",
+            "/lti/deep-linking",
+            "/lti/11/launch",
+            "/lti/register",
+        ] {
+            assert!(throttle.applies_to(path), "{path}");
         }
-        assert_eq!(throttle.take("a".into(), start), Err(1));
-        assert_eq!(throttle.take("b".into(), start), Ok(()), "per address");
-        let later = start + Duration::from_secs(1);
-        assert_eq!(throttle.take("a".into(), later), Ok(()));
-    }
-
-    #[test]
-    fn only_the_listed_paths_are_throttled_and_zero_turns_it_off() {
-        let throttle = Throttle::new(&LTI_UNAUTHENTICATED, 3, 60);
-        assert!(throttle.applies_to("/lti/login"));
         assert!(!throttle.applies_to("/lti/jwks"));
-        assert!(!throttle.applies_to("/xapi/statements"));
-        assert!(!Throttle::new(&LTI_UNAUTHENTICATED, 3, 0).applies_to("/lti/login"));
-    }
-
-    #[test]
-    fn ipv6_clients_share_a_bucket_per_64_block() {
-        let a: std::net::SocketAddr = "[2001:db8:1:2:aaaa::1]:5000".parse().unwrap();
-        let b: std::net::SocketAddr = "[2001:db8:1:2:bbbb::9]:6000".parse().unwrap();
-        assert_eq!(
-            client_key(&Addr::SocketAddr(a)),
-            client_key(&Addr::SocketAddr(b))
-        );
-        let v4: std::net::SocketAddr = "198.51.100.7:1234".parse().unwrap();
-        assert_eq!(client_key(&Addr::SocketAddr(v4)), "198.51.100.7");
     }
 }

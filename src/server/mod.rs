@@ -8,4 +8,5 @@ pub mod headers;
 pub mod listen;
 pub mod method_not_allowed;
 pub mod routes;
+pub mod throttle;
 mod write_deadline;

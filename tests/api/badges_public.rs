@@ -209,3 +209,49 @@ async fn achievements_and_their_images_are_public() {
     assert_eq!(image.status, StatusCode::OK);
     assert!(image.body.contains("White Belt"));
 }
+
+#[tokio::test]
+async fn one_address_is_throttled_on_the_public_credential_routes_after_its_burst() {
+    let app = TestApp::spawn_with(|config| {
+        config.public_rate_limit_burst = 3;
+        config.public_rate_limit_per_minute = 6;
+    })
+    .await;
+    for _ in 0..2 {
+        app.client
+            .get("/ob/issuer")
+            .send()
+            .await
+            .assert_status_is_ok();
+    }
+    app.client
+        .get("/verify/no-such-credential")
+        .send()
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+    let refused = app.client.get("/ob/jwks.json").send().await;
+    refused.assert_status(StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(refused.0.headers()["retry-after"], "10");
+    let body: Value = refused.0.into_body().into_json().await.unwrap();
+    assert_eq!(body["error"], "too_many_requests", "{body}");
+    let page = app.client.get("/verify/no-such-credential").send().await;
+    page.assert_status(StatusCode::TOO_MANY_REQUESTS);
+    let csp = page.0.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    let html = page.0.into_body().into_string().await.unwrap();
+    assert!(html.contains("Too many requests"), "{html}");
+    // The LRS and the LTI key set count against nothing of this.
+    app.client
+        .get("/xapi/about")
+        .send()
+        .await
+        .assert_status_is_ok();
+    app.client
+        .get("/lti/jwks")
+        .send()
+        .await
+        .assert_status_is_ok();
+}

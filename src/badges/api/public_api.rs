@@ -169,9 +169,11 @@ impl PublicApi {
         method = "get",
         operation_id = "getBadgeIssuerImage"
     )]
-    async fn issuer_image(&self) -> Image {
+    // `ApiResult` although it cannot fail here: the throttle in front of `/ob` may
+    // answer 429, and the contract says so.
+    async fn issuer_image(&self) -> ApiResult<Image> {
         let svg = documents::logo(&self.badges.issuer.name);
-        Image::Ok(PlainText(svg), cache(STABLE_MAX_AGE))
+        Ok(Image::Ok(PlainText(svg), cache(STABLE_MAX_AGE)))
     }
 
     /// One key, current or retired: a `Multikey` document for an Ed25519 key (a Data

@@ -66,6 +66,15 @@ fn html(status: StatusCode, cache: &str, body: String, urls: &Urls) -> Response 
         .body(body)
 }
 
+/// The policy of a page that shows no image (the 429 page, made before any state).
+pub fn policy_without_images() -> String {
+    let style = STANDARD.encode(digest(&SHA256, render::STYLE.as_bytes()));
+    format!(
+        "default-src 'none'; style-src 'sha256-{style}'; frame-ancestors 'none'; \
+         base-uri 'none'; form-action 'none'"
+    )
+}
+
 /// Nothing runs; the one style sheet by hash; images from this server (its public URL
 /// may name another origin than the one the request came to).
 pub fn policy(urls: &Urls) -> String {

@@ -104,6 +104,17 @@ pub fn not_found(id: &str) -> String {
     )
 }
 
+/// The page when one address asked too often (`message` says how long to wait).
+pub fn too_many(message: &str) -> String {
+    document(
+        "<title>Too many requests</title><meta name=\"robots\" content=\"noindex\">",
+        &format!(
+            "<main><h1>Too many requests</h1><p>{}</p></main>",
+            escape(message)
+        ),
+    )
+}
+
 /// The page when the credential could not be read (the cause is in the server log).
 pub fn unavailable() -> String {
     document(
