@@ -9,6 +9,7 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use poem::http::{HeaderValue, header};
 use poem::{Addr, Endpoint, IntoResponse, Middleware, Request, Response, Result};
 
 /// Above this many tracked addresses, full (idle) buckets are forgotten: a full bucket
@@ -158,12 +159,9 @@ impl<E: Endpoint> Endpoint for ThrottleEndpoint<E> {
                     "request throttled"
                 );
                 let mut answer = (self.throttle.refuse)(path, wait);
-                answer
-                    .headers_mut()
-                    .insert("Retry-After", wait.to_string().parse().expect("digits"));
-                answer
-                    .headers_mut()
-                    .insert("Cache-Control", "no-store".parse().expect("ascii"));
+                let headers = answer.headers_mut();
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(wait));
+                headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
                 return Ok(answer);
             }
         }
