@@ -57,6 +57,7 @@ use crate::server::file_limit;
 use crate::server::headers::SecurityHeaders;
 use crate::server::listen::{self, ConnectionLimits};
 use crate::server::method_not_allowed::AllowHeader;
+use crate::server::proxies::TrustedProxies;
 use crate::server::routes::RouteTable;
 use crate::web::api_docs;
 use crate::xapi::about::AboutApi;
@@ -77,6 +78,9 @@ use crate::xapi::version::VersionGate;
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
+    /// A setting that cannot be used as given (the message names it).
+    #[error("{0}")]
+    Setting(String),
     /// Explained by `db::connect_error` (what is wrong, what to do; no password).
     #[error("{0}")]
     Database(String),
@@ -98,6 +102,8 @@ pub enum StartError {
 
 pub struct App {
     pub endpoint: BoxEndpoint<'static>,
+    /// Whose `X-Forwarded-For` names the client (`trusted_proxies`).
+    pub proxies: TrustedProxies,
     pub db: Db,
     /// Credential checks, shared with the endpoint; revoke through it (`revoke`).
     pub auth: AuthService,
@@ -171,6 +177,8 @@ impl App {
         deliverers: Option<Deliverers>,
     ) -> Result<App, StartError> {
         metrics::install();
+        let proxies =
+            TrustedProxies::parse(&config.trusted_proxies).map_err(StartError::Setting)?;
         if let Some(dir) = config
             .sqlite_path()
             .as_deref()
@@ -259,6 +267,7 @@ impl App {
             });
         Ok(App {
             endpoint,
+            proxies,
             db,
             auth,
             config,
@@ -277,7 +286,14 @@ impl App {
     /// Serves on a bound listener (tests and benchmarks bind port 0).
     pub async fn serve_with(self, listener: TcpListener) -> io::Result<()> {
         let limits = connection_limits(&self.config);
-        let served = listen::serve(listener, self.endpoint, limits, shutdown_signal()).await;
+        let served = listen::serve(
+            listener,
+            self.endpoint,
+            limits,
+            self.proxies,
+            shutdown_signal(),
+        )
+        .await;
         if let Some(passback) = &self.passback {
             passback.shutdown().await;
         }

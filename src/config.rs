@@ -92,6 +92,9 @@ pub struct Config {
     pub outbound_allow_private: bool,
     /// Longest an outbound call may take, in seconds, answer included.
     pub outbound_timeout_secs: u64,
+    /// Reverse proxies (addresses or CIDR networks) whose `X-Forwarded-For` names the
+    /// client; empty: every client is its TCP peer.
+    pub trusted_proxies: Vec<String>,
     /// Origins allowed to frame Black Belt's pages besides registered LTI platforms
     /// (e.g. an LTI 1.1 LMS: `https://lms.example.com`).
     pub frame_ancestors: Vec<String>,
@@ -215,6 +218,7 @@ impl Default for Config {
             outbound_allow_private: false,
             outbound_timeout_secs: 10,
             frame_ancestors: Vec::new(),
+            trusted_proxies: Vec::new(),
             passback_enabled: true,
             passback_workers: 16,
             passback_poll_ms: 500,

@@ -3,8 +3,6 @@
 //! password work, so a locked account costs no hashing; the message never says whether
 //! the account exists.
 
-use std::net::IpAddr;
-
 use poem::web::RemoteAddr;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set};
@@ -33,22 +31,11 @@ pub fn account_key(username: &str) -> String {
     format!("account:{}", username.trim().to_lowercase())
 }
 
-/// The counter key of a client: its TCP peer (a proxy's address would lock everyone
-/// behind it together, which is the safe side). IPv6 counts by /64, the block one host
-/// is usually given.
+/// The counter key of a client: its address as the edge resolved it (the TCP peer, or
+/// the client a trusted proxy names); IPv6 counts by /64, the block one host is
+/// usually given.
 pub fn ip_key(remote: &RemoteAddr) -> String {
-    let ip = match remote.as_socket_addr().map(|s| s.ip()) {
-        Some(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
-            Some(v4) => v4.to_string(),
-            None => {
-                let s = v6.segments();
-                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
-            }
-        },
-        Some(IpAddr::V4(v4)) => v4.to_string(),
-        None => remote.to_string(),
-    };
-    format!("ip:{ip}")
+    format!("ip:{}", crate::server::throttle::client_key(&remote.0))
 }
 
 /// Minutes (rounded up) until the first of `keys` that is locked opens again; `None`

@@ -18,6 +18,7 @@ use poem::{Addr, Endpoint};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 
+use super::proxies::TrustedProxies;
 use super::write_deadline::WriteDeadline;
 
 /// A full server says so at most this often.
@@ -37,15 +38,22 @@ pub struct ConnectionLimits {
     pub drain_timeout: Duration,
 }
 
+/// What every connection serves, and whose word on the client it takes.
+struct Served {
+    endpoint: BoxEndpoint<'static>,
+    proxies: TrustedProxies,
+}
+
 /// Serves `endpoint` on `listener` until `shutdown` completes, then drains.
 pub async fn serve(
     listener: TcpListener,
     endpoint: BoxEndpoint<'static>,
     limits: ConnectionLimits,
+    proxies: TrustedProxies,
     shutdown: impl Future<Output = ()>,
 ) -> io::Result<()> {
     let local = listener.local_addr()?;
-    let endpoint = Arc::new(endpoint);
+    let served = Arc::new(Served { endpoint, proxies });
     let slots = Arc::new(Semaphore::new(limits.max_connections));
     let (stop, stopping) = watch::channel(false);
     // `serve` says "listening" itself, before the one-time credential it prints last.
@@ -83,7 +91,7 @@ pub async fn serve(
                     stream,
                     local,
                     peer,
-                    endpoint.clone(),
+                    served.clone(),
                     limits,
                     stopping.clone(),
                     slot,
@@ -119,22 +127,25 @@ async fn connection(
     stream: TcpStream,
     local: SocketAddr,
     peer: SocketAddr,
-    endpoint: Arc<BoxEndpoint<'static>>,
+    served: Arc<Served>,
     limits: ConnectionLimits,
     mut stopping: watch::Receiver<bool>,
     _slot: OwnedSemaphorePermit,
 ) {
-    let service = hyper::service::service_fn(move |req| {
-        let endpoint = endpoint.clone();
+    let service = hyper::service::service_fn(move |req: hyper::Request<_>| {
+        let served = served.clone();
+        // Behind a trusted proxy, the client it names; everything after (throttles,
+        // sign-in lock-outs, logs) sees that address as the peer.
+        let client = served.proxies.client(peer, req.headers());
         async move {
             let req: poem::Request = (
                 req,
                 LocalAddr(Addr::SocketAddr(local)),
-                RemoteAddr(Addr::SocketAddr(peer)),
+                RemoteAddr(Addr::SocketAddr(client)),
                 poem::http::uri::Scheme::HTTP,
             )
                 .into();
-            let response = endpoint.get_response(req).await;
+            let response = served.endpoint.get_response(req).await;
             Ok::<_, std::convert::Infallible>(hyper::Response::from(response))
         }
     });

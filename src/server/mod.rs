@@ -7,6 +7,7 @@ pub mod file_limit;
 pub mod headers;
 pub mod listen;
 pub mod method_not_allowed;
+pub mod proxies;
 pub mod routes;
 pub mod throttle;
 mod write_deadline;

@@ -131,3 +131,69 @@ async fn kept_alive_requests_are_served_in_turn_on_one_connection() {
         assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
     }
 }
+
+/// Sends one GET with `X-Forwarded-For: forwarded` on a new connection; its status.
+async fn status_of_forwarded_get(addr: SocketAddr, path: &str, forwarded: &str) -> u16 {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "GET {path} HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: {forwarded}\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.unwrap();
+    let text = String::from_utf8_lossy(&answer);
+    text.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap()
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_bucket() {
+    let (addr, _guard) = serve(|c| {
+        c.trusted_proxies = vec!["127.0.0.0/8".into()];
+        c.public_rate_limit_burst = 1;
+        c.public_rate_limit_per_minute = 1;
+    })
+    .await;
+    assert_eq!(
+        status_of_forwarded_get(addr, "/ob/issuer", "198.51.100.1").await,
+        200
+    );
+    assert_eq!(
+        status_of_forwarded_get(addr, "/ob/issuer", "198.51.100.1").await,
+        429
+    );
+    assert_eq!(
+        status_of_forwarded_get(addr, "/ob/issuer", "198.51.100.2").await,
+        200,
+        "another client behind the same proxy"
+    );
+}
+
+#[tokio::test]
+async fn an_untrusted_peer_cannot_escape_its_bucket_by_naming_another_client() {
+    let (addr, _guard) = serve(|c| {
+        c.public_rate_limit_burst = 1;
+        c.public_rate_limit_per_minute = 1;
+    })
+    .await;
+    assert_eq!(
+        status_of_forwarded_get(addr, "/ob/issuer", "198.51.100.1").await,
+        200
+    );
+    assert_eq!(
+        status_of_forwarded_get(addr, "/ob/issuer", "198.51.100.2").await,
+        429
+    );
+}
+
+#[tokio::test]
+async fn a_trusted_proxy_entry_that_is_not_an_address_stops_the_start_naming_it() {
+    let config = blackbelt::config::Config {
+        trusted_proxies: vec!["10.0.0.0/8".into(), "proxy.internal".into()],
+        ..Default::default()
+    };
+    let error = blackbelt::app::App::build(config)
+        .await
+        .err()
+        .expect("refused");
+    assert!(error.to_string().contains("proxy.internal"), "{error}");
+}
