@@ -8,8 +8,8 @@ use std::time::Duration;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::session::{self, SessionSettings};
-use super::{lti_handoff, setup_links};
 use super::throttle::{self, Limits};
+use super::{lti_handoff, setup_links};
 use crate::db::Db;
 use crate::error::Error;
 use entities::console_session;

@@ -59,7 +59,10 @@ async fn enter(
             &[console.sessions.cookie(&session)],
         )),
         Ok(None) => {
-            tracing::info!(client, "console LTI handoff refused: unknown, used or expired");
+            tracing::info!(
+                client,
+                "console LTI handoff refused: unknown, used or expired"
+            );
             Err(dead_link())
         }
         Err(e) => Err(page::internal(&e)),

@@ -266,7 +266,8 @@ async fn a_staff_launch_of_a_course_without_a_roster_is_refused_by_name() {
         })
         .await;
     assert_eq!(page.status, StatusCode::BAD_REQUEST, "{}", page.body);
-    page.shows("no_roster").shows("Names and Role Provisioning Services");
+    page.shows("no_roster")
+        .shows("Names and Role Provisioning Services");
     assert_eq!(handoffs(&course.app).await, 0);
 }
 
@@ -296,7 +297,9 @@ async fn expired_and_unknown_handoffs_create_nothing_and_housekeeping_drops_them
     let old = lti_handoff::issue(app.db.writer(), &who, now - lti_handoff::LIFETIME_US - 1)
         .await
         .unwrap();
-    let live = lti_handoff::issue(app.db.writer(), &who, now).await.unwrap();
+    let live = lti_handoff::issue(app.db.writer(), &who, now)
+        .await
+        .unwrap();
     for path in [
         lti_handoff::enter_path(&old),
         lti_handoff::enter_path("not-a-token"),
@@ -321,7 +324,11 @@ async fn expired_and_unknown_handoffs_create_nothing_and_housekeeping_drops_them
         .unwrap();
     assert_eq!(pruned.handoffs, 2, "the used and the expired one");
     let entered = course.enter(&lti_handoff::enter_path(&live)).await;
-    assert_eq!(entered.status, StatusCode::SEE_OTHER, "the live one still works");
+    assert_eq!(
+        entered.status,
+        StatusCode::SEE_OTHER,
+        "the live one still works"
+    );
 }
 
 #[tokio::test]
@@ -380,7 +387,12 @@ async fn an_lms_session_is_refused_every_console_form_but_sign_out() {
         "/console/password",
     ] {
         let page = browser.post(app, path, &fields).await;
-        assert_eq!(page.status, StatusCode::FORBIDDEN, "POST {path}: {}", page.body);
+        assert_eq!(
+            page.status,
+            StatusCode::FORBIDDEN,
+            "POST {path}: {}",
+            page.body
+        );
     }
     let out = browser.post(app, "/console/sign-out", &[]).await;
     assert_eq!(out.status, StatusCode::SEE_OTHER);
