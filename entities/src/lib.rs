@@ -25,6 +25,8 @@ pub mod cert_learner_alias;
 pub mod cert_program;
 /// Who may review evidence of a belt.
 pub mod cert_reviewer;
+/// Single-use handoffs from an LTI launch to a console session.
+pub mod console_lti_handoff;
 /// Console sessions (server-side; the cookie's token hashed).
 pub mod console_session;
 /// One-time links to set a console user's password.

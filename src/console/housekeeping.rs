@@ -1,6 +1,6 @@
 //! Drops console rows that can no longer be used: sessions past their absolute end or
-//! idle too long, setup links expired or used, sign-in counters whose window and
-//! lock-out are over. A task started with the app runs it every few minutes; every
+//! idle too long, setup links expired or used, LTI handoffs expired or used, sign-in
+//! counters whose window and lock-out are over. A task started with the app runs it every few minutes; every
 //! instance may run it, the deletes are idempotent.
 
 use std::time::Duration;
@@ -8,8 +8,8 @@ use std::time::Duration;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::session::{self, SessionSettings};
-use super::setup_links;
 use super::throttle::{self, Limits};
+use super::{lti_handoff, setup_links};
 use crate::db::Db;
 use crate::error::Error;
 use entities::console_session;
@@ -21,6 +21,8 @@ const EVERY: Duration = Duration::from_secs(300);
 pub struct Pruned {
     pub sessions: u64,
     pub links: u64,
+    /// LTI handoffs (`/console/lti/enter/<token>`), expired or used.
+    pub handoffs: u64,
     pub counters: u64,
 }
 
@@ -40,6 +42,7 @@ pub async fn prune(
     Ok(Pruned {
         sessions: over + idle,
         links: setup_links::purge(conn, now_us).await?,
+        handoffs: lti_handoff::purge(conn, now_us).await?,
         counters: throttle::purge(conn, limits, now_us).await?,
     })
 }

@@ -16,6 +16,8 @@ pub mod housekeeping;
 pub mod learner;
 pub mod learners;
 pub mod login;
+pub mod lti_enter;
+pub mod lti_handoff;
 pub mod overview;
 pub mod page;
 pub mod paging;
@@ -72,6 +74,7 @@ pub fn routes(console: Console) -> BoxEndpoint<'static> {
     let route = Route::new().at("/assets/:name", get(assets::serve));
     let route = overview::routes(route);
     let route = sign_in::routes(route);
+    let route = lti_enter::routes(route);
     let route = learners::routes(route);
     let route = learner::routes(route);
     let route = program::routes(route);

@@ -27,6 +27,9 @@ pub struct Chrome {
     pub role: Role,
     pub csrf: String,
     pub nav: Vec<NavItem>,
+    /// Whether the viewer has a console password to change (not so for a manager who
+    /// came from an LMS course).
+    pub has_password: bool,
     /// A one-line confirmation of what the last form did (fixed text chosen by the
     /// handler, never taken from the URL).
     pub notice: Option<String>,
@@ -61,6 +64,7 @@ impl Chrome {
                     current: href == here,
                 })
                 .collect(),
+            has_password: viewer.user_id.is_some(),
             notice: None,
             css: super::assets::CSS.as_str(),
             js: super::assets::JS.as_str(),

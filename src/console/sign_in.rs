@@ -275,21 +275,24 @@ pub(super) async fn start_session(
     now: i64,
 ) -> poem::Result<String> {
     let _gate = console.db.write_gate().await;
-    let writer = console.db.writer();
+    replace_session(req, console, console.db.writer(), Owner::User(user_id), now)
+        .await
+        .map_err(|e| page::internal(&e))
+}
+
+/// Ends the browser's old session, if any, and starts one for `owner`, on `conn` (the
+/// caller holds the write gate, and may hold a transaction).
+pub(super) async fn replace_session(
+    req: &Request,
+    console: &Console,
+    conn: &impl sea_orm::ConnectionTrait,
+    owner: Owner,
+    now: i64,
+) -> Result<String, crate::error::Error> {
     if let Some(old) = session_token(req, console) {
-        session::end(writer, &old)
-            .await
-            .map_err(|e| page::internal(&e))?;
+        session::end(conn, &old).await?;
     }
-    session::create(
-        writer,
-        &console.sessions,
-        Owner::User(user_id),
-        client(req),
-        now,
-    )
-    .await
-    .map_err(|e| page::internal(&e))
+    session::create(conn, &console.sessions, owner, client(req), now).await
 }
 
 #[derive(Deserialize)]

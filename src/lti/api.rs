@@ -15,7 +15,7 @@ use super::login::{self, LoginParams};
 use super::page::Flow;
 use super::platforms::{self, NewPlatform, Platform};
 use super::registration_links::{self, NewRegistrationLink, RegistrationLink};
-use super::{deep_linking, dynamic_registration, keys};
+use super::{console_link, deep_linking, dynamic_registration, keys};
 use crate::auth::AdminAuth;
 use crate::db::Db;
 use crate::error::{ApiResult, Error, ErrorBody};
@@ -43,7 +43,8 @@ pub enum BrowserResponse {
         #[oai(header = "Location")] String,
         #[oai(header = "Cache-Control")] String,
     ),
-    /// A page: the Deep Linking picker, or a form that posts back to the platform.
+    /// A page: the Deep Linking picker, a form that posts back to the platform, or the
+    /// console link's page whose button opens the certification console in a new window.
     #[oai(status = 200)]
     Page(Html<String>, #[oai(header = "Cache-Control")] String),
     /// The request is malformed or names nothing registered.
@@ -54,7 +55,9 @@ pub enum BrowserResponse {
     Unauthorized(Html<String>),
     /// Dynamic Registration: no usable registration link (missing, invalid, used or
     /// expired), nothing was fetched. Login: the platform is registered but pending
-    /// approval (`pending_approval`; the page names the approve command).
+    /// approval (`pending_approval`; the page names the approve command). Launch: the
+    /// console link was opened by someone who is not an instructor or manager of the
+    /// course (nothing was opened).
     #[oai(status = 403)]
     Forbidden(Html<String>),
     /// Too many requests from this client address (`lti_rate_limit_*`); answered by
@@ -188,6 +191,12 @@ impl LtiApi {
         let flow = launch13::flow_of(&form.0);
         match launch13::launch(&self.db, &self.clock, &self.settings, &self.http, &form.0).await {
             Ok(Next::Redirect(url)) => redirect(url),
+            Ok(Next::Console(console_link::Answer::Handoff(html))) => {
+                BrowserResponse::Page(Html(html), "no-store".into())
+            }
+            Ok(Next::Console(console_link::Answer::NotForLearners(html))) => {
+                BrowserResponse::Forbidden(Html(html))
+            }
             Ok(Next::DeepLinking(claims, platform_id)) => {
                 match deep_linking::picker(&self.db, &self.settings, &claims, platform_id).await {
                     Ok(html) => BrowserResponse::Page(Html(html), "no-store".into()),

@@ -72,6 +72,9 @@ pub enum Role {
     Learner,
     Instructor,
     Administrator,
+    /// Manages the course's learners (LIS `Manager` context role, e.g. a line manager
+    /// the LMS enrols to follow a team): may open the read-only console of the course.
+    Manager,
     /// Any role the tool gives no rights to (Mentor, Guest, unknown vocabularies…).
     Other,
 }
@@ -110,13 +113,14 @@ impl Role {
 }
 
 /// ContentDeveloper builds the course in the LMS and TeachingAssistant (LTI 1.1 short
-/// name) helps teach it, so both get the instructor view; Mentor and the rest observe
-/// and get no staff rights.
+/// name) helps teach it, so both get the instructor view; Manager follows the course's
+/// learners (read-only); Mentor and the rest observe and get no staff rights.
 fn context_role(name: &str) -> Role {
     match name {
         "Learner" | "Student" => Role::Learner,
         "Instructor" | "ContentDeveloper" | "TeachingAssistant" => Role::Instructor,
         "Administrator" => Role::Administrator,
+        "Manager" => Role::Manager,
         _ => Role::Other,
     }
 }

@@ -1,4 +1,5 @@
-//! Deep Linking 2.0: an instructor picks a module from the catalog, and we return an
+//! Deep Linking 2.0: an instructor picks a module from the catalog (or the
+//! certification console link, see `console_link`), and we return an
 //! `LtiDeepLinkingResponse` signed with the tool key. The picker form carries the
 //! request's context as a short-lived JWT we signed, which also makes the form
 //! unforgeable from another site (our CSRF protection; no cookie needed in an iframe).
@@ -9,7 +10,7 @@ use serde_json::{Value, json};
 use super::claims::LaunchClaims;
 use super::failure::Failure;
 use super::page::{auto_post, escape, page};
-use super::{keys, platforms};
+use super::{console_link, keys, platforms};
 use crate::auth::secret::random_bytes;
 use crate::db::Db;
 use crate::launch::settings::LaunchSettings;
@@ -17,6 +18,9 @@ use crate::packages::{catalog, store};
 
 const CONTEXT_TTL_S: i64 = 30 * 60;
 const CONTEXT_AUDIENCE: &str = "blackbelt:deep-linking";
+/// The picker's value for the console link: not an AU id (the picker's other values
+/// are the catalog's AU ids, which are IRIs of the course's own domain).
+pub const CONSOLE_CHOICE: &str = "blackbelt:console";
 
 /// The picker's form post.
 #[derive(Debug, Default, Clone, poem_openapi::Object, serde::Deserialize)]
@@ -82,6 +86,13 @@ pub async fn picker(
     if items.is_empty() {
         return Err(empty_catalog(retired.len()));
     }
+    items.push_str(&format!(
+        "<fieldset><legend>For staff</legend><label><input type=\"radio\" name=\"au\" \
+         value=\"{CONSOLE_CHOICE}\" required> {}</label><br><small>Opens the read-only \
+         console of this course's members for instructors and managers; learners are told \
+         it is not for them.</small></fieldset>",
+        escape(console_link::TITLE)
+    ));
     let body = format!(
         "<main><h1>Choose a module</h1><form method=\"post\" action=\"{}/lti/deep-linking\">\
          <input type=\"hidden\" name=\"context\" value=\"{}\">{items}\
@@ -138,7 +149,6 @@ pub async fn respond(
         .as_deref()
         .filter(|a| !a.is_empty())
         .ok_or_else(|| Failure::new(400, "no_choice", "choose a module first"))?;
-    let (_course, au) = find_au(db, au_id).await?;
     let platform_id = context["platform"].as_i64().unwrap_or_default();
     let platform = platforms::find(&db.conn, platform_id)
         .await?
@@ -149,18 +159,11 @@ pub async fn respond(
                 "the platform is no longer registered",
             )
         })?;
-    let mut item = json!({
-        "type": "ltiResourceLink",
-        "title": au.title,
-        "url": format!("{}/lti/launch", settings.public_url),
-        "custom": {"au": au.au_id},
-    });
-    if let Some(text) = &au.description {
-        item["text"] = json!(text);
-    }
-    if context["ags"].as_bool() == Some(true) {
-        item["lineItem"] = json!({"scoreMaximum": 100, "label": au.title, "resourceId": au.au_id, "tag": crate::passback::lineitem::TAG});
-    }
+    let item = if au_id == CONSOLE_CHOICE {
+        console_item(settings)
+    } else {
+        module_item(db, settings, au_id, context["ags"].as_bool() == Some(true)).await?
+    };
     let now = jiff::Timestamp::now().as_second();
     let mut message = json!({
         "iss": platform.client_id,
@@ -179,6 +182,43 @@ pub async fn respond(
     let jwt = keys::sign(db, &message).await?;
     let return_url = context["returnUrl"].as_str().unwrap_or_default();
     Ok(auto_post(return_url, &[("JWT", &jwt)]))
+}
+
+/// The content item of a module: its AU id in `custom.au`, a line item when the
+/// platform offers grades.
+async fn module_item(
+    db: &Db,
+    settings: &LaunchSettings,
+    au_id: &str,
+    ags: bool,
+) -> Result<Value, Failure> {
+    let (_course, au) = find_au(db, au_id).await?;
+    let mut item = json!({
+        "type": "ltiResourceLink",
+        "title": au.title,
+        "url": format!("{}/lti/launch", settings.public_url),
+        "custom": {"au": au.au_id},
+    });
+    if let Some(text) = &au.description {
+        item["text"] = json!(text);
+    }
+    if ags {
+        item["lineItem"] = json!({"scoreMaximum": 100, "label": au.title, "resourceId": au.au_id, "tag": crate::passback::lineitem::TAG});
+    }
+    Ok(item)
+}
+
+/// The content item of the console link: `custom.blackbelt = console`, no line item
+/// (nothing is graded).
+fn console_item(settings: &LaunchSettings) -> Value {
+    json!({
+        "type": "ltiResourceLink",
+        "title": console_link::TITLE,
+        "text": "The read-only certification console of this course's members, for \
+                 instructors and managers.",
+        "url": format!("{}/lti/launch", settings.public_url),
+        "custom": {console_link::CUSTOM_KEY: console_link::CUSTOM_VALUE},
+    })
 }
 
 async fn verify_context(db: &Db, token: &str) -> Result<Value, Failure> {

@@ -1,6 +1,7 @@
 //! An LTI 1.3 launch (`id_token` form post): the state and nonce are single-use, the
 //! token is checked against the platform's keys and the LTI rules, and only then does
-//! anything happen: a cmi5 launch of the AU the resource link names.
+//! anything happen: a cmi5 launch of the AU the resource link names, or, for the
+//! console link, the handoff to the certification console (`console_link`).
 
 use serde_json::{Value, json};
 
@@ -9,7 +10,7 @@ use super::failure::Failure;
 use super::id_token::{self, Expectation};
 use super::learner_launch::{LtiLaunch, start};
 use super::page::Flow;
-use super::{login, platform_keys, platforms};
+use super::{console_link, login, platform_keys, platforms};
 use crate::db::Db;
 use crate::launch::grant::LaunchMode;
 use crate::launch::learner::{Learner, LearnerAccount};
@@ -33,6 +34,8 @@ pub enum Next {
     Redirect(String),
     /// Show the Deep Linking picker.
     DeepLinking(Box<LaunchClaims>, i64),
+    /// The console link: the handoff page, or why it is not for this person.
+    Console(console_link::Answer),
 }
 
 /// The flow an error page names: the message type the id_token claims. Read before
@@ -112,12 +115,18 @@ pub async fn launch(
     if claims.message_type == MessageType::DeepLinking {
         return Ok(Next::DeepLinking(Box::new(claims), platform.id));
     }
+    if console_link::is_console_link(&claims.custom) {
+        return console_link::hand_off(db, settings, &claims, &platform)
+            .await
+            .map(Next::Console);
+    }
     let au_id = au_of(&claims.custom).ok_or_else(|| {
         Failure::new(
             400,
             "no_module",
             "this link does not say which module to open: an instructor can choose one with \
-             Deep Linking, or an administrator can set the custom parameter au=<AU id>",
+             Deep Linking, or an administrator can set the custom parameter au=<AU id> \
+             (or blackbelt=console for the certification console)",
         )
     })?;
     let learner = Learner {

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod claims;
+pub mod console_link;
 pub mod consumers;
 pub mod deep_linking;
 pub mod dynamic_registration;

@@ -33,6 +33,7 @@ mod console_auth;
 mod console_awards;
 mod console_evidence;
 mod console_learners;
+mod console_lti;
 mod console_program;
 mod console_shell;
 mod console_statements;

@@ -51,6 +51,28 @@ fn roles_map_from_full_uris_short_names_and_lti_1_1_urns() {
     }
 }
 
+#[test]
+fn the_manager_context_role_maps_to_manager_in_every_spelling() {
+    for role in [
+        format!("{V2}membership#Manager"),
+        format!("{V2}membership/Manager#AreaManager"),
+        "Manager".to_owned(),
+        "urn:lti:role:ims/lis/Manager".to_owned(),
+        "urn:lti:role:ims/lis/Manager/AreaManager".to_owned(),
+    ] {
+        assert_eq!(Role::from_uri(&role), Role::Manager, "{role}");
+    }
+    // Not an LIS institution or system role: it says nothing about this course.
+    assert_eq!(
+        Role::from_uri(&format!("{V2}institution/person#Manager")),
+        Role::Other
+    );
+    assert_eq!(
+        Role::from_uri(&format!("{V2}system/person#Manager")),
+        Role::Other
+    );
+}
+
 fn deep_linking_payload() -> Value {
     json!({
         "iss": "https://lms.example.edu",
