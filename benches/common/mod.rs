@@ -5,6 +5,8 @@
 
 pub mod certification_cost;
 pub mod cmi5;
+pub mod console_data;
+pub mod console_pages;
 pub mod outbox_cost;
 pub mod paired;
 #[path = "../../tests/support/pg_drop.rs"]
