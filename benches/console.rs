@@ -42,52 +42,34 @@ async fn main() {
         "the console bench generates its data with PostgreSQL's generate_series: set \
          TEST_DATABASE_URL=postgres://…"
     );
-    let server = common::spawn_server().await;
-    let conn = &server.db.conn;
-    println!(
-        "console bench on {}: {learners} learners, {statements} statements, {requests} requests \
-         per page from {clients} clients",
-        server.backend
-    );
-    let loading = Instant::now();
+    let reuse = std::env::var("CONSOLE_SCHEMA").ok();
+    let mut server = common::spawn_server_on(reuse.clone()).await;
     let first = CourseIds::shipped(
         "all-employees",
         &["policy-essentials", "complaint-triage", "your-voice"],
     );
-    let second = CourseIds::shipped(
-        "middle-managers",
-        &["why-social-matters", "leading-social-teams"],
-    );
-    import_courses(&server.db).await;
-    program::store(conn, &program::five_belts("bench-program", &first, &second)).await;
-    let templates = data::store_templates(&server, &first).await;
-    data::learners(conn, learners).await;
-    data::registrations(conn, learners, &first, &second).await;
-    data::evidence(conn, learners).await;
-    credentials(&server).await;
-    let awarding = Instant::now();
-    let created = blackbelt::certification::engine::reevaluate_all(
-        &server.db,
-        blackbelt::console::now_us(),
-        &|_, _| {},
-    )
-    .await
-    .expect("reevaluate_all");
-    println!(
-        "  {created} awards (and their audit rows) by the engine ({:.1} s)",
-        awarding.elapsed().as_secs_f64()
-    );
-    data::statements(conn, learners, statements, templates).await;
-    println!("loaded in {:.0} s", loading.elapsed().as_secs_f64());
-    let differences = data::shape_check(&server).await;
-    if differences.is_empty() {
-        println!("shape check: a generated statement and the same statement written by the API have the same stored text and index rows");
-    } else {
-        println!("shape check FAILED:");
-        for d in &differences {
-            println!("  {d}");
+    let (learners, statements) = match &reuse {
+        Some(schema) => {
+            let (learners, statements) = data::scale(&server.db.conn).await;
+            println!("console bench on {} (schema {schema}, generated earlier)", server.backend);
+            (learners, statements)
         }
-    }
+        None => {
+            generate(&server, &first, learners, statements).await;
+            if std::env::var("CONSOLE_GENERATE_ONLY").is_ok() {
+                server.keep_schema();
+                let schema = server.schema.clone().unwrap_or_default();
+                println!("generated; kept schema {schema} (not analyzed yet): CONSOLE_SCHEMA={schema}");
+                return;
+            }
+            (learners, statements)
+        }
+    };
+    let analyzed = data::analyzed(&server.db.conn).await;
+    println!(
+        "{learners} learners, {statements} statements, {requests} requests per page from \
+         {clients} clients"
+    );
     let admin = pages::signed_in(&server, Role::Admin, None).await;
     let manager = pages::signed_in(&server, Role::Manager, Some(json!({"org_units": ["ou-7"]}))).await;
     let cases: Vec<Arc<PageCase>> = pages::cases(&admin, &manager, learners, &first)
@@ -95,7 +77,7 @@ async fn main() {
         .map(Arc::new)
         .collect();
     let http = common::client();
-    if std::env::var("CONSOLE_SKIP_STALE").is_err() {
+    if !analyzed && std::env::var("CONSOLE_SKIP_STALE").is_err() {
         let mut stale = Vec::new();
         for case in &cases {
             stale.push(pages::measure(&server, &http, case.clone(), 10, clients).await);
@@ -115,9 +97,54 @@ async fn main() {
     );
     let missed = figures.iter().filter(|f| f.p95 > pages::TARGET).count();
     println!("\n{missed} of {} pages over 300 ms p95", figures.len());
-    if std::env::var("CONSOLE_KEEP").is_ok() {
-        println!("CONSOLE_KEEP: waiting (Ctrl-C drops the schema)");
-        let _ = tokio::signal::ctrl_c().await;
+    if std::env::var("CONSOLE_KEEP").is_ok() || reuse.is_some() {
+        server.keep_schema();
+        if let Some(schema) = &server.schema {
+            println!("kept schema {schema} (CONSOLE_SCHEMA={schema} measures it again)");
+        }
+    }
+}
+
+/// Writes the dataset (see the module's comment) and checks its shape.
+async fn generate(server: &common::Server, first: &CourseIds, learners: u64, statements: u64) {
+    let conn = &server.db.conn;
+    let loading = Instant::now();
+    let second = CourseIds::shipped(
+        "middle-managers",
+        &["why-social-matters", "leading-social-teams"],
+    );
+    import_courses(&server.db).await;
+    program::store(conn, &program::five_belts("bench-program", first, &second)).await;
+    let templates = data::store_templates(server, first).await;
+    data::learners(conn, learners).await;
+    data::registrations(conn, learners, first, &second).await;
+    data::evidence(conn, learners).await;
+    credentials(server).await;
+    let awarding = Instant::now();
+    let created = blackbelt::certification::engine::reevaluate_all(
+        &server.db,
+        blackbelt::console::now_us(),
+        &|_, _| {},
+    )
+    .await
+    .expect("reevaluate_all");
+    println!(
+        "  {created} awards (and their audit rows) by the engine ({:.1} s)",
+        awarding.elapsed().as_secs_f64()
+    );
+    data::statements(conn, learners, statements, templates).await;
+    println!("loaded in {:.0} s", loading.elapsed().as_secs_f64());
+    let differences = data::shape_check(server).await;
+    if differences.is_empty() {
+        println!(
+            "shape check: a generated statement and the same statement written by the API \
+             have the same stored text and index rows"
+        );
+    } else {
+        println!("shape check FAILED:");
+        for d in &differences {
+            println!("  {d}");
+        }
     }
 }
 

@@ -129,6 +129,24 @@ fn step(started: &Instant, what: &str) {
     println!("  {what} ({:.1} s)", started.elapsed().as_secs_f64());
 }
 
+/// (learners, statements) of a schema generated earlier.
+pub async fn scale(conn: &DatabaseConnection) -> (u64, u64) {
+    let learners = number(conn, "SELECT COUNT(*) FROM cert_learners").await;
+    let statements = number(conn, "SELECT COUNT(*) FROM statements").await;
+    (learners as u64, statements as u64)
+}
+
+/// Whether the dataset's tables have statistics yet (ANALYZE ran on them).
+pub async fn analyzed(conn: &DatabaseConnection) -> bool {
+    number(
+        conn,
+        "SELECT COUNT(*) FROM pg_stat_user_tables WHERE schemaname = current_schema() \
+         AND relname = 'statement_index' AND last_analyze IS NOT NULL",
+    )
+    .await
+        > 0
+}
+
 /// Learners 0..`n`: key, actor, name, email, attributes; the email's `mbox` alias.
 pub async fn learners(conn: &DatabaseConnection, n: u64) {
     let started = Instant::now();
