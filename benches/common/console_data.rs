@@ -71,7 +71,10 @@ pub fn name_of(i: u64) -> String {
 
 /// Learner `i`'s email, as `email_sql` makes it.
 pub fn email_of(i: u64) -> String {
-    format!("{}.{i}@corp.example.com", name_of(i).to_lowercase().replace(' ', "."))
+    format!(
+        "{}.{i}@corp.example.com",
+        name_of(i).to_lowercase().replace(' ', ".")
+    )
 }
 
 /// Learner `i`'s key (an LTI account, as a launch registers it).
@@ -225,8 +228,10 @@ pub async fn registrations(
             let satisfied = format!("({} < {chance})", draw_sql("i", k));
             let score = format!("(0.5 + {} / 200.0)", draw_sql("i", k + 8));
             satisfied_all.push(satisfied.clone());
-            progress_rows(conn, n, &reg, au, "au", &satisfied, &score, &in_course, &updated)
-                .await;
+            progress_rows(
+                conn, n, &reg, au, "au", &satisfied, &score, &in_course, &updated,
+            )
+            .await;
         }
         let all = satisfied_all.join(" AND ");
         progress_rows(
@@ -303,10 +308,26 @@ fn templates(first: &CourseIds) -> Vec<Value> {
         "account": {"homePage": HOME_PAGE, "name": TEMPLATE_ACCOUNT}});
     let registration = uuid::Uuid::from_u64_pair(0x7E77, 1).to_string();
     let verbs = [
-        ("http://adlnet.gov/expapi/verbs/initialized", "initialized", None),
-        ("http://adlnet.gov/expapi/verbs/completed", "completed", None),
-        ("http://adlnet.gov/expapi/verbs/passed", "passed", Some(0.85)),
-        ("http://adlnet.gov/expapi/verbs/terminated", "terminated", None),
+        (
+            "http://adlnet.gov/expapi/verbs/initialized",
+            "initialized",
+            None,
+        ),
+        (
+            "http://adlnet.gov/expapi/verbs/completed",
+            "completed",
+            None,
+        ),
+        (
+            "http://adlnet.gov/expapi/verbs/passed",
+            "passed",
+            Some(0.85),
+        ),
+        (
+            "http://adlnet.gov/expapi/verbs/terminated",
+            "terminated",
+            None,
+        ),
     ];
     let mut out = Vec::new();
     for (a, au) in first.aus.iter().enumerate() {
@@ -393,7 +414,15 @@ pub async fn store_templates(server: &Server, first: &CourseIds) -> u64 {
 
 /// The SELECT of generated statements `from..to`: columns n, seq, id, stored_us, l (the
 /// learner), stamp (`stored` as the API formats it), tn (the template).
-fn generated(from: u64, to: u64, learners: u64, templates: u64, base_seq: i64, start_us: i64, step_us: i64) -> String {
+fn generated(
+    from: u64,
+    to: u64,
+    learners: u64,
+    templates: u64,
+    base_seq: i64,
+    start_us: i64,
+    step_us: i64,
+) -> String {
     format!(
         "SELECT n, {base_seq} + n AS seq, md5('bench-statement-' || n)::uuid::text AS id, \
          {start_us} + n * {step_us} AS stored_us, (n * 7919) % {learners} AS l, \
@@ -458,7 +487,10 @@ pub async fn statements(conn: &DatabaseConnection, learners: u64, count: u64, te
         from = to;
     }
     progress.finish_and_clear();
-    step(&started, &format!("{count} statements and their index rows"));
+    step(
+        &started,
+        &format!("{count} statements and their index rows"),
+    );
     let indexing = Instant::now();
     let txn = conn.begin().await.expect("begin");
     run(&txn, "SET LOCAL maintenance_work_mem = '1GB'").await;
@@ -472,7 +504,10 @@ pub async fn statements(conn: &DatabaseConnection, learners: u64, count: u64, te
         "SELECT setval(pg_get_serial_sequence('statements', 'seq'), (SELECT MAX(seq) FROM statements))",
     )
     .await;
-    step(&indexing, "indexes of statements and statement_index rebuilt");
+    step(
+        &indexing,
+        "indexes of statements and statement_index rebuilt",
+    );
 }
 
 /// Drops the secondary indexes and the primary key of composite-key tables (not
@@ -508,8 +543,14 @@ async fn drop_indexes(conn: &DatabaseConnection, tables: &[&str]) -> Vec<String>
         }
         match (constraint, condef) {
             (Some(name), Some(condef)) => {
-                run(conn, &format!("ALTER TABLE {table} DROP CONSTRAINT \"{name}\"")).await;
-                rebuild.push(format!("ALTER TABLE {table} ADD CONSTRAINT \"{name}\" {condef}"));
+                run(
+                    conn,
+                    &format!("ALTER TABLE {table} DROP CONSTRAINT \"{name}\""),
+                )
+                .await;
+                rebuild.push(format!(
+                    "ALTER TABLE {table} ADD CONSTRAINT \"{name}\" {condef}"
+                ));
             }
             _ => {
                 run(conn, &format!("DROP INDEX \"{index}\"")).await;
@@ -587,7 +628,9 @@ pub async fn shape_check(server: &Server) -> Vec<String> {
             let rows = conn
                 .query_all_raw(sea_orm::Statement::from_string(
                     conn.get_database_backend(),
-                    format!("SELECT kind, key FROM statement_index WHERE seq = {seq} ORDER BY kind, key"),
+                    format!(
+                        "SELECT kind, key FROM statement_index WHERE seq = {seq} ORDER BY kind, key"
+                    ),
                 ))
                 .await
                 .expect("index rows");

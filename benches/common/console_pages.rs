@@ -22,7 +22,10 @@ pub const TARGET: Duration = Duration::from_millis(300);
 /// A console user's session cookie.
 pub async fn signed_in(server: &Server, role: Role, team: Option<Value>) -> String {
     let now = blackbelt::console::now_us();
-    let username = format!("bench-{role}-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+    let username = format!(
+        "bench-{role}-{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    );
     let user = console_user::ActiveModel {
         username: Set(username.clone()),
         display_name: Set(format!("Bench {role}")),
@@ -82,10 +85,13 @@ pub fn cases(admin: &str, manager: &str, learners: u64, first: &CourseIds) -> Ve
         first_byte: false,
     };
     let course = enc(&first.course);
-    let course2 = course.clone();
     let mut out = vec![
         case("overview", admin, Box::new(|_| "/console".into())),
-        case("learners: first page", admin, Box::new(|_| "/console/learners".into())),
+        case(
+            "learners: first page",
+            admin,
+            Box::new(|_| "/console/learners".into()),
+        ),
         case(
             "learners: a later page (keyset)",
             admin,
@@ -97,12 +103,22 @@ pub fn cases(admin: &str, manager: &str, learners: u64, first: &CourseIds) -> Ve
         case(
             "learners: search by name",
             admin,
-            Box::new(move |i| format!("/console/learners?q={}", enc(&name_of(someone(i, learners))))),
+            Box::new(move |i| {
+                format!(
+                    "/console/learners?q={}",
+                    enc(&name_of(someone(i, learners)))
+                )
+            }),
         ),
         case(
             "learners: search by email",
             admin,
-            Box::new(move |i| format!("/console/learners?q={}", enc(&email_of(someone(i, learners))))),
+            Box::new(move |i| {
+                format!(
+                    "/console/learners?q={}",
+                    enc(&email_of(someone(i, learners)))
+                )
+            }),
         ),
         case(
             "learners: audience filter",
@@ -112,7 +128,12 @@ pub fn cases(admin: &str, manager: &str, learners: u64, first: &CourseIds) -> Ve
         case(
             "learners: belt filter",
             admin,
-            Box::new(|i| format!("/console/learners?belt={}", ["white", "green", "black"][(i % 3) as usize])),
+            Box::new(|i| {
+                format!(
+                    "/console/learners?belt={}",
+                    ["white", "green", "black"][(i % 3) as usize]
+                )
+            }),
         ),
         case(
             "learners: course standing filter",
@@ -122,7 +143,11 @@ pub fn cases(admin: &str, manager: &str, learners: u64, first: &CourseIds) -> Ve
                 format!("/console/learners?course={course}&standing={standing}")
             }),
         ),
-        case("learners: manager's team", manager, Box::new(|_| "/console/learners".into())),
+        case(
+            "learners: manager's team",
+            manager,
+            Box::new(|_| "/console/learners".into()),
+        ),
         case(
             "learners: manager's team, search",
             manager,
@@ -135,13 +160,27 @@ pub fn cases(admin: &str, manager: &str, learners: u64, first: &CourseIds) -> Ve
         case(
             "learner page (timeline)",
             admin,
-            Box::new(move |i| blackbelt::console::learners::rows::href(&key_of(someone(i, learners)))),
+            Box::new(move |i| {
+                blackbelt::console::learners::rows::href(&key_of(someone(i, learners)))
+            }),
         ),
-        case("program (holders, one-away)", admin, Box::new(|_| "/console/program".into())),
-        case("evidence queue", admin, Box::new(|_| "/console/evidence".into())),
+        case(
+            "program (holders, one-away)",
+            admin,
+            Box::new(|_| "/console/program".into()),
+        ),
+        case(
+            "evidence queue",
+            admin,
+            Box::new(|_| "/console/evidence".into()),
+        ),
         case("awards", admin, Box::new(|_| "/console/awards".into())),
         case("audit", admin, Box::new(|_| "/console/audit".into())),
-        case("statements: unfiltered", admin, Box::new(|_| "/console/statements".into())),
+        case(
+            "statements: unfiltered",
+            admin,
+            Box::new(|_| "/console/statements".into()),
+        ),
         case(
             "statements: by agent",
             admin,
@@ -167,7 +206,6 @@ pub fn cases(admin: &str, manager: &str, learners: u64, first: &CourseIds) -> Ve
             }),
         ),
     ];
-    let _ = course2;
     out.push(PageCase {
         label: "learners CSV: first byte",
         cookie: admin.to_owned(),
@@ -238,7 +276,11 @@ async fn one(http: &reqwest::Client, base: &str, case: &PageCase, i: u64) -> (Du
         response.status()
     );
     if case.first_byte {
-        let chunk = response.chunk().await.expect("first chunk").unwrap_or_default();
+        let chunk = response
+            .chunk()
+            .await
+            .expect("first chunk")
+            .unwrap_or_default();
         return (started.elapsed(), chunk.len());
     }
     let body = response.bytes().await.expect("body");

@@ -37,7 +37,10 @@ pub fn terms_of(learner_key: &str, name: Option<&str>, email: Option<&str>) -> V
         words(name, &mut out);
     }
     if let Some(email) = email {
-        let email = email.strip_prefix("mailto:").unwrap_or(email).to_lowercase();
+        let email = email
+            .strip_prefix("mailto:")
+            .unwrap_or(email)
+            .to_lowercase();
         if let Some((local, domain)) = email.split_once('@') {
             out.push(local.to_owned());
             out.push(domain.to_owned());

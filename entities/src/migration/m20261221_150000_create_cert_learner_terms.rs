@@ -56,7 +56,11 @@ async fn fill(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
     loop {
         let mut select = Query::select();
         select
-            .columns([CertLearners::LearnerKey, CertLearners::Name, CertLearners::Email])
+            .columns([
+                CertLearners::LearnerKey,
+                CertLearners::Name,
+                CertLearners::Email,
+            ])
             .from(CertLearners::Table)
             .order_by(CertLearners::LearnerKey, Order::Asc)
             .limit(FILL_CHUNK);

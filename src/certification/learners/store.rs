@@ -73,8 +73,13 @@ pub async fn upsert(
             .collect();
         record_terms(
             conn,
-            new.iter()
-                .map(|l| (l.learner_key.as_str(), l.name.as_deref(), l.email.as_deref())),
+            new.iter().map(|l| {
+                (
+                    l.learner_key.as_str(),
+                    l.name.as_deref(),
+                    l.email.as_deref(),
+                )
+            }),
         )
         .await?;
         let aliases: Vec<(String, &str)> = chunk
