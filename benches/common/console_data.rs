@@ -183,7 +183,33 @@ pub async fn learners(conn: &DatabaseConnection, n: u64) {
         ),
     )
     .await;
-    step(&started, &format!("{n} learners and their aliases"));
+    // Their search terms, as `cert_learner_term::terms_of` makes them for these names,
+    // emails and keys (the registry's upsert writes them for a new learner).
+    let first = format!("lower((ARRAY[{FIRST}])[1 + i % 40])");
+    let last = format!("lower((ARRAY[{LAST}])[1 + (i / 40) % 40])");
+    let local = format!("{first} || '.' || {last} || '.' || i");
+    let terms = [
+        first.clone(),
+        last.clone(),
+        "i::text".to_owned(),
+        local.clone(),
+        "'corp.example.com'".to_owned(),
+        format!("{local} || '@corp.example.com'"),
+        "'u' || i".to_owned(),
+        format!("lower('account:{HOME_PAGE}|u' || i)"),
+    ];
+    run(
+        conn,
+        &format!(
+            "INSERT INTO cert_learner_terms (term, learner_key) SELECT DISTINCT t, \
+             'account:{HOME_PAGE}|u' || i FROM generate_series(0, {last_i}) i, \
+             LATERAL unnest(ARRAY[{list}]) t",
+            list = terms.join(", "),
+            last_i = n - 1
+        ),
+    )
+    .await;
+    step(&started, &format!("{n} learners, their aliases and search terms"));
 }
 
 /// Every learner registered in the first course, 60 % also in the second, with a
