@@ -209,7 +209,10 @@ pub async fn learners(conn: &DatabaseConnection, n: u64) {
         ),
     )
     .await;
-    step(&started, &format!("{n} learners, their aliases and search terms"));
+    step(
+        &started,
+        &format!("{n} learners, their aliases and search terms"),
+    );
 }
 
 /// Every learner registered in the first course, 60 % also in the second, with a

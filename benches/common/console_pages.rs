@@ -277,7 +277,10 @@ async fn one(http: &reqwest::Client, base: &str, case: &PageCase, i: u64) -> (Du
     );
     if case.label.starts_with("learners: search") || case.label.ends_with("team, search") {
         let text = String::from_utf8_lossy(&body_peek(&mut response).await).into_owned();
-        assert!(text.contains("href=\"/console/learners/"), "{path}: no learner found");
+        assert!(
+            text.contains("href=\"/console/learners/"),
+            "{path}: no learner found"
+        );
         return (started.elapsed(), text.len());
     }
     if case.first_byte {
