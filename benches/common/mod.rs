@@ -5,6 +5,8 @@
 
 pub mod certification_cost;
 pub mod cmi5;
+pub mod console_data;
+pub mod console_pages;
 pub mod outbox_cost;
 pub mod paired;
 #[path = "../../tests/support/pg_drop.rs"]
@@ -30,17 +32,38 @@ pub struct Server {
     _dir: Option<tempfile::TempDir>,
     /// PostgreSQL: drops the bench's schema when the server goes.
     _schema: Option<pg_drop::PgDrop>,
+    /// PostgreSQL: the bench's schema.
+    pub schema: Option<String>,
+}
+
+impl Server {
+    /// Leaves the PostgreSQL schema in place when the server goes (a later run reuses it).
+    pub fn keep_schema(&mut self) {
+        if let Some(drop) = self._schema.take() {
+            std::mem::forget(drop);
+        }
+    }
 }
 
 /// Starts the server on 127.0.0.1:0 — SQLite in a temp dir, or PostgreSQL (fresh schema)
 /// when TEST_DATABASE_URL is set.
 pub async fn spawn_server() -> Server {
+    spawn_server_on(None).await
+}
+
+/// As `spawn_server`; on PostgreSQL, `existing` names a schema to run on (migrations
+/// bring it up to date) instead of a fresh one, still dropped when the server goes
+/// unless kept.
+pub async fn spawn_server_on(existing: Option<String>) -> Server {
     let mut config = Config::default();
     let (dir, schema, backend) = match std::env::var("TEST_DATABASE_URL") {
         Ok(url) if url.starts_with("postgres") => {
             config.database_url = url.clone();
             config.database_max_connections = 16;
-            let name = fresh_schema(&url).await;
+            let name = match existing {
+                Some(name) => name,
+                None => fresh_schema(&url).await,
+            };
             let cleanup =
                 pg_drop::PgDrop::new(&url, format!("DROP SCHEMA IF EXISTS {name} CASCADE"));
             (None, Some((name, cleanup)), "PostgreSQL")
@@ -80,6 +103,7 @@ pub async fn spawn_server() -> Server {
         auth: format!("Basic {token}"),
         backend,
         _dir: dir,
+        schema: schema.as_ref().map(|(name, _)| name.clone()),
         _schema: schema.map(|(_, cleanup)| cleanup),
     }
 }

@@ -21,6 +21,8 @@ pub mod cert_evidence;
 pub mod cert_learner;
 /// Other IFIs of a learner.
 pub mod cert_learner_alias;
+/// The words the console's learner search finds a learner by.
+pub mod cert_learner_term;
 /// Imported versions of certification programs (belts and their requirements).
 pub mod cert_program;
 /// Who may review evidence of a belt.

@@ -28,6 +28,14 @@ pub async fn learner(app: &TestApp, email: &str, name: &str, attributes: Value) 
     .insert(app.db.writer())
     .await
     .unwrap();
+    // As the registry's write path does for a new learner.
+    let email = format!("mailto:{email}");
+    blackbelt::certification::learners::store::record_terms(
+        app.db.writer(),
+        [(key.as_str(), Some(name), Some(email.as_str()))].into_iter(),
+    )
+    .await
+    .unwrap();
     key
 }
 
@@ -147,6 +155,42 @@ async fn search_matches_name_email_and_account_in_any_case() {
     let wildcard = me.get(&app, "/console/learners?q=%25").await;
     assert!(listed(&wildcard).is_empty(), "{}", wildcard.body);
     wildcard.shows("No learner matches.");
+}
+
+#[tokio::test]
+async fn search_finds_the_start_of_a_word_not_a_piece_inside_one() {
+    let app = TestApp::spawn().await;
+    let ada = learner(&app, "ada.l@example.com", "Ada Lovelace", json!({})).await;
+    learner(&app, "grace@example.com", "Grace Hopper", json!({})).await;
+    let me = admin(&app).await;
+    // Each word starts a word of the name, in any order.
+    let both = me.get(&app, "/console/learners?q=lov+ADA").await;
+    assert_eq!(listed(&both), vec![ada.clone()]);
+    // The email's local part is a word of its own.
+    let local = me.get(&app, "/console/learners?q=ada.l%40").await;
+    assert_eq!(listed(&local), vec![ada]);
+    // A piece inside a word is not a match (the search reads an index of word starts).
+    let inside = me.get(&app, "/console/learners?q=ovelace").await;
+    assert!(listed(&inside).is_empty(), "{}", inside.body);
+    let all_words = me.get(&app, "/console/learners?q=ada+hopper").await;
+    assert!(listed(&all_words).is_empty(), "{}", all_words.body);
+}
+
+#[tokio::test]
+async fn a_learner_the_registry_adds_is_found_by_name() {
+    let app = TestApp::spawn().await;
+    let actor = json!({"name": "Katherine Johnson",
+        "account": {"homePage": "https://lms.example.com", "name": "kj-1"}});
+    let new = blackbelt::certification::learners::Learner::from_actor(&actor, None).unwrap();
+    let key = new.learner_key.clone();
+    blackbelt::certification::learners::upsert(app.db.writer(), &[new], now())
+        .await
+        .unwrap();
+    let page = admin(&app)
+        .await
+        .get(&app, "/console/learners?q=johns")
+        .await;
+    assert_eq!(listed(&page), vec![key]);
 }
 
 #[tokio::test]

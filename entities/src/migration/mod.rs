@@ -45,6 +45,7 @@ mod m20261221_100300_create_console_sign_in_failures;
 mod m20261221_100400_alter_console_users;
 mod m20261221_120000_index_cert_review_lists;
 mod m20261221_130000_create_console_lti_handoffs;
+mod m20261221_150000_create_cert_learner_terms;
 
 /// Every migration, oldest first. Never edit one that has shipped: add a new file.
 pub struct Migrator;
@@ -98,6 +99,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261221_100400_alter_console_users::Migration),
             Box::new(m20261221_120000_index_cert_review_lists::Migration),
             Box::new(m20261221_130000_create_console_lti_handoffs::Migration),
+            Box::new(m20261221_150000_create_cert_learner_terms::Migration),
         ]
     }
 }

@@ -47,7 +47,8 @@ impl CourseStanding {
 /// What a list is narrowed to; `None` fields do not narrow.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
-    /// Case-insensitive substring of the name, the email or the learner key.
+    /// Words, each the start of a word of the name, of the email (its local part, its
+    /// domain) or of the learner key or account name, in any case (`cert_learner_term`).
     pub q: Option<String>,
     /// A value of the `audience` attribute.
     pub audience: Option<String>,
@@ -252,11 +253,20 @@ fn narrow(sql: &mut Sql, backend: DbBackend, population: &Population, filter: &F
     if let Some(key) = &filter.key {
         sql.bind(" AND l.learner_key = ?", key.clone());
     }
-    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let pattern = format!("%{}%", like_escape(&q.to_lowercase()));
-        sql.bind(" AND (LOWER(l.name) LIKE ? ESCAPE '\\'", pattern.clone())
-            .bind(" OR LOWER(l.email) LIKE ? ESCAPE '\\'", pattern.clone())
-            .bind(" OR LOWER(l.learner_key) LIKE ? ESCAPE '\\')", pattern);
+    if let Some(q) = &filter.q {
+        for word in q.to_lowercase().split_whitespace() {
+            // A term range (the `(term, learner_key)` key) and LIKE for the exact rule:
+            // the range may hold more under a collation that does not compare by code
+            // point; the index reads only the range.
+            let pattern = format!("{}%", like_escape(word));
+            sql.bind(
+                " AND l.learner_key IN (SELECT t.learner_key FROM cert_learner_terms t \
+                 WHERE t.term >= ?",
+                word.to_owned(),
+            )
+            .bind(" AND t.term < ?", format!("{word}{}", char::MAX))
+            .bind(" AND t.term LIKE ? ESCAPE '\\')", pattern);
+        }
     }
     if let Some(audience) = &filter.audience {
         sql.push(" AND ");

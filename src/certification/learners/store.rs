@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use crate::error::Error;
 use crate::sql::Sql;
 use crate::xapi::statements::index::agent_key;
-use entities::{cert_learner, cert_learner_alias};
+use entities::{cert_learner, cert_learner_alias, cert_learner_term};
 
 /// A learner as the registry first sees them (a registration's or a statement's actor).
 #[derive(Debug, Clone)]
@@ -62,8 +62,26 @@ pub async fn upsert(
                 .bind(", ?", now_us)
                 .bind(", ?)", now_us);
         }
-        sql.push(" ON CONFLICT (learner_key) DO NOTHING");
-        conn.execute_raw(sql.build(backend)).await?;
+        sql.push(" ON CONFLICT (learner_key) DO NOTHING RETURNING learner_key");
+        let mut inserted = BTreeSet::new();
+        for row in conn.query_all_raw(sql.build(backend)).await? {
+            inserted.insert(row.try_get_by_index::<String>(0)?);
+        }
+        let new: Vec<&&Learner> = chunk
+            .iter()
+            .filter(|l| inserted.contains(&l.learner_key))
+            .collect();
+        record_terms(
+            conn,
+            new.iter().map(|l| {
+                (
+                    l.learner_key.as_str(),
+                    l.name.as_deref(),
+                    l.email.as_deref(),
+                )
+            }),
+        )
+        .await?;
         let aliases: Vec<(String, &str)> = chunk
             .iter()
             .filter_map(|l| {
@@ -91,6 +109,33 @@ pub async fn upsert(
         }
         sql.push(" ON CONFLICT (alias_key) DO NOTHING");
         conn.execute_raw(sql.build(backend)).await?;
+    }
+    Ok(())
+}
+
+/// Writes the search terms (`cert_learner_term::terms_of`) of new learners, given as
+/// (key, name, email).
+pub async fn record_terms<'a>(
+    conn: &impl ConnectionTrait,
+    learners: impl Iterator<Item = (&'a str, Option<&'a str>, Option<&'a str>)>,
+) -> Result<(), Error> {
+    let rows: Vec<(String, String)> = learners
+        .flat_map(|(key, name, email)| {
+            cert_learner_term::terms_of(key, name, email)
+                .into_iter()
+                .map(move |term| (term, key.to_owned()))
+        })
+        .collect();
+    for chunk in rows.chunks(500) {
+        let mut sql = Sql::new("INSERT INTO cert_learner_terms (term, learner_key) VALUES ");
+        for (i, (term, key)) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" })
+                .bind("?", term.clone())
+                .bind(", ?)", key.clone());
+        }
+        sql.push(" ON CONFLICT (term, learner_key) DO NOTHING");
+        conn.execute_raw(sql.build(conn.get_database_backend()))
+            .await?;
     }
     Ok(())
 }
