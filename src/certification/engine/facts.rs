@@ -103,14 +103,12 @@ pub async fn load(
     }
     if !patterns.is_empty() {
         let keys = crate::certification::learners::keys_of(conn, learners).await?;
-        for (learner, agent_keys) in keys {
-            let Some(f) = out.get_mut(&learner) else {
-                continue;
-            };
-            for &pi in patterns {
-                let pattern = &rules.patterns[pi].0;
-                let found = matching(conn, backend, pattern, &agent_keys, now_us).await?;
-                f.statements.insert(pi, found);
+        for &pi in patterns {
+            let pattern = &rules.patterns[pi].0;
+            for (learner, found) in matching(conn, backend, pattern, &keys, now_us).await? {
+                if let Some(f) = out.get_mut(&learner) {
+                    f.statements.insert(pi, found);
+                }
             }
         }
     }
@@ -145,26 +143,66 @@ async fn standings(
     Ok(())
 }
 
-/// The newest statements (at most `min_count`) by any of `agent_keys` that match the
-/// pattern, not voided, stored within its window.
+/// Learners' agent keys per query: two parameters each, far under either database's
+/// limit, and few enough that one learner's many aliases cannot make a query huge.
+const PAIRS_PER_QUERY: usize = 400;
+
+/// For each learner of `keys` (learner → agent keys), the newest statements (at most
+/// `min_count`) by any of their agent keys that match the pattern, not voided, stored
+/// within its window: one query per chunk of learners, each learner's rows cut by a
+/// window function, so a page of learners costs a few queries, not one per learner.
 async fn matching(
     conn: &impl ConnectionTrait,
     backend: DbBackend,
     p: &StatementPattern,
-    agent_keys: &[String],
+    keys: &BTreeMap<String, Vec<String>>,
     now_us: i64,
-) -> Result<Vec<(String, i64)>, Error> {
+) -> Result<BTreeMap<String, Vec<(String, i64)>>, Error> {
+    let mut out: BTreeMap<String, Vec<(String, i64)>> =
+        keys.keys().map(|k| (k.clone(), Vec::new())).collect();
+    // A set: a key listed twice for a learner would count its statements twice.
+    let pairs: Vec<(&String, &String)> = keys
+        .iter()
+        .flat_map(|(learner, agents)| agents.iter().map(move |a| (learner, a)))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    for chunk in pairs.chunks(PAIRS_PER_QUERY) {
+        let mut sql = Sql::new("WITH k(learner, agent) AS (VALUES ");
+        for (i, (learner, agent)) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" })
+                .bind("?", (*learner).clone())
+                .bind(", ?)", (*agent).clone());
+        }
+        sql.push(
+            ") SELECT learner, id, stored_us FROM (SELECT k.learner, s.id, a.stored_us, \
+             ROW_NUMBER() OVER (PARTITION BY k.learner ORDER BY a.stored_us DESC, a.seq DESC) \
+             AS rn FROM k JOIN statement_index a ON a.key = k.agent \
+             JOIN statements s ON s.seq = a.seq WHERE ",
+        );
+        filter(&mut sql, backend, p, now_us);
+        sql.bind(
+            ") ranked WHERE rn <= ? ORDER BY learner, stored_us DESC",
+            i64::from(p.min_count.max(1)),
+        );
+        for row in conn.query_all_raw(sql.build(backend)).await? {
+            let learner: String = row.try_get_by_index(0)?;
+            if let Some(found) = out.get_mut(&learner) {
+                found.push((row.try_get_by_index(1)?, row.try_get_by_index(2)?));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The pattern's conditions on index row `a` and statement `s`.
+fn filter(sql: &mut Sql, backend: DbBackend, p: &StatementPattern, now_us: i64) {
     let floor = p
         .within_days
         .map(|d| now_us.saturating_sub(crate::certification::awards::store::days_us(d)))
         .unwrap_or(i64::MIN);
-    let mut sql = Sql::new(
-        "SELECT s.id, a.stored_us FROM statement_index a JOIN statements s ON s.seq = a.seq \
-         WHERE a.kind = ",
-    );
+    sql.push("a.kind = ");
     sql.push(&KeyKind::Agent.code().to_string());
-    sql.push(" AND a.key IN ")
-        .bind_list(agent_keys.iter().cloned());
     sql.bind(" AND a.stored_us >= ?", floor)
         .bind(" AND s.voided = ?", false);
     for (kind, key) in [(KeyKind::Verb, &p.verb), (KeyKind::Activity, &p.activity)] {
@@ -186,13 +224,4 @@ async fn matching(
         };
         sql.bind(expr, ty.clone());
     }
-    sql.bind(
-        " ORDER BY a.stored_us DESC LIMIT ?",
-        i64::from(p.min_count.max(1)),
-    );
-    let mut found = Vec::new();
-    for row in conn.query_all_raw(sql.build(backend)).await? {
-        found.push((row.try_get_by_index(0)?, row.try_get_by_index(1)?));
-    }
-    Ok(found)
 }
