@@ -6,7 +6,6 @@
 use std::collections::{BTreeSet, HashMap};
 
 use askama::Template;
-use futures_util::stream::{self, StreamExt};
 use poem::http::StatusCode;
 use poem::web::{Data, Form, Path, Query};
 use poem::{Response, Route, get, handler, post};
@@ -309,36 +308,25 @@ async fn export(
         "revoked_reason",
         "revoked_by",
     ]);
-    // State: `Some(cursor)` while there may be more; a filter naming nobody sends only
-    // the header.
-    let start = filter.as_ref().map(|_| None::<i64>);
-    let chunks = stream::unfold(start, move |state| {
+    // A filter naming nobody sends only the header.
+    let fetch = move |after: Option<i64>, limit: u64| {
         let conn = conn.clone();
         let filter = filter.clone();
         async move {
-            let after = state?;
-            let filter = filter?;
-            match queries::awards(&conn, &filter, EXPORT_CHUNK, after).await {
-                Ok(rows) => {
-                    let next = (rows.len() as u64 == EXPORT_CHUNK)
-                        .then(|| rows.last().map(|r| r.id))
-                        .flatten();
-                    let text: String = rows.iter().map(csv_line).collect();
-                    Some((Ok(text), next.map(Some)))
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, "awards export stopped");
-                    Some((Err(std::io::Error::other("awards export failed")), None))
-                }
+            match filter {
+                Some(filter) => queries::awards(&conn, &filter, limit, after).await,
+                None => Ok(Vec::new()),
             }
         }
-    });
-    let lines = stream::once(async move { Ok(header) }).chain(chunks);
-    Ok(super::csv::download("awards.csv", lines))
+    };
+    Ok(super::csv::keyset_download(
+        "awards.csv",
+        header,
+        fetch,
+        |r: &cert_award::Model| r.id,
+        csv_line,
+    ))
 }
-
-/// Rows per query of a CSV export.
-const EXPORT_CHUNK: u64 = 500;
 
 fn csv_line(r: &cert_award::Model) -> String {
     let opt = |v: Option<i64>| v.map(iso).unwrap_or_default();

@@ -32,6 +32,7 @@ mod console_admin;
 mod console_auth;
 mod console_awards;
 mod console_evidence;
+mod console_exports;
 mod console_learners;
 mod console_program;
 mod console_shell;

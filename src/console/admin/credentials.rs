@@ -14,7 +14,7 @@ use crate::auth::store;
 use crate::auth::{Scope, Scopes};
 use crate::console::page::{self, Chrome};
 use crate::console::role::Can;
-use crate::console::{Console, Viewer, paging};
+use crate::console::{Console, Viewer, csv, paging};
 use entities::credential;
 
 const HERE: &str = "/console/admin/credentials";
@@ -264,10 +264,45 @@ async fn revoke(
     Ok(page::see_other(&format!("{HERE}?done=revoked")))
 }
 
+/// Every credential as CSV, oldest first (never a secret: none is stored).
+#[handler]
+async fn export(viewer: Viewer, console: Data<&Console>) -> poem::Result<Response> {
+    viewer.require(Can::Administer)?;
+    let conn = console.db.conn.clone();
+    let fetch = move |after: Option<i64>, limit: u64| {
+        let conn = conn.clone();
+        async move { store::list_page(&conn, after, limit).await }
+    };
+    Ok(csv::keyset_download(
+        "credentials.csv",
+        csv::line(["id", "key", "label", "scopes", "created", "revoked"]),
+        fetch,
+        |c: &credential::Model| c.id,
+        csv_line,
+    ))
+}
+
+fn csv_line(c: &credential::Model) -> String {
+    let iso = |ms: i64| {
+        jiff::Timestamp::from_millisecond(ms)
+            .map(|t| t.to_string())
+            .unwrap_or_default()
+    };
+    csv::line([
+        c.id.to_string(),
+        c.key.clone(),
+        c.name.clone(),
+        c.scopes.clone(),
+        iso(c.created_at_ms),
+        c.revoked_at_ms.map(iso).unwrap_or_default(),
+    ])
+}
+
 /// Adds this page's routes (paths relative to `/console`).
 pub fn routes(route: Route) -> Route {
     route
         .at("/admin/credentials", get(list).post(create))
+        .at("/admin/credentials/export", get(export))
         .at("/admin/credentials/revoke", post(revoke))
 }
 

@@ -1,8 +1,8 @@
 //! `/console/admin/lti`: LTI 1.3 platforms (register, approve Dynamic Registrations,
 //! remove), the tool's signing keys (rotate), LTI 1.1 consumers, and the values to paste
 //! into an LMS, each with a copy button. Every change goes through the same `lti::*`
-//! functions as the admin API. Platforms, keys and consumers are a handful each, and the
-//! domain lists them whole, so this page does not page them.
+//! functions as the admin API. Platforms, pending registrations and consumers are keyset
+//! paged (`lti_lists`); signing keys are a handful and listed whole.
 
 use askama::Template;
 use poem::http::StatusCode;
@@ -12,8 +12,10 @@ use sea_orm::{EntityTrait, QueryOrder};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::lti_lists::{self, Cursors, Listed};
 use super::record;
 use crate::console::page::{self, Chrome};
+use crate::console::paging::PAGE;
 use crate::console::role::Can;
 use crate::console::{Console, Viewer};
 use crate::error::Error;
@@ -63,9 +65,10 @@ struct LtiPage {
     title: String,
     chrome: Chrome,
     paste: Vec<Paste>,
-    platforms: Vec<Platform>,
+    platforms: Listed<Platform>,
+    pending: Listed<Platform>,
     keys: Vec<Key>,
-    consumers: Vec<Consumer>,
+    consumers: Listed<Consumer>,
     form: PlatformForm,
     error: Option<String>,
     new_consumer: Option<NewConsumer>,
@@ -103,7 +106,7 @@ fn paste_values(public_url: &str) -> Vec<Paste> {
     ]
 }
 
-async fn lti_page(console: &Console, viewer: &Viewer) -> poem::Result<LtiPage> {
+async fn lti_page(console: &Console, viewer: &Viewer, at: &Cursors) -> poem::Result<LtiPage> {
     let db = &console.db;
     let keys = lti_key::Entity::find()
         .order_by_desc(lti_key::Column::CreatedUs)
@@ -121,9 +124,16 @@ async fn lti_page(console: &Console, viewer: &Viewer) -> poem::Result<LtiPage> {
         title: "LTI".into(),
         chrome: Chrome::new(viewer, "/console/admin"),
         paste: paste_values(&console.config.public_url),
-        platforms: platforms::list(&db.conn).await.map_err(page::from_error)?,
+        platforms: lti_lists::platforms(&db.conn, false, at.platforms_after.as_deref(), PAGE)
+            .await
+            .map_err(page::from_error)?,
+        pending: lti_lists::platforms(&db.conn, true, at.pending_after.as_deref(), PAGE)
+            .await
+            .map_err(page::from_error)?,
         keys,
-        consumers: consumers::list(&db.conn).await.map_err(page::from_error)?,
+        consumers: lti_lists::consumers(&db.conn, at.consumers_after.as_deref(), PAGE)
+            .await
+            .map_err(page::from_error)?,
         form: PlatformForm::default(),
         error: None,
         new_consumer: None,
@@ -144,7 +154,7 @@ async fn with_error(
         Error::NotFound(m) => (StatusCode::NOT_FOUND, m),
         other => return Err(page::from_error(other)),
     };
-    let mut page = lti_page(console, viewer).await?;
+    let mut page = lti_page(console, viewer, &Cursors::default()).await?;
     page.error = Some(message);
     if let Some(form) = form {
         page.form = form;
@@ -156,6 +166,8 @@ async fn with_error(
 #[serde(default)]
 struct ShowQuery {
     done: Option<String>,
+    #[serde(flatten)]
+    at: Cursors,
 }
 
 #[handler]
@@ -165,7 +177,7 @@ async fn show(
     Query(q): Query<ShowQuery>,
 ) -> poem::Result<Response> {
     viewer.require(Can::Administer)?;
-    let mut page = lti_page(&console, &viewer).await?;
+    let mut page = lti_page(&console, &viewer, &q.at).await?;
     let notice = match q.done.as_deref() {
         Some("registered") => Some("The platform is registered and active."),
         Some("approved") => Some("The platform is approved: its launches are accepted."),
@@ -337,7 +349,7 @@ async fn add_consumer(
                 json!({"key": made.consumer_key}),
             )
             .await;
-            let mut page = lti_page(&console, &viewer).await?;
+            let mut page = lti_page(&console, &viewer, &Cursors::default()).await?;
             page.new_consumer = Some(made);
             page::render(&page)
         }
@@ -434,7 +446,7 @@ async fn add_link(
                 json!({"key": link.key}),
             )
             .await;
-            let mut page = lti_page(&console, &viewer).await?;
+            let mut page = lti_page(&console, &viewer, &Cursors::default()).await?;
             page.new_link = Some(link);
             page::render(&page)
         }

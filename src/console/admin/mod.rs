@@ -3,6 +3,7 @@
 
 pub mod credentials;
 pub mod lti;
+pub mod lti_lists;
 pub mod packages;
 pub mod passback;
 pub mod users;

@@ -15,7 +15,7 @@ use serde_json::json;
 use super::record;
 use crate::console::page::{self, Chrome};
 use crate::console::role::Can;
-use crate::console::{Console, Viewer, paging};
+use crate::console::{Console, Viewer, csv, paging};
 use crate::error::Error;
 use crate::passback::store::{self, Entry, STATES};
 use crate::passback::view::rfc3339;
@@ -207,9 +207,72 @@ async fn retry(
     )))
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ExportQuery {
+    state: String,
+}
+
+/// The queue as CSV (one state, or every state), newest first.
+#[handler]
+async fn export(
+    viewer: Viewer,
+    console: Data<&Console>,
+    Query(q): Query<ExportQuery>,
+) -> poem::Result<Response> {
+    viewer.require(Can::Administer)?;
+    let state = STATES.iter().copied().find(|s| *s == q.state);
+    let conn = console.db.conn.clone();
+    let fetch = move |before: Option<i64>, limit: u64| {
+        let conn = conn.clone();
+        async move { store::list(&conn, state, limit, before).await }
+    };
+    Ok(csv::keyset_download(
+        "passback.csv",
+        csv::line([
+            "id",
+            "state",
+            "protocol",
+            "source",
+            "user_id",
+            "label",
+            "target",
+            "attempts",
+            "created",
+            "due",
+            "last_status",
+            "last_error",
+        ]),
+        fetch,
+        |e: &Entry| e.id,
+        csv_line,
+    ))
+}
+
+fn csv_line(e: &Entry) -> String {
+    csv::line([
+        e.id.to_string(),
+        e.state.clone(),
+        e.protocol.clone(),
+        e.source.clone(),
+        e.user_id.clone(),
+        e.label.clone(),
+        e.lineitem_url
+            .clone()
+            .or_else(|| e.outcome_url.clone())
+            .unwrap_or_default(),
+        e.attempts.to_string(),
+        rfc3339(e.created_us),
+        rfc3339(e.due_us),
+        e.last_status.map(|s| s.to_string()).unwrap_or_default(),
+        e.last_error.clone().unwrap_or_default(),
+    ])
+}
+
 /// Adds this page's routes (paths relative to `/console`).
 pub fn routes(route: Route) -> Route {
     route
         .at("/admin/passback", get(list))
+        .at("/admin/passback/export", get(export))
         .at("/admin/passback/retry", post(retry))
 }
