@@ -473,7 +473,7 @@ async fn download(
             header::CONTENT_DISPOSITION,
             format!(
                 "attachment; filename=\"{}\"",
-                safe_file_name(row.file_name.as_deref(), id)
+                file::safe_file_name(row.file_name.as_deref(), id)
             ),
         )
         .header("x-content-type-options", "nosniff")
@@ -483,27 +483,6 @@ async fn download(
         )
         .header(header::CACHE_CONTROL, "no-store")
         .body(Body::from_vec(bytes)))
-}
-
-/// A file name safe in a header: letters, digits, `.`, `-`, `_`; others become `_`.
-fn safe_file_name(name: Option<&str>, id: i64) -> String {
-    let cleaned: String = name
-        .unwrap_or_default()
-        .chars()
-        .take(100)
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if cleaned.trim_matches(['.', '_']).is_empty() {
-        format!("evidence-{id}")
-    } else {
-        cleaned
-    }
 }
 
 /// A size in words: `812 bytes`, `14.2 KiB`, `3.1 MiB`.
@@ -534,12 +513,5 @@ mod tests {
         assert_eq!(size_text(812), "812 bytes");
         assert_eq!(size_text(14_540), "14.2 KiB");
         assert_eq!(size_text(3 * 1024 * 1024), "3.0 MiB");
-    }
-
-    #[test]
-    fn file_names_keep_only_safe_characters() {
-        assert_eq!(safe_file_name(Some("my pledge.pdf"), 3), "my_pledge.pdf");
-        assert_eq!(safe_file_name(Some("\"\r\n"), 3), "evidence-3");
-        assert_eq!(safe_file_name(None, 4), "evidence-4");
     }
 }

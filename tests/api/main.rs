@@ -35,6 +35,7 @@ mod console_evidence;
 mod console_exports;
 mod console_learners;
 mod console_program;
+mod console_review_support;
 mod console_shell;
 mod console_statements;
 mod console_support;
