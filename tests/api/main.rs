@@ -29,6 +29,7 @@ mod cli_launch;
 mod client_libraries;
 mod cmi5_runtime;
 mod console_admin;
+mod console_admin_audit;
 mod console_auth;
 mod console_awards;
 mod console_evidence;

@@ -9,7 +9,7 @@ use poem::{Response, Route, get, handler, post};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::record;
+use super::Change;
 use crate::auth::store;
 use crate::auth::{Scope, Scopes};
 use crate::console::page::{self, Chrome};
@@ -183,21 +183,18 @@ async fn create(viewer: Viewer, console: Data<&Console>, body: String) -> poem::
             return page::render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
     };
-    let made = store::create(
-        console.db.writer(),
-        &label,
-        scopes,
-        &console.config.public_url,
-    )
-    .await
-    .map_err(|e| page::internal(&e))?;
-    record(
-        &console,
-        &viewer,
-        "credential.create",
-        json!({"key": made.key, "label": made.name, "scopes": made.scopes}),
-    )
-    .await;
+    let change = Change::begin(&console.db).await.map_err(page::from_error)?;
+    let made = store::create(&change.txn, &label, scopes, &console.config.public_url)
+        .await
+        .map_err(|e| page::internal(&e))?;
+    change
+        .commit(
+            &viewer,
+            "credential.create",
+            json!({"key": made.key, "label": made.name, "scopes": made.scopes}),
+        )
+        .await
+        .map_err(page::from_error)?;
     // Listed again so the new credential is in the table below its secret.
     let mut page = page_for(&console, &viewer, None).await?;
     page.chrome = page.chrome.with_notice(Some(
@@ -252,15 +249,23 @@ async fn revoke(
     viewer.require(Can::Administer)?;
     viewer.check_csrf(&form.csrf)?;
     let key = form.key.trim();
-    let revoked = console.auth.revoke(key).await.map_err(page::from_error)?;
+    let change = Change::begin(&console.db).await.map_err(page::from_error)?;
+    let revoked = store::revoke(&change.txn, key)
+        .await
+        .map_err(|e| page::internal(&e))?;
     if !revoked {
+        drop(change);
         let mut page = page_for(&console, &viewer, None).await?;
         page.error = Some(format!(
             "No active credential has the key {key:?}: it may be revoked already. Nothing was changed."
         ));
         return page::render_status(StatusCode::NOT_FOUND, &page);
     }
-    record(&console, &viewer, "credential.revoke", json!({"key": key})).await;
+    change
+        .commit(&viewer, "credential.revoke", json!({"key": key}))
+        .await
+        .map_err(page::from_error)?;
+    console.auth.forget(key);
     Ok(page::see_other(&format!("{HERE}?done=revoked")))
 }
 

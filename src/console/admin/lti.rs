@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::lti_lists::{self, Cursors, Listed};
-use super::record;
+use super::{Change, record_after};
 use crate::console::page::{self, Chrome};
 use crate::console::paging::PAGE;
 use crate::console::role::Can;
@@ -214,18 +214,23 @@ async fn register(
         token_url: form.token_url.trim().to_owned(),
         jwks_url: form.jwks_url.trim().to_owned(),
     };
-    match platforms::add(console.db.writer(), &new, "active").await {
+    let change = Change::begin(&console.db).await.map_err(page::from_error)?;
+    match platforms::add(&change.txn, &new, "active").await {
         Ok(p) => {
-            record(
-                &console,
-                &viewer,
-                "lti.platform.register",
-                json!({"platform": p.id, "issuer": p.issuer}),
-            )
-            .await;
+            change
+                .commit(
+                    &viewer,
+                    "lti.platform.register",
+                    json!({"platform": p.id, "issuer": p.issuer}),
+                )
+                .await
+                .map_err(page::from_error)?;
             Ok(page::see_other(&format!("{HERE}?done=registered")))
         }
-        Err(e) => with_error(&console, &viewer, e, Some(form)).await,
+        Err(e) => {
+            drop(change);
+            with_error(&console, &viewer, e, Some(form)).await
+        }
     }
 }
 
@@ -273,11 +278,11 @@ async fn platform_status(
         )
         .await;
     };
-    let conn = console.db.writer();
+    let change = Change::begin(&console.db).await.map_err(page::from_error)?;
     let done = if to_approve {
-        platforms::set_status(conn, id, "active").await
+        platforms::set_status(&change.txn, id, "active").await
     } else {
-        platforms::remove(conn, id).await
+        platforms::remove(&change.txn, id).await
     };
     match done {
         Ok(true) => {
@@ -286,10 +291,14 @@ async fn platform_status(
             } else {
                 ("lti.platform.remove", "removed")
             };
-            record(console, &viewer, action, json!({"platform": id})).await;
+            change
+                .commit(&viewer, action, json!({"platform": id}))
+                .await
+                .map_err(page::from_error)?;
             Ok(page::see_other(&format!("{HERE}?done={done}")))
         }
         Ok(false) => {
+            drop(change);
             with_error(
                 console,
                 &viewer,
@@ -300,7 +309,10 @@ async fn platform_status(
             )
             .await
         }
-        Err(e) => with_error(console, &viewer, e, None).await,
+        Err(e) => {
+            drop(change);
+            with_error(console, &viewer, e, None).await
+        }
     }
 }
 
@@ -319,7 +331,7 @@ async fn rotate(
     viewer.require(Can::Administer)?;
     viewer.check_csrf(&form.csrf)?;
     let kid = keys::rotate(&console.db).await.map_err(page::from_error)?;
-    record(&console, &viewer, "lti.keys.rotate", json!({"kid": kid})).await;
+    record_after(&console, &viewer, "lti.keys.rotate", json!({"kid": kid})).await;
     Ok(page::see_other(&format!("{HERE}?done=rotated")))
 }
 
@@ -342,7 +354,7 @@ async fn add_consumer(
     let origin = Some(form.origin.trim()).filter(|o| !o.is_empty());
     match consumers::create(&console.db, &form.name, origin, &console.config.public_url).await {
         Ok(made) => {
-            record(
+            record_after(
                 &console,
                 &viewer,
                 "lti.consumer.create",
@@ -373,18 +385,21 @@ async fn remove_consumer(
 ) -> poem::Result<Response> {
     viewer.require(Can::Administer)?;
     viewer.check_csrf(&form.csrf)?;
-    match consumers::remove(console.db.writer(), form.key.trim()).await {
+    let change = Change::begin(&console.db).await.map_err(page::from_error)?;
+    match consumers::remove(&change.txn, form.key.trim()).await {
         Ok(true) => {
-            record(
-                &console,
-                &viewer,
-                "lti.consumer.remove",
-                json!({"key": form.key.trim()}),
-            )
-            .await;
+            change
+                .commit(
+                    &viewer,
+                    "lti.consumer.remove",
+                    json!({"key": form.key.trim()}),
+                )
+                .await
+                .map_err(page::from_error)?;
             Ok(page::see_other(&format!("{HERE}?done=consumer-removed")))
         }
         Ok(false) => {
+            drop(change);
             with_error(
                 &console,
                 &viewer,
@@ -396,7 +411,10 @@ async fn remove_consumer(
             )
             .await
         }
-        Err(e) => with_error(&console, &viewer, e, None).await,
+        Err(e) => {
+            drop(change);
+            with_error(&console, &viewer, e, None).await
+        }
     }
 }
 
@@ -435,22 +453,25 @@ async fn add_link(
         label: Some(form.label.trim().to_owned()).filter(|l| !l.is_empty()),
         valid_days,
     };
-    match registration_links::create(console.db.writer(), &console.config.public_url, &request)
-        .await
-    {
+    let change = Change::begin(&console.db).await.map_err(page::from_error)?;
+    match registration_links::create(&change.txn, &console.config.public_url, &request).await {
         Ok(link) => {
-            record(
-                &console,
-                &viewer,
-                "lti.registration_link.create",
-                json!({"key": link.key}),
-            )
-            .await;
+            change
+                .commit(
+                    &viewer,
+                    "lti.registration_link.create",
+                    json!({"key": link.key}),
+                )
+                .await
+                .map_err(page::from_error)?;
             let mut page = lti_page(&console, &viewer, &Cursors::default()).await?;
             page.new_link = Some(link);
             page::render(&page)
         }
-        Err(e) => with_error(&console, &viewer, e, None).await,
+        Err(e) => {
+            drop(change);
+            with_error(&console, &viewer, e, None).await
+        }
     }
 }
 

@@ -10,7 +10,7 @@ use poem::{Response, Route, get, handler, post};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::record;
+use super::record_after;
 use crate::console::page::{self, Chrome};
 use crate::console::role::Can;
 use crate::console::{Console, Viewer, csv, paging};
@@ -225,7 +225,7 @@ async fn receive(
             return refused(&console, &viewer, StatusCode::UNPROCESSABLE_ENTITY, why).await;
         }
     };
-    record(
+    record_after(
         &console,
         &viewer,
         "package.import",

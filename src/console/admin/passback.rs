@@ -12,7 +12,7 @@ use poem::{Response, Route, get, handler, post};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::record;
+use super::Change;
 use crate::console::page::{self, Chrome};
 use crate::console::role::Can;
 use crate::console::{Console, Viewer, csv, paging};
@@ -164,38 +164,43 @@ async fn retry(
     viewer.require(Can::Administer)?;
     viewer.check_csrf(&form.csrf)?;
     let max_age = Duration::from_secs(console.config.passback_max_age_secs);
-    let outcome = match form.id.trim().parse::<i64>() {
-        Err(_) => Err((
+    let Ok(id) = form.id.trim().parse::<i64>() else {
+        let message = format!("Message: {:?} is not a message number.", form.id);
+        return refused(
+            &console,
+            &viewer,
+            &form.state,
             StatusCode::BAD_REQUEST,
-            format!("Message: {:?} is not a message number.", form.id),
-        )),
-        Ok(id) => match store::retry(&console.db, id, crate::console::now_us(), max_age).await {
-            Ok(retried) => Ok((id, retried)),
-            Err(Error::PassbackNotFound(_)) => {
-                Err((StatusCode::NOT_FOUND, format!("There is no message {id}.")))
-            }
-            Err(Error::NotFailed(why)) => {
-                Err((StatusCode::CONFLICT, format!("Not retried: {why}.")))
-            }
-            Err(e) => return Err(page::from_error(e)),
-        },
+            message,
+        )
+        .await;
     };
-    let (id, retried) = match outcome {
-        Ok(done) => done,
+    let change = Change::begin(&console.db).await.map_err(page::from_error)?;
+    let refusal = match store::retry_in(&change.txn, id, crate::console::now_us(), max_age).await {
+        Ok(retried) => Ok(retried),
+        Err(Error::PassbackNotFound(_)) => {
+            Err((StatusCode::NOT_FOUND, format!("There is no message {id}.")))
+        }
+        Err(Error::NotFailed(why)) => Err((StatusCode::CONFLICT, format!("Not retried: {why}."))),
+        Err(e) => return Err(page::from_error(e)),
+    };
+    let retried = match refusal {
+        Ok(retried) => retried,
         Err((status, message)) => {
-            let mut page = queue(&console, &viewer, &form.state, None).await?;
-            page.error = Some(message);
-            return page::render_status(status, &page);
+            drop(change);
+            return refused(&console, &viewer, &form.state, status, message).await;
         }
     };
+    change
+        .commit(
+            &viewer,
+            "passback.retry",
+            json!({"message": id, "state": retried.state}),
+        )
+        .await
+        .map_err(page::from_error)?;
+    // Woken only once the retry is committed, so the dispatcher sees it pending.
     console.passback_wake.now();
-    record(
-        &console,
-        &viewer,
-        "passback.retry",
-        json!({"message": id, "state": retried.state}),
-    )
-    .await;
     Ok(page::see_other(&format!(
         "{HERE}?state={}&done={}",
         STATES
@@ -267,6 +272,19 @@ fn csv_line(e: &Entry) -> String {
         e.last_status.map(|s| s.to_string()).unwrap_or_default(),
         e.last_error.clone().unwrap_or_default(),
     ])
+}
+
+/// The queue again with why nothing was retried.
+async fn refused(
+    console: &Console,
+    viewer: &Viewer,
+    state: &str,
+    status: StatusCode,
+    message: String,
+) -> poem::Result<Response> {
+    let mut page = queue(console, viewer, state, None).await?;
+    page.error = Some(message);
+    page::render_status(status, &page)
 }
 
 /// Adds this page's routes (paths relative to `/console`).
