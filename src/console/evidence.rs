@@ -8,6 +8,7 @@
 //! they are listed under as a belt's reviewer. Admin and program users review every belt.
 
 mod reviewers;
+mod standing;
 
 use std::collections::BTreeSet;
 
@@ -398,13 +399,15 @@ async fn outcome(console: &Console, row: &cert_evidence::Model) -> Result<String
                 None,
             )
             .await?;
-            if held.is_empty() {
-                format!(
-                    "Approved; {learner} does not hold {belt} yet: other requirements are still open."
-                )
-            } else {
-                format!("Approved. {learner} now holds {belt}.")
-            }
+            standing::after_approval(
+                conn,
+                &row.learner_key,
+                &row.belt_id,
+                !held.is_empty(),
+                &learner,
+                &belt,
+            )
+            .await?
         }
         "rejected" => format!("Rejected. {learner} can see your comment and submit again."),
         other => format!("This evidence is {other}."),

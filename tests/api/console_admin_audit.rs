@@ -13,20 +13,29 @@ use crate::helpers::TestApp;
 /// Makes every insert into the audit log fail (a trigger), or lifts that again.
 async fn refuse_audit_entries(app: &TestApp, refuse: bool) {
     let conn = app.db.writer();
-    let sql: &[&str] = match (conn.get_database_backend(), refuse) {
-        (DbBackend::Postgres, true) => &[
-            "CREATE FUNCTION refuse_audit() RETURNS trigger AS $$ \
-             BEGIN RAISE EXCEPTION 'audit refused'; END $$ LANGUAGE plpgsql",
-            "CREATE TRIGGER refuse_audit BEFORE INSERT ON cert_audit \
-             FOR EACH ROW EXECUTE FUNCTION refuse_audit()",
+    // Functions may be shared between the tests' schemas: each gets its own name.
+    let function = format!("refuse_audit_{}", crate::helpers::uuid().replace('-', ""));
+    let sql: Vec<String> = match (conn.get_database_backend(), refuse) {
+        (DbBackend::Postgres, true) => vec![
+            format!(
+                "CREATE FUNCTION {function}() RETURNS trigger AS $$ \
+                 BEGIN RAISE EXCEPTION 'audit refused'; END $$ LANGUAGE plpgsql"
+            ),
+            format!(
+                "CREATE TRIGGER refuse_audit BEFORE INSERT ON cert_audit \
+                 FOR EACH ROW EXECUTE FUNCTION {function}()"
+            ),
         ],
-        (DbBackend::Postgres, false) => &["DROP TRIGGER refuse_audit ON cert_audit"],
-        (_, true) => &["CREATE TRIGGER refuse_audit BEFORE INSERT ON cert_audit \
-             BEGIN SELECT RAISE(ABORT, 'audit refused'); END"],
-        (_, false) => &["DROP TRIGGER refuse_audit"],
+        (DbBackend::Postgres, false) => vec!["DROP TRIGGER refuse_audit ON cert_audit".into()],
+        (_, true) => vec![
+            "CREATE TRIGGER refuse_audit BEFORE INSERT ON cert_audit \
+             BEGIN SELECT RAISE(ABORT, 'audit refused'); END"
+                .into(),
+        ],
+        (_, false) => vec!["DROP TRIGGER refuse_audit".into()],
     };
     for s in sql {
-        conn.execute_unprepared(s).await.unwrap();
+        conn.execute_unprepared(&s).await.unwrap();
     }
 }
 

@@ -94,7 +94,9 @@ async fn approving_in_the_console_awards_the_belt_at_once_and_is_audited() {
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     let page = reviewer.get(&app, page.location()).await;
-    page.shows("Approved. Ada Lovelace now holds White Belt.");
+    page.shows("Approved. Ada Lovelace now holds White Belt.")
+        // Green needs white and a portfolio link: one left (the engine's own count).
+        .shows("Next: 1 requirement still open for Green Belt.");
 
     let award = cert_award::Entity::find()
         .filter(cert_award::Column::LearnerKey.eq(ADA))
@@ -155,7 +157,8 @@ async fn an_approval_that_leaves_requirements_open_says_so() {
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     let page = program.get(&app, page.location()).await;
-    page.shows("Approved; Ada Lovelace does not hold Green Belt yet");
+    page.shows("Approved; Ada Lovelace does not hold Green Belt yet")
+        .shows("still open (1 requirement still open).");
 }
 
 #[tokio::test]
