@@ -3,7 +3,6 @@
 
 pub mod credentials;
 pub mod lti;
-pub mod lti_lists;
 pub mod packages;
 pub mod passback;
 pub mod users;
