@@ -145,6 +145,12 @@ impl AuthService {
 
     /// Revokes a credential: refused here at once, on other instances sharing the
     /// database within a second. Returns false when no active credential has that key.
+    /// Drops `key` from the cache after a revocation committed elsewhere (the console's
+    /// audited transaction), so it is refused at once on this node.
+    pub fn forget(&self, key: &str) {
+        self.cache.evict(key);
+    }
+
     pub async fn revoke(&self, key: &str) -> Result<bool, Error> {
         let txn = self.conn.begin().await?;
         let revoked = store::revoke(&txn, key).await?;

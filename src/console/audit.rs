@@ -5,7 +5,6 @@
 use std::collections::{BTreeSet, HashMap};
 
 use askama::Template;
-use futures_util::stream::{self, StreamExt};
 use poem::http::StatusCode;
 use poem::web::Query;
 use poem::{Response, Route, get, handler};
@@ -129,33 +128,19 @@ async fn export(
     let header = super::csv::line([
         "id", "at", "actor", "action", "learner", "belt", "award", "evidence", "reason", "details",
     ]);
-    // State: the cursor of the next chunk; `None` once the last chunk was sent.
-    let chunks = stream::unfold(Some(None::<i64>), move |state| {
+    let fetch = move |after: Option<i64>, limit: u64| {
         let conn = conn.clone();
         let filter = filter.clone();
-        async move {
-            let after = state?;
-            match queries::audit(&conn, &filter, EXPORT_CHUNK, after).await {
-                Ok(rows) => {
-                    let next = (rows.len() as u64 == EXPORT_CHUNK)
-                        .then(|| rows.last().map(|r| r.id))
-                        .flatten();
-                    let text: String = rows.iter().map(csv_line).collect();
-                    Some((Ok(text), next.map(Some)))
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, "audit export stopped");
-                    Some((Err(std::io::Error::other("audit export failed")), None))
-                }
-            }
-        }
-    });
-    let lines = stream::once(async move { Ok(header) }).chain(chunks);
-    Ok(super::csv::download("audit.csv", lines))
+        async move { queries::audit(&conn, &filter, limit, after).await }
+    };
+    Ok(super::csv::keyset_download(
+        "audit.csv",
+        header,
+        fetch,
+        |r: &cert_audit::Model| r.id,
+        csv_line,
+    ))
 }
-
-/// Rows per query of a CSV export.
-const EXPORT_CHUNK: u64 = 500;
 
 fn csv_line(r: &cert_audit::Model) -> String {
     super::csv::line([

@@ -2,9 +2,17 @@
 //! export of every learner never sits in memory. RFC 4180 quoting; cells that a
 //! spreadsheet would run as a formula are prefixed with `'` (CSV injection).
 
+use std::fmt::Display;
+use std::future::Future;
+use std::sync::Arc;
+
 use futures_util::Stream;
+use futures_util::stream::{self, StreamExt};
 use poem::http::header;
 use poem::{Body, Response};
+
+/// Rows per query of a keyset export.
+pub const EXPORT_CHUNK: u64 = 500;
 
 /// One CSV line (with `\r\n`).
 pub fn line<I, S>(cells: I) -> String
@@ -54,6 +62,51 @@ where
         )
         .header(header::CACHE_CONTROL, "no-store")
         .body(Body::from_bytes_stream(lines))
+}
+
+/// A streamed CSV download read a keyset page at a time: `fetch(after, limit)` gives
+/// up to `limit` rows after the cursor `after` (`None`: from the start), `key` a row's
+/// cursor and `line` its CSV line. A failing fetch ends the download early; the cause
+/// is logged, not sent.
+pub fn keyset_download<K, R, E, F, Fut>(
+    filename: &'static str,
+    header: String,
+    fetch: F,
+    key: fn(&R) -> K,
+    line: fn(&R) -> String,
+) -> Response
+where
+    K: Send + 'static,
+    R: Send + 'static,
+    E: Display,
+    F: Fn(Option<K>, u64) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Vec<R>, E>> + Send,
+{
+    let fetch = Arc::new(fetch);
+    // State: the cursor of the next chunk; `None` once the last chunk was sent.
+    let chunks = stream::unfold(Some(None::<K>), move |state| {
+        let fetch = Arc::clone(&fetch);
+        async move {
+            let after = state?;
+            match fetch(after, EXPORT_CHUNK).await {
+                Ok(rows) => {
+                    let next = (rows.len() as u64 == EXPORT_CHUNK)
+                        .then(|| rows.last().map(key))
+                        .flatten();
+                    let text: String = rows.iter().map(line).collect();
+                    Some((Ok(text), next.map(Some)))
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, filename, "CSV export stopped");
+                    Some((Err(std::io::Error::other("export failed")), None))
+                }
+            }
+        }
+    });
+    download(
+        filename,
+        stream::once(async move { Ok(header) }).chain(chunks),
+    )
 }
 
 #[cfg(test)]

@@ -376,7 +376,7 @@ async fn void(
     )
     .await
     .map_err(page::from_error)?;
-    super::admin::record(
+    super::admin::record_after(
         &console,
         &viewer,
         "statement.void",

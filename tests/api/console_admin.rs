@@ -168,7 +168,7 @@ async fn a_credential_form_with_bad_input_or_no_csrf_changes_nothing() {
 }
 
 /// A passback channel with one message in `state`; returns the message id.
-async fn passback_message(app: &TestApp, state: &str, error: Option<&str>) -> i64 {
+pub(crate) async fn passback_message(app: &TestApp, state: &str, error: Option<&str>) -> i64 {
     use entities::{passback_message, passback_target};
     use sea_orm::{ActiveModelTrait, Set};
     let now = blackbelt::console::now_us();
@@ -287,7 +287,7 @@ async fn a_passback_retry_without_csrf_changes_nothing() {
     assert_eq!(message_state(&app, failed).await, "failed");
 }
 
-async fn upload(
+pub(crate) async fn upload(
     app: &TestApp,
     who: &crate::console_support::Browser,
     csrf: Option<&str>,

@@ -3,24 +3,17 @@
 //! exports; refused without CSRF or the right role.
 
 use blackbelt::console::role::Role;
-use entities::{cert_audit, cert_award};
+use entities::cert_award;
 use poem::http::StatusCode;
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::json;
 
-use crate::console_evidence::{ADA, learner, program_and_ada};
+use crate::console_review_support::{ADA, audit_count, learner, program_and_ada};
 use crate::console_support::signed_in;
 use crate::helpers::TestApp;
 
 async fn award_count(app: &TestApp) -> u64 {
     cert_award::Entity::find()
-        .count(&app.db.conn)
-        .await
-        .unwrap()
-}
-
-async fn audit_count(app: &TestApp) -> u64 {
-    cert_audit::Entity::find()
         .count(&app.db.conn)
         .await
         .unwrap()

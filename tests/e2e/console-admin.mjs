@@ -1,7 +1,9 @@
 // The console's statement explorer and administration in headless Chromium: an admin
 // made with the CLI signs in; the explorer filters by agent; a credential created on the
 // credentials page (its secret shown once) stores and reads statements on /xapi; a
-// package zip uploaded through the form (progress bar by console.js) is listed; a form
+// package zip uploaded through the form (progress bar by console.js) is listed, then
+// launched through the launch API with an admin credential made in the console and its
+// AU page starts on the uploaded content; a form
 // posted without its CSRF token is refused; the explorer's CSV has its rows; a program user is refused administration.
 // Every page goes through axe-core at 1280 and 390 px.
 
@@ -100,6 +102,7 @@ async function packages(browser, page) {
   const notice = (await page.locator('p.notice').textContent()).trim();
   check(/^Imported .+, version [2-9]/.test(notice), `the upload says: ${notice}`);
   fs.rmSync(zip);
+  await launchUploaded(browser, page, notice.match(/version (\d+)/)[1]);
   // A file that is not a zip is refused in place.
   const bad = path.join(os.tmpdir(), `broken-${Date.now()}.zip`);
   fs.writeFileSync(bad, 'not a zip at all');
@@ -110,6 +113,57 @@ async function packages(browser, page) {
   const alert = (await page.getByRole('alert').textContent()).trim();
   check(alert.includes('is not a package this server can read'), `a broken zip says: ${alert}`);
   fs.rmSync(bad);
+}
+
+/** An admin credential made on the credentials page, as `{ key, secret }`. */
+async function adminCredential(page) {
+  await page.goto(`${base}/console/admin/credentials`);
+  await page.getByLabel('Label').fill('e2e launcher');
+  await page.getByLabel(/^admin:/).check();
+  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Create credential' }).click()]);
+  return {
+    key: (await page.locator('#new-key').textContent()).trim(),
+    secret: (await page.locator('#new-secret').textContent()).trim(),
+  };
+}
+
+/** The uploaded package is launched through the launch API (with a credential made in
+ *  the console) and its AU page loads and starts, on the version just imported. */
+async function launchUploaded(browser, page, version) {
+  const { key, secret } = await adminCredential(page);
+  const auth = `Basic ${Buffer.from(`${key}:${secret}`).toString('base64')}`;
+  const r = await fetch(`${base}/api/launches`, {
+    method: 'POST',
+    headers: { Authorization: auth, 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      learner: { account: { homePage: 'https://lms.example.com', name: `console-admin-${Date.now()}` }, name: 'Console Upload' },
+      auId: 'https://blackbelt.example/courses/readiness-survey/au/readiness-survey',
+      returnUrl: `${base}/healthz`,
+    }),
+  });
+  const text = await r.text();
+  check(r.status === 201, `launching the uploaded package: ${r.status} ${text.slice(0, 300)}`);
+  const launchUrl = new URL(JSON.parse(text).launchUrl, `${base}/`).href;
+  const { context, page: au, errors } = await openPage(browser);
+  const answer = await au.goto(launchUrl);
+  check(answer && answer.status() === 200, `the AU page answered ${answer && answer.status()}`);
+  await au.waitForFunction(() => {
+    const s = window.BlackBeltAU && window.BlackBeltAU.state;
+    return s && (s.ready || s.failedStart || s.halted || s.terminated);
+  }, null, { timeout: 20000 }).catch(() => {
+    throw new E2EError('the uploaded AU did not finish starting within 20 s');
+  });
+  const ready = await au.evaluate(() => window.BlackBeltAU.state.ready);
+  check(ready, 'the uploaded AU runtime started (token and LaunchData fetched)');
+  const heading = (await au.locator('h1').first().textContent()).trim();
+  check(heading === 'Social media readiness survey', `the AU page shows: ${heading}`);
+  // The launch serves the version just uploaded: its extra file is there beside the AU.
+  const extra = await au.evaluate(async () => (await fetch(new URL('console-e2e.txt', location.href))).text());
+  check(extra.includes('uploaded by the console e2e test'), `the launched content is not the upload (${version}): ${extra.slice(0, 100)}`);
+  // The runtime reads its State and agent profile first; 404 is xAPI's "none yet".
+  const unexpected = errors.filter((e) => !/status of 404/.test(e));
+  check(unexpected.length === 0, `AU page errors: ${unexpected.join('; ')}`);
+  await context.close();
 }
 
 async function otherPages(browser, page) {

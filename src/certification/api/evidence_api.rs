@@ -203,7 +203,7 @@ impl EvidenceApi {
             return Err(Error::NotFound(format!("evidence {} is not a file", id.0)).into());
         };
         let bytes = store::file_bytes(&self.db.conn, &sha).await?;
-        let name = safe_file_name(row.file_name.as_deref(), id.0);
+        let name = file::safe_file_name(row.file_name.as_deref(), id.0);
         Ok(FileResponse::File(
             EvidenceBytes { media_type, bytes },
             format!("attachment; filename=\"{name}\""),
@@ -421,27 +421,6 @@ fn not_a_reviewer() -> Error {
         "this credential lacks the `{}` scope and reviews no belt",
         Scope::Admin
     ))
-}
-
-/// A file name safe in a header: letters, digits, `.`, `-`, `_`; others become `_`.
-fn safe_file_name(name: Option<&str>, id: i64) -> String {
-    let cleaned: String = name
-        .unwrap_or_default()
-        .chars()
-        .take(100)
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if cleaned.trim_matches(['.', '_']).is_empty() {
-        format!("evidence-{id}")
-    } else {
-        cleaned
-    }
 }
 
 pub fn now_us() -> i64 {

@@ -3,6 +3,9 @@
 //! (`facts::load`, `evaluate::eval`), for a given set of learners at a time so the cost
 //! is bounded by the set, never by the whole registry.
 //!
+//! The same evaluation counts, per belt a learner does not hold, how many top-level
+//! requirements are still open (`open_counts`: the evidence decision says it).
+//!
 //! A belt's top-level requirements are the items of its `all_of` (all needed), the
 //! items of its `at_least` (n needed), or the requirement itself (one needed). A belt
 //! that needs only one item is left out: everyone who does not hold it would be "one
@@ -34,6 +37,45 @@ fn items(req: &Requirement) -> (&[Requirement], usize) {
     }
 }
 
+/// How many of a belt's top-level requirements a learner has still open.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Open {
+    pub learner_key: String,
+    pub belt: BeltRef,
+    /// Items still to meet (0 when all are met and the award is not made yet).
+    pub open: usize,
+    /// Items the belt needs.
+    pub need: usize,
+}
+
+/// For each of `learners` and each belt of the current programs they do not hold, how
+/// many top-level requirements are still open, in learner then belt order.
+pub async fn open_counts(
+    conn: &impl ConnectionTrait,
+    rules: &Rules,
+    learners: &[String],
+    now_us: i64,
+) -> Result<Vec<Open>, Error> {
+    let mut out = Vec::new();
+    unheld(
+        conn,
+        rules,
+        learners,
+        now_us,
+        |learner, at, _, unmet, need| {
+            let met = items(&rules.belt(at).requires).0.len() - unmet.len();
+            out.push(Open {
+                learner_key: learner.to_owned(),
+                belt: at,
+                open: need.saturating_sub(met),
+                need,
+            });
+        },
+    )
+    .await?;
+    Ok(out)
+}
+
 /// Among `learners` (registry keys), those one requirement away from a belt of the
 /// current programs they do not hold, in learner then belt order.
 pub async fn one_away(
@@ -42,42 +84,19 @@ pub async fn one_away(
     learners: &[String],
     now_us: i64,
 ) -> Result<Vec<Near>, Error> {
-    if rules.is_empty() || learners.is_empty() {
-        return Ok(Vec::new());
-    }
-    let patterns: Vec<usize> = (0..rules.patterns.len()).collect();
-    let all = facts::load(conn, rules, learners, &patterns, now_us).await?;
     let mut out = Vec::new();
-    for (learner, f) in &all {
-        if f.actor.is_null() {
-            continue;
-        }
-        for at in rules.all_belts() {
-            let program = &rules.programs[at.0];
-            let belt = rules.belt(at);
-            if f.active.contains_key(&belt.id) {
-                continue;
-            }
-            let (list, need) = items(&belt.requires);
-            if need < 2 {
-                continue;
-            }
-            let scope = Scope {
-                rules,
-                belt: at,
-                program_id: &program.program_id,
-                now_us,
-                floor_us: super::lapsed_floor(belt, f.lapsed.get(&belt.id)),
-            };
-            let unmet: Vec<&Requirement> = list
-                .iter()
-                .filter(|r| eval(r, f, &scope).is_none())
-                .collect();
+    unheld(
+        conn,
+        rules,
+        learners,
+        now_us,
+        |learner, at, requires, unmet, need| {
+            let list = items(requires).0;
             let met = list.len() - unmet.len();
-            if met + 1 != need {
-                continue;
+            if need < 2 || met + 1 != need {
+                return;
             }
-            let missing = match (&belt.requires, unmet.as_slice()) {
+            let missing = match (requires, unmet) {
                 (Requirement::AllOf(_), [one]) => {
                     crate::certification::program::summary::words(one)
                 }
@@ -90,13 +109,57 @@ pub async fn one_away(
                 }
             };
             out.push(Near {
-                learner_key: learner.clone(),
+                learner_key: learner.to_owned(),
                 belt: at,
                 missing,
             });
+        },
+    )
+    .await?;
+    Ok(out)
+}
+
+/// Calls `seen(learner, belt, its requirement, its unmet top-level items, how many are
+/// needed)` for each learner and each belt they do not hold, evaluated with the
+/// engine's own facts.
+async fn unheld(
+    conn: &impl ConnectionTrait,
+    rules: &Rules,
+    learners: &[String],
+    now_us: i64,
+    mut seen: impl FnMut(&str, BeltRef, &Requirement, &[&Requirement], usize),
+) -> Result<(), Error> {
+    if rules.is_empty() || learners.is_empty() {
+        return Ok(());
+    }
+    let patterns: Vec<usize> = (0..rules.patterns.len()).collect();
+    let all = facts::load(conn, rules, learners, &patterns, now_us).await?;
+    for (learner, f) in &all {
+        if f.actor.is_null() {
+            continue;
+        }
+        for at in rules.all_belts() {
+            let program = &rules.programs[at.0];
+            let belt = rules.belt(at);
+            if f.active.contains_key(&belt.id) {
+                continue;
+            }
+            let (list, need) = items(&belt.requires);
+            let scope = Scope {
+                rules,
+                belt: at,
+                program_id: &program.program_id,
+                now_us,
+                floor_us: super::lapsed_floor(belt, f.lapsed.get(&belt.id)),
+            };
+            let unmet: Vec<&Requirement> = list
+                .iter()
+                .filter(|r| eval(r, f, &scope).is_none())
+                .collect();
+            seen(learner, at, &belt.requires, &unmet, need);
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 #[cfg(test)]

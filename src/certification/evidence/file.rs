@@ -97,6 +97,28 @@ pub fn accept(declared: Option<&str>, bytes: &[u8], allowed: &[String]) -> Resul
     Ok(media_type)
 }
 
+/// The name an evidence file is downloaded under, safe in a `Content-Disposition`
+/// header (the API and the console share it): letters, digits, `.`, `-`, `_`; others become `_`.
+pub fn safe_file_name(name: Option<&str>, id: i64) -> String {
+    let cleaned: String = name
+        .unwrap_or_default()
+        .chars()
+        .take(100)
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if cleaned.trim_matches(['.', '_']).is_empty() {
+        format!("evidence-{id}")
+    } else {
+        cleaned
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,5 +172,12 @@ mod tests {
     #[test]
     fn media_type_parameters_and_case_are_ignored() {
         assert_eq!(essence("Text/Plain; charset=UTF-8"), "text/plain");
+    }
+
+    #[test]
+    fn file_names_keep_only_safe_characters() {
+        assert_eq!(safe_file_name(Some("my pledge.pdf"), 3), "my_pledge.pdf");
+        assert_eq!(safe_file_name(Some("\"\r\n"), 3), "evidence-3");
+        assert_eq!(safe_file_name(None, 4), "evidence-4");
     }
 }

@@ -9,12 +9,12 @@ use poem::{Response, Route, get, handler, post};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::record;
+use super::Change;
 use crate::auth::store;
 use crate::auth::{Scope, Scopes};
 use crate::console::page::{self, Chrome};
 use crate::console::role::Can;
-use crate::console::{Console, Viewer, paging};
+use crate::console::{Console, Viewer, csv, paging};
 use entities::credential;
 
 const HERE: &str = "/console/admin/credentials";
@@ -183,21 +183,18 @@ async fn create(viewer: Viewer, console: Data<&Console>, body: String) -> poem::
             return page::render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
     };
-    let made = store::create(
-        console.db.writer(),
-        &label,
-        scopes,
-        &console.config.public_url,
-    )
-    .await
-    .map_err(|e| page::internal(&e))?;
-    record(
-        &console,
-        &viewer,
-        "credential.create",
-        json!({"key": made.key, "label": made.name, "scopes": made.scopes}),
-    )
-    .await;
+    let change = Change::begin(&console.db).await.map_err(page::from_error)?;
+    let made = store::create(&change.txn, &label, scopes, &console.config.public_url)
+        .await
+        .map_err(|e| page::internal(&e))?;
+    change
+        .commit(
+            &viewer,
+            "credential.create",
+            json!({"key": made.key, "label": made.name, "scopes": made.scopes}),
+        )
+        .await
+        .map_err(page::from_error)?;
     // Listed again so the new credential is in the table below its secret.
     let mut page = page_for(&console, &viewer, None).await?;
     page.chrome = page.chrome.with_notice(Some(
@@ -252,22 +249,65 @@ async fn revoke(
     viewer.require(Can::Administer)?;
     viewer.check_csrf(&form.csrf)?;
     let key = form.key.trim();
-    let revoked = console.auth.revoke(key).await.map_err(page::from_error)?;
+    let change = Change::begin(&console.db).await.map_err(page::from_error)?;
+    let revoked = store::revoke(&change.txn, key)
+        .await
+        .map_err(|e| page::internal(&e))?;
     if !revoked {
+        drop(change);
         let mut page = page_for(&console, &viewer, None).await?;
         page.error = Some(format!(
             "No active credential has the key {key:?}: it may be revoked already. Nothing was changed."
         ));
         return page::render_status(StatusCode::NOT_FOUND, &page);
     }
-    record(&console, &viewer, "credential.revoke", json!({"key": key})).await;
+    change
+        .commit(&viewer, "credential.revoke", json!({"key": key}))
+        .await
+        .map_err(page::from_error)?;
+    console.auth.forget(key);
     Ok(page::see_other(&format!("{HERE}?done=revoked")))
+}
+
+/// Every credential as CSV, oldest first (never a secret: none is stored).
+#[handler]
+async fn export(viewer: Viewer, console: Data<&Console>) -> poem::Result<Response> {
+    viewer.require(Can::Administer)?;
+    let conn = console.db.conn.clone();
+    let fetch = move |after: Option<i64>, limit: u64| {
+        let conn = conn.clone();
+        async move { store::list_page(&conn, after, limit).await }
+    };
+    Ok(csv::keyset_download(
+        "credentials.csv",
+        csv::line(["id", "key", "label", "scopes", "created", "revoked"]),
+        fetch,
+        |c: &credential::Model| c.id,
+        csv_line,
+    ))
+}
+
+fn csv_line(c: &credential::Model) -> String {
+    let iso = |ms: i64| {
+        jiff::Timestamp::from_millisecond(ms)
+            .map(|t| t.to_string())
+            .unwrap_or_default()
+    };
+    csv::line([
+        c.id.to_string(),
+        c.key.clone(),
+        c.name.clone(),
+        c.scopes.clone(),
+        iso(c.created_at_ms),
+        c.revoked_at_ms.map(iso).unwrap_or_default(),
+    ])
 }
 
 /// Adds this page's routes (paths relative to `/console`).
 pub fn routes(route: Route) -> Route {
     route
         .at("/admin/credentials", get(list).post(create))
+        .at("/admin/credentials/export", get(export))
         .at("/admin/credentials/revoke", post(revoke))
 }
 

@@ -1,27 +1,32 @@
 //! `/console/admin/lti`: LTI 1.3 platforms (register, approve Dynamic Registrations,
 //! remove), the tool's signing keys (rotate), LTI 1.1 consumers, and the values to paste
 //! into an LMS, each with a copy button. Every change goes through the same `lti::*`
-//! functions as the admin API. Platforms, keys and consumers are a handful each, and the
-//! domain lists them whole, so this page does not page them.
+//! functions as the admin API. Platforms, pending registrations and consumers are keyset
+//! paged (`lti_lists`); signing keys are a handful and listed whole.
+
+mod consumer_changes;
+mod key_rotation;
+mod lists;
+mod platform_changes;
+mod registration_link;
 
 use askama::Template;
 use poem::http::StatusCode;
-use poem::web::{Data, Form, Query};
+use poem::web::{Data, Query};
 use poem::{Response, Route, get, handler, post};
 use sea_orm::{EntityTrait, QueryOrder};
 use serde::Deserialize;
-use serde_json::json;
 
-use super::record;
 use crate::console::page::{self, Chrome};
+use crate::console::paging::PAGE;
 use crate::console::role::Can;
 use crate::console::{Console, Viewer};
 use crate::error::Error;
-use crate::lti::consumers::{self, Consumer, NewConsumer};
-use crate::lti::keys;
-use crate::lti::platforms::{self, NewPlatform, Platform};
-use crate::lti::registration_links::{self, NewRegistrationLink, RegistrationLink};
+use crate::lti::consumers::{Consumer, NewConsumer};
+use crate::lti::platforms::Platform;
+use crate::lti::registration_links::RegistrationLink;
 use entities::lti_key;
+use lists::{Cursors, Listed};
 
 const HERE: &str = "/console/admin/lti";
 
@@ -63,9 +68,10 @@ struct LtiPage {
     title: String,
     chrome: Chrome,
     paste: Vec<Paste>,
-    platforms: Vec<Platform>,
+    platforms: Listed<Platform>,
+    pending: Listed<Platform>,
     keys: Vec<Key>,
-    consumers: Vec<Consumer>,
+    consumers: Listed<Consumer>,
     form: PlatformForm,
     error: Option<String>,
     new_consumer: Option<NewConsumer>,
@@ -103,7 +109,7 @@ fn paste_values(public_url: &str) -> Vec<Paste> {
     ]
 }
 
-async fn lti_page(console: &Console, viewer: &Viewer) -> poem::Result<LtiPage> {
+async fn lti_page(console: &Console, viewer: &Viewer, at: &Cursors) -> poem::Result<LtiPage> {
     let db = &console.db;
     let keys = lti_key::Entity::find()
         .order_by_desc(lti_key::Column::CreatedUs)
@@ -121,9 +127,16 @@ async fn lti_page(console: &Console, viewer: &Viewer) -> poem::Result<LtiPage> {
         title: "LTI".into(),
         chrome: Chrome::new(viewer, "/console/admin"),
         paste: paste_values(&console.config.public_url),
-        platforms: platforms::list(&db.conn).await.map_err(page::from_error)?,
+        platforms: lists::platforms(&db.conn, false, at.platforms_after.as_deref(), PAGE)
+            .await
+            .map_err(page::from_error)?,
+        pending: lists::platforms(&db.conn, true, at.pending_after.as_deref(), PAGE)
+            .await
+            .map_err(page::from_error)?,
         keys,
-        consumers: consumers::list(&db.conn).await.map_err(page::from_error)?,
+        consumers: lists::consumers(&db.conn, at.consumers_after.as_deref(), PAGE)
+            .await
+            .map_err(page::from_error)?,
         form: PlatformForm::default(),
         error: None,
         new_consumer: None,
@@ -144,7 +157,7 @@ async fn with_error(
         Error::NotFound(m) => (StatusCode::NOT_FOUND, m),
         other => return Err(page::from_error(other)),
     };
-    let mut page = lti_page(console, viewer).await?;
+    let mut page = lti_page(console, viewer, &Cursors::default()).await?;
     page.error = Some(message);
     if let Some(form) = form {
         page.form = form;
@@ -156,6 +169,8 @@ async fn with_error(
 #[serde(default)]
 struct ShowQuery {
     done: Option<String>,
+    #[serde(flatten)]
+    at: Cursors,
 }
 
 #[handler]
@@ -165,7 +180,7 @@ async fn show(
     Query(q): Query<ShowQuery>,
 ) -> poem::Result<Response> {
     viewer.require(Can::Administer)?;
-    let mut page = lti_page(&console, &viewer).await?;
+    let mut page = lti_page(&console, &viewer, &q.at).await?;
     let notice = match q.done.as_deref() {
         Some("registered") => Some("The platform is registered and active."),
         Some("approved") => Some("The platform is approved: its launches are accepted."),
@@ -178,292 +193,34 @@ async fn show(
     page::render(&page)
 }
 
-fn split_ids(text: &str) -> Vec<String> {
-    text.split([',', ' ', '\n', '\r', '\t'])
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
-#[handler]
-async fn register(
-    viewer: Viewer,
-    console: Data<&Console>,
-    Form(form): Form<PlatformForm>,
-) -> poem::Result<Response> {
-    viewer.require(Can::Administer)?;
-    viewer.check_csrf(&form.csrf)?;
-    let new = NewPlatform {
-        name: form.name.trim().to_owned(),
-        issuer: form.issuer.trim().to_owned(),
-        client_id: form.client_id.trim().to_owned(),
-        deployment_ids: split_ids(&form.deployment_ids),
-        auth_login_url: form.auth_login_url.trim().to_owned(),
-        token_url: form.token_url.trim().to_owned(),
-        jwks_url: form.jwks_url.trim().to_owned(),
-    };
-    match platforms::add(console.db.writer(), &new, "active").await {
-        Ok(p) => {
-            record(
-                &console,
-                &viewer,
-                "lti.platform.register",
-                json!({"platform": p.id, "issuer": p.issuer}),
-            )
-            .await;
-            Ok(page::see_other(&format!("{HERE}?done=registered")))
-        }
-        Err(e) => with_error(&console, &viewer, e, Some(form)).await,
-    }
-}
-
-#[derive(Debug, Deserialize)]
-struct IdForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    id: String,
-}
-
-#[handler]
-async fn approve(
-    viewer: Viewer,
-    console: Data<&Console>,
-    Form(form): Form<IdForm>,
-) -> poem::Result<Response> {
-    platform_status(viewer, &console, form, true).await
-}
-
-#[handler]
-async fn remove(
-    viewer: Viewer,
-    console: Data<&Console>,
-    Form(form): Form<IdForm>,
-) -> poem::Result<Response> {
-    platform_status(viewer, &console, form, false).await
-}
-
-/// Approves (`approve`) or removes a platform, as the API's approve and delete do.
-async fn platform_status(
-    viewer: Viewer,
-    console: &Console,
-    form: IdForm,
-    to_approve: bool,
-) -> poem::Result<Response> {
-    viewer.require(Can::Administer)?;
-    viewer.check_csrf(&form.csrf)?;
-    let Ok(id) = form.id.trim().parse::<i64>() else {
-        return with_error(
-            console,
-            &viewer,
-            Error::BadRequest(format!("Platform: {:?} is not a platform number.", form.id)),
-            None,
-        )
-        .await;
-    };
-    let conn = console.db.writer();
-    let done = if to_approve {
-        platforms::set_status(conn, id, "active").await
-    } else {
-        platforms::remove(conn, id).await
-    };
-    match done {
-        Ok(true) => {
-            let (action, done) = if to_approve {
-                ("lti.platform.approve", "approved")
-            } else {
-                ("lti.platform.remove", "removed")
-            };
-            record(console, &viewer, action, json!({"platform": id})).await;
-            Ok(page::see_other(&format!("{HERE}?done={done}")))
-        }
-        Ok(false) => {
-            with_error(
-                console,
-                &viewer,
-                Error::NotFound(format!(
-                    "There is no LTI platform {id}; nothing was changed."
-                )),
-                None,
-            )
-            .await
-        }
-        Err(e) => with_error(console, &viewer, e, None).await,
-    }
-}
-
-#[derive(Debug, Deserialize)]
-struct CsrfOnly {
-    #[serde(default)]
-    csrf: String,
-}
-
-#[handler]
-async fn rotate(
-    viewer: Viewer,
-    console: Data<&Console>,
-    Form(form): Form<CsrfOnly>,
-) -> poem::Result<Response> {
-    viewer.require(Can::Administer)?;
-    viewer.check_csrf(&form.csrf)?;
-    let kid = keys::rotate(&console.db).await.map_err(page::from_error)?;
-    record(&console, &viewer, "lti.keys.rotate", json!({"kid": kid})).await;
-    Ok(page::see_other(&format!("{HERE}?done=rotated")))
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct ConsumerForm {
-    csrf: String,
-    name: String,
-    origin: String,
-}
-
-#[handler]
-async fn add_consumer(
-    viewer: Viewer,
-    console: Data<&Console>,
-    Form(form): Form<ConsumerForm>,
-) -> poem::Result<Response> {
-    viewer.require(Can::Administer)?;
-    viewer.check_csrf(&form.csrf)?;
-    let origin = Some(form.origin.trim()).filter(|o| !o.is_empty());
-    match consumers::create(&console.db, &form.name, origin, &console.config.public_url).await {
-        Ok(made) => {
-            record(
-                &console,
-                &viewer,
-                "lti.consumer.create",
-                json!({"key": made.consumer_key}),
-            )
-            .await;
-            let mut page = lti_page(&console, &viewer).await?;
-            page.new_consumer = Some(made);
-            page::render(&page)
-        }
-        Err(e) => with_error(&console, &viewer, e, None).await,
-    }
-}
-
-#[derive(Debug, Deserialize)]
-struct KeyForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    key: String,
-}
-
-#[handler]
-async fn remove_consumer(
-    viewer: Viewer,
-    console: Data<&Console>,
-    Form(form): Form<KeyForm>,
-) -> poem::Result<Response> {
-    viewer.require(Can::Administer)?;
-    viewer.check_csrf(&form.csrf)?;
-    match consumers::remove(console.db.writer(), form.key.trim()).await {
-        Ok(true) => {
-            record(
-                &console,
-                &viewer,
-                "lti.consumer.remove",
-                json!({"key": form.key.trim()}),
-            )
-            .await;
-            Ok(page::see_other(&format!("{HERE}?done=consumer-removed")))
-        }
-        Ok(false) => {
-            with_error(
-                &console,
-                &viewer,
-                Error::NotFound(format!(
-                    "There is no LTI 1.1 consumer {:?}; nothing was changed.",
-                    form.key.trim()
-                )),
-                None,
-            )
-            .await
-        }
-        Err(e) => with_error(&console, &viewer, e, None).await,
-    }
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct LinkForm {
-    csrf: String,
-    label: String,
-    valid_days: String,
-}
-
-#[handler]
-async fn add_link(
-    viewer: Viewer,
-    console: Data<&Console>,
-    Form(form): Form<LinkForm>,
-) -> poem::Result<Response> {
-    viewer.require(Can::Administer)?;
-    viewer.check_csrf(&form.csrf)?;
-    let valid_days = match form.valid_days.trim() {
-        "" => None,
-        days => match days.parse::<u32>() {
-            Ok(d) => Some(d),
-            Err(_) => {
-                return with_error(
-                    &console,
-                    &viewer,
-                    Error::BadRequest("Valid for: give a number of days (1 to 90).".into()),
-                    None,
-                )
-                .await;
-            }
-        },
-    };
-    let request = NewRegistrationLink {
-        label: Some(form.label.trim().to_owned()).filter(|l| !l.is_empty()),
-        valid_days,
-    };
-    match registration_links::create(console.db.writer(), &console.config.public_url, &request)
-        .await
-    {
-        Ok(link) => {
-            record(
-                &console,
-                &viewer,
-                "lti.registration_link.create",
-                json!({"key": link.key}),
-            )
-            .await;
-            let mut page = lti_page(&console, &viewer).await?;
-            page.new_link = Some(link);
-            page::render(&page)
-        }
-        Err(e) => with_error(&console, &viewer, e, None).await,
-    }
-}
-
 /// Adds this page's routes (paths relative to `/console`).
 pub fn routes(route: Route) -> Route {
     route
         .at("/admin/lti", get(show))
-        .at("/admin/lti/platforms", post(register))
-        .at("/admin/lti/platforms/approve", post(approve))
-        .at("/admin/lti/platforms/remove", post(remove))
-        .at("/admin/lti/keys/rotate", post(rotate))
-        .at("/admin/lti/consumers", post(add_consumer))
-        .at("/admin/lti/consumers/remove", post(remove_consumer))
-        .at("/admin/lti/registration-links", post(add_link))
+        .at("/admin/lti/platforms", post(platform_changes::register))
+        .at(
+            "/admin/lti/platforms/approve",
+            post(platform_changes::approve),
+        )
+        .at(
+            "/admin/lti/platforms/remove",
+            post(platform_changes::remove),
+        )
+        .at("/admin/lti/keys/rotate", post(key_rotation::rotate))
+        .at("/admin/lti/consumers", post(consumer_changes::add_consumer))
+        .at(
+            "/admin/lti/consumers/remove",
+            post(consumer_changes::remove_consumer),
+        )
+        .at(
+            "/admin/lti/registration-links",
+            post(registration_link::add_link),
+        )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn deployment_ids_split_on_commas_and_space() {
-        assert_eq!(split_ids("1, 2\n3"), vec!["1", "2", "3"]);
-        assert!(split_ids("  ").is_empty());
-    }
 
     #[test]
     fn paste_values_are_on_the_public_url() {

@@ -9,12 +9,16 @@ pub mod users;
 
 use askama::Template;
 use poem::{Response, Route, get, handler};
+use sea_orm::{DatabaseTransaction, TransactionTrait};
 use serde_json::Value;
+use tokio::sync::MutexGuard;
 
 use super::page::{self, Chrome};
 use super::role::Can;
 use super::{Console, Viewer};
 use crate::certification::audit::{self, Entry};
+use crate::db::Db;
+use crate::error::Error;
 
 #[derive(Template)]
 #[template(path = "admin.html")]
@@ -33,10 +37,42 @@ async fn index(viewer: Viewer) -> poem::Result<Response> {
     })
 }
 
-/// Records an administrator's change in the audit log. The change itself is made by
-/// its domain function first (in that function's own transaction); a failure to record
-/// is logged, not shown, since the change already happened.
-pub async fn record(console: &Console, viewer: &Viewer, action: &str, details: Value) {
+/// An administrator's change and its audit entry, in one write transaction: the change
+/// is made on `txn`, and `commit` writes the entry and commits both together, so there is
+/// no change without its entry and no entry for a change that rolled back. Dropped
+/// without `commit` (an error, or nothing to change), everything rolls back.
+pub struct Change<'a> {
+    pub txn: DatabaseTransaction,
+    // Held until the end: SQLite's writes go one at a time (`Db::write_gate`).
+    _gate: Option<MutexGuard<'a, ()>>,
+}
+
+impl<'a> Change<'a> {
+    pub async fn begin(db: &'a Db) -> Result<Change<'a>, Error> {
+        let gate = db.write_gate().await;
+        let txn = db.writer().begin().await?;
+        Ok(Change { txn, _gate: gate })
+    }
+
+    /// Writes the audit entry for `action` and commits it with the change.
+    pub async fn commit(self, viewer: &Viewer, action: &str, details: Value) -> Result<(), Error> {
+        let entry = Entry {
+            actor: viewer.actor(),
+            action: action.to_owned(),
+            details,
+            ..Entry::default()
+        };
+        audit::record(&self.txn, super::now_us(), entry).await?;
+        self.txn.commit().await?;
+        Ok(())
+    }
+}
+
+/// Records a change a domain function already committed in its own transaction (LTI
+/// consumers and key rotation, package imports, statement voiding: their functions take
+/// the whole `Db` and commit themselves).
+/// A failure to record is logged, not shown, since the change already happened.
+pub async fn record_after(console: &Console, viewer: &Viewer, action: &str, details: Value) {
     let entry = Entry {
         actor: viewer.actor(),
         action: action.to_owned(),

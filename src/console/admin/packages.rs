@@ -10,10 +10,10 @@ use poem::{Response, Route, get, handler, post};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::record;
+use super::record_after;
 use crate::console::page::{self, Chrome};
 use crate::console::role::Can;
-use crate::console::{Console, Viewer, paging};
+use crate::console::{Console, Viewer, csv, paging};
 use crate::packages::import::{ImportError, import};
 use crate::packages::manifest::Course;
 use crate::packages::source::read_zip;
@@ -225,7 +225,7 @@ async fn receive(
             return refused(&console, &viewer, StatusCode::UNPROCESSABLE_ENTITY, why).await;
         }
     };
-    record(
+    record_after(
         &console,
         &viewer,
         "package.import",
@@ -263,9 +263,61 @@ async fn refused(
     page::render_status(status, &page)
 }
 
+/// Every package version as CSV, newest first.
+#[handler]
+async fn export(viewer: Viewer, console: Data<&Console>) -> poem::Result<Response> {
+    viewer.require(Can::Administer)?;
+    let conn = console.db.conn.clone();
+    let fetch = move |before: Option<i64>, limit: u64| {
+        let conn = conn.clone();
+        async move { store::versions_page(&conn, before, limit).await }
+    };
+    Ok(csv::keyset_download(
+        "packages.csv",
+        csv::line([
+            "seq",
+            "course_id",
+            "version",
+            "slug",
+            "title",
+            "format",
+            "aus",
+            "files",
+            "bytes",
+            "imported",
+            "retired",
+        ]),
+        fetch,
+        |p: &package::Model| p.seq,
+        csv_line,
+    ))
+}
+
+fn csv_line(p: &package::Model) -> String {
+    let iso = |us: i64| {
+        jiff::Timestamp::from_microsecond(us)
+            .map(|t| t.to_string())
+            .unwrap_or_default()
+    };
+    csv::line([
+        p.seq.to_string(),
+        p.course_id.clone(),
+        p.version.to_string(),
+        p.slug.clone(),
+        p.title.clone(),
+        p.format.clone(),
+        count_aus(&p.structure).to_string(),
+        p.file_count.to_string(),
+        p.total_bytes.to_string(),
+        iso(p.imported_us),
+        p.retired_us.map(iso).unwrap_or_default(),
+    ])
+}
+
 /// Adds this page's routes (paths relative to `/console`).
 pub fn routes(route: Route) -> Route {
     route
+        .at("/admin/packages/export", get(export))
         .at("/admin/packages", get(show))
         .at("/admin/packages/upload", post(receive))
 }

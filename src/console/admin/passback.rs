@@ -12,10 +12,10 @@ use poem::{Response, Route, get, handler, post};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::record;
+use super::Change;
 use crate::console::page::{self, Chrome};
 use crate::console::role::Can;
-use crate::console::{Console, Viewer, paging};
+use crate::console::{Console, Viewer, csv, paging};
 use crate::error::Error;
 use crate::passback::store::{self, Entry, STATES};
 use crate::passback::view::rfc3339;
@@ -164,38 +164,43 @@ async fn retry(
     viewer.require(Can::Administer)?;
     viewer.check_csrf(&form.csrf)?;
     let max_age = Duration::from_secs(console.config.passback_max_age_secs);
-    let outcome = match form.id.trim().parse::<i64>() {
-        Err(_) => Err((
+    let Ok(id) = form.id.trim().parse::<i64>() else {
+        let message = format!("Message: {:?} is not a message number.", form.id);
+        return refused(
+            &console,
+            &viewer,
+            &form.state,
             StatusCode::BAD_REQUEST,
-            format!("Message: {:?} is not a message number.", form.id),
-        )),
-        Ok(id) => match store::retry(&console.db, id, crate::console::now_us(), max_age).await {
-            Ok(retried) => Ok((id, retried)),
-            Err(Error::PassbackNotFound(_)) => {
-                Err((StatusCode::NOT_FOUND, format!("There is no message {id}.")))
-            }
-            Err(Error::NotFailed(why)) => {
-                Err((StatusCode::CONFLICT, format!("Not retried: {why}.")))
-            }
-            Err(e) => return Err(page::from_error(e)),
-        },
+            message,
+        )
+        .await;
     };
-    let (id, retried) = match outcome {
-        Ok(done) => done,
+    let change = Change::begin(&console.db).await.map_err(page::from_error)?;
+    let refusal = match store::retry_in(&change.txn, id, crate::console::now_us(), max_age).await {
+        Ok(retried) => Ok(retried),
+        Err(Error::PassbackNotFound(_)) => {
+            Err((StatusCode::NOT_FOUND, format!("There is no message {id}.")))
+        }
+        Err(Error::NotFailed(why)) => Err((StatusCode::CONFLICT, format!("Not retried: {why}."))),
+        Err(e) => return Err(page::from_error(e)),
+    };
+    let retried = match refusal {
+        Ok(retried) => retried,
         Err((status, message)) => {
-            let mut page = queue(&console, &viewer, &form.state, None).await?;
-            page.error = Some(message);
-            return page::render_status(status, &page);
+            drop(change);
+            return refused(&console, &viewer, &form.state, status, message).await;
         }
     };
+    change
+        .commit(
+            &viewer,
+            "passback.retry",
+            json!({"message": id, "state": retried.state}),
+        )
+        .await
+        .map_err(page::from_error)?;
+    // Woken only once the retry is committed, so the dispatcher sees it pending.
     console.passback_wake.now();
-    record(
-        &console,
-        &viewer,
-        "passback.retry",
-        json!({"message": id, "state": retried.state}),
-    )
-    .await;
     Ok(page::see_other(&format!(
         "{HERE}?state={}&done={}",
         STATES
@@ -207,9 +212,85 @@ async fn retry(
     )))
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ExportQuery {
+    state: String,
+}
+
+/// The queue as CSV (one state, or every state), newest first.
+#[handler]
+async fn export(
+    viewer: Viewer,
+    console: Data<&Console>,
+    Query(q): Query<ExportQuery>,
+) -> poem::Result<Response> {
+    viewer.require(Can::Administer)?;
+    let state = STATES.iter().copied().find(|s| *s == q.state);
+    let conn = console.db.conn.clone();
+    let fetch = move |before: Option<i64>, limit: u64| {
+        let conn = conn.clone();
+        async move { store::list(&conn, state, limit, before).await }
+    };
+    Ok(csv::keyset_download(
+        "passback.csv",
+        csv::line([
+            "id",
+            "state",
+            "protocol",
+            "source",
+            "user_id",
+            "label",
+            "target",
+            "attempts",
+            "created",
+            "due",
+            "last_status",
+            "last_error",
+        ]),
+        fetch,
+        |e: &Entry| e.id,
+        csv_line,
+    ))
+}
+
+fn csv_line(e: &Entry) -> String {
+    csv::line([
+        e.id.to_string(),
+        e.state.clone(),
+        e.protocol.clone(),
+        e.source.clone(),
+        e.user_id.clone(),
+        e.label.clone(),
+        e.lineitem_url
+            .clone()
+            .or_else(|| e.outcome_url.clone())
+            .unwrap_or_default(),
+        e.attempts.to_string(),
+        rfc3339(e.created_us),
+        rfc3339(e.due_us),
+        e.last_status.map(|s| s.to_string()).unwrap_or_default(),
+        e.last_error.clone().unwrap_or_default(),
+    ])
+}
+
+/// The queue again with why nothing was retried.
+async fn refused(
+    console: &Console,
+    viewer: &Viewer,
+    state: &str,
+    status: StatusCode,
+    message: String,
+) -> poem::Result<Response> {
+    let mut page = queue(console, viewer, state, None).await?;
+    page.error = Some(message);
+    page::render_status(status, &page)
+}
+
 /// Adds this page's routes (paths relative to `/console`).
 pub fn routes(route: Route) -> Route {
     route
         .at("/admin/passback", get(list))
+        .at("/admin/passback/export", get(export))
         .at("/admin/passback/retry", post(retry))
 }

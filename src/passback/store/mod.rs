@@ -24,5 +24,5 @@ pub use enqueue::{due_us, enqueue, enqueue_changes, payload_for};
 pub use finish::{Finished, finish};
 pub use inspect::{Entry, STATES, counts, get, list};
 pub use prune::{PRUNE_BATCH, Pruned, prune};
-pub use retry::{Retried, retry};
+pub use retry::{Retried, retry, retry_in};
 pub use targets::{CLAIM, FOUND, NewTarget, targets_of, upsert_target};

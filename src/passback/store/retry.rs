@@ -26,6 +26,18 @@ pub struct Retried {
 pub async fn retry(db: &Db, id: i64, now_us: i64, max_age: Duration) -> Result<Retried, Error> {
     let _gate = db.write_gate().await;
     let txn = db.writer().begin().await?;
+    let retried = retry_in(&txn, id, now_us, max_age).await?;
+    txn.commit().await?;
+    Ok(retried)
+}
+
+/// `retry` inside the caller's transaction (the console writes its audit entry in it).
+pub async fn retry_in(
+    txn: &impl ConnectionTrait,
+    id: i64,
+    now_us: i64,
+    max_age: Duration,
+) -> Result<Retried, Error> {
     let backend = txn.get_database_backend();
     let mut sql = Sql::new(
         "SELECT m.state AS state, m.last_status AS last_status, m.target_id AS target_id, \
@@ -56,7 +68,6 @@ pub async fn retry(db: &Db, id: i64, now_us: i64, max_age: Duration) -> Result<R
         let mut sql = Sql::new("UPDATE passback_messages SET state = 'superseded'");
         sql.bind(" WHERE id = ?", id);
         txn.execute_raw(sql.build(backend)).await?;
-        txn.commit().await?;
         return Ok(Retried {
             state: "superseded",
             forgot_lineitem: false,
@@ -97,7 +108,6 @@ pub async fn retry(db: &Db, id: i64, now_us: i64, max_age: Duration) -> Result<R
             .bind(" WHERE lineitem_url = ?", url);
         txn.execute_raw(sql.build(backend)).await?;
     }
-    txn.commit().await?;
     Ok(Retried {
         state: "pending",
         forgot_lineitem,
