@@ -3,7 +3,6 @@
 //! Spec: xAPI-Communication 2.1.3 (GET Statements).
 
 use sea_orm::{ConnectionTrait, DbErr, QueryResult};
-use serde_json::Value;
 
 use super::index::KeyKind;
 use crate::sql::Sql;
@@ -68,7 +67,16 @@ pub struct Position {
 pub struct StoredStatement {
     pub position: Position,
     pub voided: bool,
-    pub payload: Value,
+    /// The statement's JSON text exactly as stored (this server wrote it, so it is
+    /// valid JSON): `format=exact` answers with it as it is.
+    pub text: String,
+}
+
+impl StoredStatement {
+    /// The statement parsed, number texts kept, for callers that look inside it.
+    pub fn payload(&self) -> Result<serde_json::Value, DbErr> {
+        parse_stored(&self.text).map_err(|e| DbErr::Json(format!("stored statement: {e}")))
+    }
 }
 
 impl StatementFilter {
@@ -198,7 +206,6 @@ fn stored_statement(row: &QueryResult) -> Result<StoredStatement, DbErr> {
             seq: row.try_get("", "seq")?,
         },
         voided: row.try_get("", "voided")?,
-        payload: parse_stored(&row.try_get::<String>("", "payload")?)
-            .map_err(|e| DbErr::Json(format!("stored statement: {e}")))?,
+        text: row.try_get("", "payload")?,
     })
 }
