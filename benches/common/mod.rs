@@ -60,12 +60,27 @@ pub async fn spawn_server_on(existing: Option<String>) -> Server {
         Ok(url) if url.starts_with("postgres") => {
             config.database_url = url.clone();
             config.database_max_connections = 16;
-            let name = match existing {
-                Some(name) => name,
-                None => fresh_schema(&url).await,
+            // `existing` (the caller's) or BENCH_SCHEMA names a schema to run on: kept
+            // unless the caller drops it, so a large load can be measured again after a
+            // change, on the same rows. Otherwise a fresh schema, dropped at the end.
+            let (name, cleanup) = match existing {
+                Some(name) => {
+                    let cleanup =
+                        pg_drop::PgDrop::new(&url, format!("DROP SCHEMA IF EXISTS {name} CASCADE"));
+                    (name, Some(cleanup))
+                }
+                None => match std::env::var("BENCH_SCHEMA") {
+                    Ok(name) => (kept_schema(&url, &name).await, None),
+                    Err(_) => {
+                        let name = fresh_schema(&url).await;
+                        let cleanup = pg_drop::PgDrop::new(
+                            &url,
+                            format!("DROP SCHEMA IF EXISTS {name} CASCADE"),
+                        );
+                        (name, Some(cleanup))
+                    }
+                },
             };
-            let cleanup =
-                pg_drop::PgDrop::new(&url, format!("DROP SCHEMA IF EXISTS {name} CASCADE"));
             (None, Some((name, cleanup)), "PostgreSQL")
         }
         _ => {
@@ -104,7 +119,7 @@ pub async fn spawn_server_on(existing: Option<String>) -> Server {
         backend,
         _dir: dir,
         schema: schema.as_ref().map(|(name, _)| name.clone()),
-        _schema: schema.map(|(_, cleanup)| cleanup),
+        _schema: schema.and_then(|(_, cleanup)| cleanup),
     }
 }
 
@@ -116,6 +131,20 @@ pub async fn fresh_schema(url: &str) -> String {
         .await
         .expect("schema");
     name
+}
+
+/// The schema `name`, created when missing; its rows outlive the bench.
+pub async fn kept_schema(url: &str, name: &str) -> String {
+    use sea_orm::{ConnectionTrait, Database};
+    assert!(
+        !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
+        "BENCH_SCHEMA must be letters, digits and underscores"
+    );
+    let conn = Database::connect(url).await.expect("postgres reachable");
+    conn.execute_unprepared(&format!("CREATE SCHEMA IF NOT EXISTS {name}"))
+        .await
+        .expect("schema");
+    name.to_owned()
 }
 
 pub fn client() -> reqwest::Client {
@@ -200,6 +229,51 @@ pub fn vm_hwm_mb(status_file: &str) -> f64 {
                 .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
         })
         .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// Planner statistics for a measurement, from BENCH_STATS: `fresh` (the default) runs
+/// ANALYZE after loading, as autovacuum would within a minute; `stale` leaves the tables
+/// as never analysed, as on a server with autovacuum off (PostgreSQL: the statistics of
+/// the bench's schema are forgotten, so a kept schema measures the same way again).
+pub async fn statistics(server: &Server) -> &'static str {
+    match std::env::var("BENCH_STATS").as_deref() {
+        Ok("stale") => {
+            forget_statistics(server).await;
+            "stale (never analysed)"
+        }
+        Ok("fresh") | Err(_) => {
+            analyze(server).await;
+            "fresh (ANALYZE after loading)"
+        }
+        Ok(other) => panic!("BENCH_STATS must be fresh or stale, not {other}"),
+    }
+}
+
+/// Puts the bench's tables back to never analysed: no column statistics and an unknown
+/// row count (PostgreSQL needs a superuser for this; SQLite just keeps no sqlite_stat1).
+pub async fn forget_statistics(server: &Server) {
+    use sea_orm::ConnectionTrait;
+    if server.backend != "PostgreSQL" {
+        let _ = server
+            .db
+            .conn
+            .execute_unprepared("DROP TABLE IF EXISTS sqlite_stat1")
+            .await;
+        return;
+    }
+    for sql in [
+        "DELETE FROM pg_statistic WHERE starelid IN (SELECT c.oid FROM pg_class c \
+         JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema())",
+        "UPDATE pg_class SET reltuples = -1, relpages = 0 WHERE relnamespace = \
+         (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) AND relkind IN ('r', 'i')",
+    ] {
+        server
+            .db
+            .conn
+            .execute_unprepared(sql)
+            .await
+            .expect("forget statistics (superuser)");
+    }
 }
 
 /// Refreshes planner statistics after a bulk load, as autovacuum would within a minute.

@@ -19,11 +19,11 @@ use crate::auth::Principal;
 use crate::auth::{Scope, Scopes};
 use crate::error::Error;
 use crate::xapi::attachments::StatementRequest;
-use crate::xapi::statements::format::{Format, render};
+use crate::xapi::statements::format::Format;
 use crate::xapi::statements::params::{self, RawParams};
 use crate::xapi::statements::read::{self, Visibility};
 use crate::xapi::statements::service::{self, MoreLink};
-use crate::xapi::validate::VOIDED_VERB;
+use crate::xapi::validate::{VOIDED_VERB, parse_stored};
 use crate::xapi::version::XapiVersion;
 use view::{Readable, agent_param};
 
@@ -174,16 +174,14 @@ async fn find(
     if !id.is_empty() {
         let id = service::require_uuid("statement id", Some(id))?;
         let found = read::find_by_id(&db.conn, &id, &Visibility::Everything).await?;
-        return Ok((
-            found
-                .into_iter()
-                .map(|s| Row {
-                    voided: s.voided,
-                    s: Readable::of(&render(s.payload, Format::Exact, &[])),
-                })
-                .collect(),
-            None,
-        ));
+        let rows = match found {
+            Some(s) => vec![Row {
+                voided: s.voided,
+                s: Readable::of(&s.payload()?),
+            }],
+            None => Vec::new(),
+        };
+        return Ok((rows, None));
     }
     let holder = viewer.actor();
     let (mut filter, after) = match form.more.as_deref().filter(|m| !m.is_empty()) {
@@ -214,7 +212,9 @@ async fn find(
         },
     )
     .await?;
-    let rows = page.result["statements"]
+    // The page is JSON text (the API writes it out as it is); the explorer looks inside.
+    let result = parse_stored(&page.result).map_err(|e| Error::Internal(e.to_string()))?;
+    let rows = result["statements"]
         .as_array()
         .map(|list| {
             list.iter()
@@ -225,7 +225,7 @@ async fn find(
                 .collect()
         })
         .unwrap_or_default();
-    let next = page.result["more"]
+    let next = result["more"]
         .as_str()
         .filter(|m| !m.is_empty())
         .map(|more| {
@@ -309,7 +309,14 @@ async fn voidable(console: &Console, id: &str) -> Result<Readable, (StatusCode, 
             format!("Statement {id} is already voided. Nothing was changed."),
         ));
     }
-    let readable = Readable::of(&found.payload);
+    let payload = found.payload().map_err(|e| {
+        tracing::error!(error = %e, "reading a statement to void");
+        (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "The statement could not be read; try again.".to_owned(),
+        )
+    })?;
+    let readable = Readable::of(&payload);
     if readable.voids {
         return Err((
             StatusCode::CONFLICT,
@@ -447,11 +454,11 @@ async fn export(
                     let next = (rows.len() as u64 == CSV_CHUNK)
                         .then(|| rows.last().map(|r| r.position))
                         .flatten();
-                    let text: String = rows
-                        .into_iter()
+                    let text: Result<String, _> = rows
+                        .iter()
                         .map(|row| {
-                            let s = Readable::of(&render(row.payload, Format::Exact, &[]));
-                            csv::line([
+                            let s = Readable::of(&row.payload()?);
+                            Ok::<_, sea_orm::DbErr>(csv::line([
                                 s.id,
                                 s.when,
                                 s.actor,
@@ -460,10 +467,16 @@ async fn export(
                                 s.object,
                                 s.object_id,
                                 s.result,
-                            ])
+                            ]))
                         })
                         .collect();
-                    Some((Ok(text), next.map(|p| (filter, Some(p)))))
+                    match text {
+                        Ok(text) => Some((Ok(text), next.map(|p| (filter, Some(p))))),
+                        Err(e) => {
+                            tracing::error!(error = %e, "statement export stopped");
+                            Some((Err(std::io::Error::other("the export stopped early")), None))
+                        }
+                    }
                 }
                 Err(e) => {
                     tracing::error!(error = %e, "statement export stopped");

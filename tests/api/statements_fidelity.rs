@@ -259,3 +259,86 @@ async fn statements_naming_a_property_twice_are_refused_with_its_path() {
     );
     assert!(app.ids("").await.is_empty(), "nothing was stored");
 }
+
+/// The JSON object that starts at `from` in `text` (brackets counted outside strings).
+fn object_at(text: &str, from: usize) -> &str {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for (i, c) in text[from..].char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            '{' if !in_string => depth += 1,
+            '}' if !in_string => {
+                depth -= 1;
+                if depth == 0 {
+                    return &text[from..=from + i];
+                }
+            }
+            _ => {}
+        }
+    }
+    panic!("no complete object at {from} in {text}")
+}
+
+#[tokio::test]
+async fn pages_in_format_exact_hold_each_statement_byte_for_byte_as_fetched_by_id() {
+    let app = TestApp::spawn().await;
+    let (first, second) = (uuid(), uuid());
+    app.post_raw(
+        "application/json",
+        &format!(
+            "[{},{}]",
+            statement_with_numbers(&first),
+            statement_with_nul(&second)
+        ),
+    )
+    .await
+    .assert_status_is_ok();
+    let mut by_id = Vec::new();
+    for id in [&first, &second] {
+        let response = app.get(&format!("?statementId={id}")).await;
+        response.assert_status_is_ok();
+        response.assert_content_type("application/json; charset=utf-8");
+        by_id.push(text_of(response).await);
+    }
+
+    // One page: `{"statements":[<as stored>,...],"more":""}`, newest first.
+    let response = app.get("?format=exact").await;
+    response.assert_content_type("application/json; charset=utf-8");
+    let page = text_of(response).await;
+    assert_eq!(
+        page,
+        format!(r#"{{"statements":[{},{}],"more":""}}"#, by_id[1], by_id[0])
+    );
+
+    // Page by page through `more`: each page holds the same text.
+    let response = app.get("?limit=1&ascending=true").await;
+    let page = text_of(response).await;
+    let start = page.find(r#"{"statements":["#).expect("a StatementResult") + 15;
+    assert_eq!(object_at(&page, start), by_id[0]);
+    let more: Value = serde_json::from_str::<Value>(&page).expect("JSON")["more"].clone();
+    let more = more.as_str().expect("more").to_owned();
+    assert!(more.starts_with("/xapi/statements?more="), "{more}");
+    let next = app
+        .client
+        .get(&more)
+        .header("Authorization", &app.auth)
+        .header("X-Experience-API-Version", "1.0.3")
+        .send()
+        .await;
+    next.assert_status_is_ok();
+    let next = text_of(next).await;
+    assert_eq!(
+        next,
+        format!(r#"{{"statements":[{}],"more":""}}"#, by_id[1])
+    );
+
+    // Other formats still cut statements down, keeping number texts.
+    let ids = text_of(app.get(&format!("?statementId={first}&format=ids")).await).await;
+    assert!(ids.contains(r#""http://example.com/n4":1e400"#), "{ids}");
+    assert!(
+        ids.contains(r#""actor":{"mbox":"mailto:numbers@example.com"}"#),
+        "{ids}"
+    );
+}

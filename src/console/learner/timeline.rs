@@ -47,18 +47,19 @@ pub async fn page(
     let lines = rows
         .iter()
         .map(|r| {
-            let id = text(&r.payload, "/id").unwrap_or_default();
+            let payload = r.payload()?;
+            let id = text(&payload, "/id").unwrap_or_default();
             let encoded: String = url::form_urlencoded::byte_serialize(id.as_bytes()).collect();
-            Line {
+            Ok(Line {
                 href: format!("/console/statements?statementId={encoded}"),
                 stored: crate::console::learner::when(r.position.stored_us),
-                verb: verb(&r.payload),
-                object: object(&r.payload),
-                result: result(&r.payload),
+                verb: verb(&payload),
+                object: object(&payload),
+                result: result(&payload),
                 id,
-            }
+            })
         })
-        .collect();
+        .collect::<Result<_, sea_orm::DbErr>>()?;
     Ok(Timeline { lines, next })
 }
 

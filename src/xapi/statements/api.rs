@@ -6,10 +6,10 @@ use poem::web::Data;
 use poem_openapi::param::Query;
 use poem_openapi::payload::{Binary, Json};
 use poem_openapi::{ApiResponse, OpenApi, ResponseContent};
-use serde_json::Value;
 
 use super::cursor::CursorKey;
 use super::format::accept_languages;
+use super::json_text::JsonText;
 use super::params::{self, KNOWN, RawParams, SINGLE_ALLOWED};
 use super::service;
 use crate::auth::BasicAuth;
@@ -65,7 +65,7 @@ pub const BOUNDARY: &str = "blackbelt0attachments0b7e4d2c9a1f";
 pub enum StatementsContent {
     /// A Statement (with statementId / voidedStatementId) or a StatementResult
     /// `{"statements": [...], "more": "..."}`.
-    Json(Json<Value>),
+    Json(JsonText),
     /// With `attachments=true`: the same JSON as the first part, then each attachment.
     #[oai(content_type = "multipart/mixed; boundary=blackbelt0attachments0b7e4d2c9a1f")]
     Multipart(Binary<Vec<u8>>),
@@ -249,7 +249,7 @@ impl StatementsApi {
             ));
         }
         Ok(GetResponse::Found(
-            StatementsContent::Json(Json(body)),
+            StatementsContent::Json(JsonText(body)),
             through,
             http_date(last_modified),
         ))

@@ -3,6 +3,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::xapi::validate::parse_stored;
+
 /// How statements are rendered in a response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -21,6 +23,17 @@ impl Format {
             _ => None,
         }
     }
+}
+
+/// Renders a stored statement's JSON text in `format`. `exact` is the text as it is;
+/// the others parse it (keeping number texts) and serialise what they keep.
+pub fn render_text(text: String, format: Format, languages: &[String]) -> Result<String, String> {
+    if format == Format::Exact {
+        return Ok(text);
+    }
+    let statement = parse_stored(&text).map_err(|e| format!("stored statement: {e}"))?;
+    serde_json::to_string(&render(statement, format, languages))
+        .map_err(|e| format!("stored statement: {e}"))
 }
 
 /// Renders a stored statement in `format`; `languages` come from Accept-Language.
@@ -203,6 +216,23 @@ mod tests {
         assert_eq!(out["verb"]["display"], json!({"fr": "a fait"}));
         assert_eq!(out["object"]["definition"]["name"], json!({"fr": "Un"}));
         assert_eq!(out["actor"]["name"], "Ada");
+    }
+
+    #[test]
+    fn exact_text_is_returned_as_stored_and_other_formats_keep_number_texts() {
+        let stored = r#"{"stored":"2020-01-01T00:00:00Z","verb":{"id":"http://v","display":{"en":"x"}},"result":{"score":{"raw":1e400}}}"#;
+        assert_eq!(
+            render_text(stored.to_owned(), Format::Exact, &[]).unwrap(),
+            stored
+        );
+        let ids = render_text(stored.to_owned(), Format::Ids, &[]).unwrap();
+        assert!(ids.contains(r#""raw":1e400"#), "{ids}");
+        assert!(ids.contains(r#""verb":{"id":"http://v"}"#), "{ids}");
+    }
+
+    #[test]
+    fn a_stored_text_that_is_not_json_is_an_error_not_a_panic() {
+        assert!(render_text("{".to_owned(), Format::Canonical, &[]).is_err());
     }
 
     #[test]

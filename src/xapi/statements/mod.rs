@@ -10,6 +10,7 @@ pub mod cursor;
 pub(crate) mod format;
 pub mod index;
 mod inherit;
+mod json_text;
 pub(crate) mod params;
 pub mod participant;
 pub mod prepare;

@@ -3,7 +3,6 @@
 //! Spec: xAPI-Communication 2.1.3 (GET Statements).
 
 use sea_orm::{ConnectionTrait, DbErr, QueryResult};
-use serde_json::Value;
 
 use super::index::KeyKind;
 use crate::sql::Sql;
@@ -68,7 +67,16 @@ pub struct Position {
 pub struct StoredStatement {
     pub position: Position,
     pub voided: bool,
-    pub payload: Value,
+    /// The statement's JSON text exactly as stored (this server wrote it, so it is
+    /// valid JSON): `format=exact` answers with it as it is.
+    pub text: String,
+}
+
+impl StoredStatement {
+    /// The statement parsed, number texts kept, for callers that look inside it.
+    pub fn payload(&self) -> Result<serde_json::Value, DbErr> {
+        parse_stored(&self.text).map_err(|e| DbErr::Json(format!("stored statement: {e}")))
+    }
 }
 
 impl StatementFilter {
@@ -152,11 +160,16 @@ pub async fn find_page(
             ));
             sql.bind("d.kind = ?", *kind)
                 .bind(" AND d.key = ?", key.clone());
+            // Each further key is a probe of the primary key for the driving row. `OFFSET
+            // 0` keeps PostgreSQL from turning the EXISTS into a join: with statistics
+            // stale (autovacuum off) it hashed the whole range of the second key, a
+            // verb's 20,000 rows at 1 M, for every agent + verb page (214 ms against
+            // 1.7 ms; issue 19).
             for (kind, key) in rest {
                 sql.push(" AND EXISTS (SELECT 1 FROM statement_index x WHERE ")
                     .bind("x.kind = ?", *kind)
                     .bind(" AND x.key = ?", key.clone())
-                    .push(" AND x.stored_us = d.stored_us AND x.seq = d.seq)");
+                    .push(" AND x.stored_us = d.stored_us AND x.seq = d.seq LIMIT 1 OFFSET 0)");
             }
             sql.bind(" AND s.voided = ?", false);
             "d"
@@ -198,7 +211,6 @@ fn stored_statement(row: &QueryResult) -> Result<StoredStatement, DbErr> {
             seq: row.try_get("", "seq")?,
         },
         voided: row.try_get("", "voided")?,
-        payload: parse_stored(&row.try_get::<String>("", "payload")?)
-            .map_err(|e| DbErr::Json(format!("stored statement: {e}")))?,
+        text: row.try_get("", "payload")?,
     })
 }
