@@ -3,28 +3,25 @@
 //! table with each statement's raw JSON. An administrator can void a statement: the
 //! voiding statement goes through the same write path as `POST /xapi/statements`.
 
+mod export;
 mod view;
+mod void;
 
 use askama::Template;
 use poem::http::StatusCode;
-use poem::web::{Data, Form, Query};
+use poem::web::{Data, Query};
 use poem::{Response, Route, get, handler};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use super::page::{self, Chrome};
 use super::role::Can;
-use super::{Console, Viewer, csv, paging};
-use crate::auth::Principal;
-use crate::auth::{Scope, Scopes};
+use super::{Console, Viewer, paging};
 use crate::error::Error;
-use crate::xapi::attachments::StatementRequest;
 use crate::xapi::statements::format::Format;
 use crate::xapi::statements::params::{self, RawParams};
 use crate::xapi::statements::read::{self, Visibility};
 use crate::xapi::statements::service::{self, MoreLink};
-use crate::xapi::validate::{VOIDED_VERB, parse_stored};
-use crate::xapi::version::XapiVersion;
+use crate::xapi::validate::parse_stored;
 use view::{Readable, agent_param};
 
 const HERE: &str = "/console/statements";
@@ -32,7 +29,7 @@ const HERE: &str = "/console/statements";
 /// The explorer's form, as the browser sends it (every field optional).
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-struct Explore {
+pub(super) struct Explore {
     agent: String,
     home_page: String,
     account: String,
@@ -52,7 +49,7 @@ struct Explore {
 
 impl Explore {
     /// The query as `GET /xapi/statements` parameters.
-    fn raw_params(&self) -> Result<RawParams, String> {
+    pub(super) fn raw_params(&self) -> Result<RawParams, String> {
         let mut raw: RawParams = Vec::new();
         let mut put = |name: &str, value: &str| {
             let value = value.trim();
@@ -239,262 +236,10 @@ async fn find(
     Ok((rows, next))
 }
 
-#[derive(Debug, Deserialize)]
-struct VoidQuery {
-    #[serde(default)]
-    id: String,
-}
-
-#[derive(Template)]
-#[template(path = "statements_void.html")]
-struct VoidPage {
-    title: String,
-    chrome: Chrome,
-    target: Option<Readable>,
-    error: Option<String>,
-}
-
-/// The confirmation page (works without script): what will be voided, and the button.
-#[handler]
-async fn confirm(
-    viewer: Viewer,
-    console: Data<&Console>,
-    Query(q): Query<VoidQuery>,
-) -> poem::Result<Response> {
-    viewer.require(Can::Administer)?;
-    match voidable(&console, &q.id).await {
-        Ok(target) => page::render(&void_page(&viewer, Some(target), None)),
-        Err((status, message)) => {
-            page::render_status(status, &void_page(&viewer, None, Some(message)))
-        }
-    }
-}
-
-fn void_page(viewer: &Viewer, target: Option<Readable>, error: Option<String>) -> VoidPage {
-    VoidPage {
-        title: "Void a statement".into(),
-        chrome: Chrome::new(viewer, HERE),
-        target,
-        error,
-    }
-}
-
-/// The statement `id` names, if it may be voided; else the status and the reason.
-async fn voidable(console: &Console, id: &str) -> Result<Readable, (StatusCode, String)> {
-    let id = service::require_uuid("statement id", Some(id.trim())).map_err(|_| {
-        (
-            StatusCode::BAD_REQUEST,
-            format!(
-                "Statement id: {:?} is not a statement id (a UUID).",
-                id.trim()
-            ),
-        )
-    })?;
-    let found = read::find_by_id(&console.db.conn, &id, &Visibility::Everything)
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "reading a statement to void");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "The statement could not be read; try again.".to_owned(),
-            )
-        })?
-        .ok_or((
-            StatusCode::NOT_FOUND,
-            format!("No statement has the id {id}. Nothing was voided."),
-        ))?;
-    if found.voided {
-        return Err((
-            StatusCode::CONFLICT,
-            format!("Statement {id} is already voided. Nothing was changed."),
-        ));
-    }
-    let payload = found.payload().map_err(|e| {
-        tracing::error!(error = %e, "reading a statement to void");
-        (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "The statement could not be read; try again.".to_owned(),
-        )
-    })?;
-    let readable = Readable::of(&payload);
-    if readable.voids {
-        return Err((
-            StatusCode::CONFLICT,
-            format!(
-                "Statement {id} is itself a voiding statement, and a voiding statement \
-                 cannot be voided (xAPI). Nothing was changed."
-            ),
-        ));
-    }
-    Ok(readable)
-}
-
-#[derive(Debug, Deserialize)]
-struct VoidForm {
-    /// Absent is refused like wrong (403), not as a malformed form.
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    id: String,
-}
-
-#[handler]
-async fn void(
-    viewer: Viewer,
-    console: Data<&Console>,
-    Form(form): Form<VoidForm>,
-) -> poem::Result<Response> {
-    viewer.require(Can::Administer)?;
-    viewer.check_csrf(&form.csrf)?;
-    let target = match voidable(&console, &form.id).await {
-        Ok(target) => target,
-        Err((status, message)) => {
-            return page::render_status(status, &void_page(&viewer, None, Some(message)));
-        }
-    };
-    let agent = console_agent(&viewer, &console.config.public_url);
-    let voiding = json!({
-        "actor": agent,
-        "verb": {"id": VOIDED_VERB, "display": {"en-US": "voided"}},
-        "object": {"objectType": "StatementRef", "id": target.id},
-    });
-    let principal = Principal {
-        // Not a stored credential: statements the server makes itself carry 0.
-        credential_id: crate::launch::token::LAUNCH_CREDENTIAL_ID,
-        key: viewer.actor(),
-        scopes: {
-            let mut s = Scopes::default();
-            s.insert(Scope::StatementsWrite);
-            s
-        },
-        authority: agent,
-        grant: None,
-    };
-    let request = StatementRequest {
-        json: voiding,
-        parts: Default::default(),
-    };
-    service::store(
-        &console.statements,
-        &principal,
-        XapiVersion::V1_0,
-        request,
-        None,
-    )
-    .await
-    .map_err(page::from_error)?;
-    super::admin::record_after(
-        &console,
-        &viewer,
-        "statement.void",
-        json!({"statement": target.id}),
-    )
-    .await;
-    Ok(page::see_other(&format!(
-        "{HERE}?statement_id={}&done=voided",
-        target.id
-    )))
-}
-
-/// The console user as an xAPI Agent: an account on this server.
-fn console_agent(viewer: &Viewer, public_url: &str) -> Value {
-    json!({
-        "objectType": "Agent",
-        "name": viewer.display_name,
-        "account": {"homePage": public_url, "name": viewer.actor()},
-    })
-}
-
-/// Rows read per round trip of a CSV export.
-const CSV_CHUNK: u64 = 500;
-
-/// `GET /console/statements.csv`: every statement the explorer's filter finds, as CSV,
-/// streamed: read `CSV_CHUNK` at a time through the same query, never held whole.
-#[handler]
-async fn export(
-    viewer: Viewer,
-    console: Data<&Console>,
-    Query(form): Query<Explore>,
-) -> poem::Result<Response> {
-    viewer.require(Can::SeeStatements)?;
-    let mut filter = match form
-        .raw_params()
-        .map_err(Error::BadRequest)
-        .and_then(|raw| params::filter(&raw))
-    {
-        Ok(filter) => filter,
-        Err(Error::BadRequest(m)) => {
-            return Err(page::problem(
-                StatusCode::BAD_REQUEST,
-                "Nothing to export",
-                &m,
-            ));
-        }
-        Err(e) => return Err(page::from_error(e)),
-    };
-    filter.visibility = Visibility::Everything;
-    let conn = console.db.conn.clone();
-    let header = csv::line([
-        "id",
-        "when",
-        "actor",
-        "verb",
-        "verb id",
-        "object",
-        "object id",
-        "result",
-    ]);
-    let head = futures_util::stream::once(async move { Ok::<_, std::io::Error>(header) });
-    let rows = futures_util::stream::unfold(Some((filter, None)), move |state| {
-        let conn = conn.clone();
-        async move {
-            let (filter, after) = state?;
-            match read::find_page(&conn, &filter, after, CSV_CHUNK).await {
-                Ok(rows) => {
-                    let next = (rows.len() as u64 == CSV_CHUNK)
-                        .then(|| rows.last().map(|r| r.position))
-                        .flatten();
-                    let text: Result<String, _> = rows
-                        .iter()
-                        .map(|row| {
-                            let s = Readable::of(&row.payload()?);
-                            Ok::<_, sea_orm::DbErr>(csv::line([
-                                s.id,
-                                s.when,
-                                s.actor,
-                                s.verb,
-                                s.verb_id,
-                                s.object,
-                                s.object_id,
-                                s.result,
-                            ]))
-                        })
-                        .collect();
-                    match text {
-                        Ok(text) => Some((Ok(text), next.map(|p| (filter, Some(p))))),
-                        Err(e) => {
-                            tracing::error!(error = %e, "statement export stopped");
-                            Some((Err(std::io::Error::other("the export stopped early")), None))
-                        }
-                    }
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, "statement export stopped");
-                    Some((Err(std::io::Error::other("the export stopped early")), None))
-                }
-            }
-        }
-    });
-    Ok(csv::download(
-        "statements.csv",
-        futures_util::StreamExt::chain(head, rows),
-    ))
-}
-
 /// Adds this page's routes (paths relative to `/console`).
 pub fn routes(route: Route) -> Route {
     route
         .at("/statements", get(explore))
-        .at("/statements.csv", get(export))
-        .at("/statements/void", get(confirm).post(void))
+        .at("/statements.csv", get(export::export))
+        .at("/statements/void", get(void::confirm).post(void::void))
 }

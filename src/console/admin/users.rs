@@ -9,12 +9,14 @@ use poem::web::{Data, Form, Path, Query};
 use poem::{Response, Route, get, handler, post};
 use serde::Deserialize;
 
-use crate::console::page::{self, Chrome, see_other};
+use crate::console::page::{self, Chrome};
 use crate::console::role::{Can, Role};
 use crate::console::users::{self, NewUser, when};
 use crate::console::{Console, Viewer, now_us, paging, setup_links};
 use crate::error::Error;
 use entities::console_user::Model as User;
+
+mod changes;
 
 const HERE: &str = "/console/admin";
 
@@ -23,13 +25,13 @@ pub fn routes(route: Route) -> Route {
     route
         .at("/admin/users", get(list).post(create))
         .at("/admin/users/:username", get(show))
-        .at("/admin/users/:username/role", post(set_role))
-        .at("/admin/users/:username/disable", post(disable))
-        .at("/admin/users/:username/enable", post(enable))
-        .at("/admin/users/:username/reset", post(reset))
+        .at("/admin/users/:username/role", post(changes::set_role))
+        .at("/admin/users/:username/disable", post(changes::disable))
+        .at("/admin/users/:username/enable", post(changes::enable))
+        .at("/admin/users/:username/reset", post(changes::reset))
         .at(
             "/admin/users/:username/sign-out-everywhere",
-            post(sign_out_everywhere),
+            post(changes::sign_out_everywhere),
         )
 }
 
@@ -311,136 +313,6 @@ async fn show(
 ) -> poem::Result<Response> {
     viewer.require(Can::Administer)?;
     page::render(&user_page(&viewer, console, &username, None, q.done.as_deref()).await?)
-}
-
-#[derive(Deserialize)]
-struct RoleForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    role: String,
-    #[serde(default)]
-    team: String,
-}
-
-#[derive(Deserialize)]
-struct CsrfOnly {
-    #[serde(default)]
-    csrf: String,
-}
-
-/// A change refused by the domain: the user's page again with the reason in place.
-async fn refused(
-    viewer: &Viewer,
-    console: &Console,
-    username: &str,
-    e: Error,
-) -> poem::Result<Response> {
-    let status = match &e {
-        Error::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        Error::Conflict(_) => StatusCode::CONFLICT,
-        _ => return Err(page::from_error(e)),
-    };
-    let p = user_page(viewer, console, username, Some(e.to_string()), None).await?;
-    page::render_status(status, &p)
-}
-
-fn done(username: &str, what: &str) -> Response {
-    see_other(&format!("/console/admin/users/{username}?done={what}"))
-}
-
-/// `POST /console/admin/users/:username/role`.
-#[handler]
-async fn set_role(
-    viewer: Viewer,
-    Data(console): Data<&Console>,
-    Path(username): Path<String>,
-    Form(f): Form<RoleForm>,
-) -> poem::Result<Response> {
-    viewer.require(Can::Administer)?;
-    viewer.check_csrf(&f.csrf)?;
-    let Ok(role) = f.role.parse::<Role>() else {
-        let e = Error::BadRequest("Choose one of the roles listed.".into());
-        return refused(&viewer, console, &username, e).await;
-    };
-    let team = Some(f.team.split(',').map(str::to_owned).collect());
-    match users::set_role(
-        &console.db,
-        &viewer.actor(),
-        &username,
-        role,
-        team,
-        now_us(),
-    )
-    .await
-    {
-        Ok(user) => Ok(done(&user.username, "role")),
-        Err(e) => refused(&viewer, console, &username, e).await,
-    }
-}
-
-/// `POST /console/admin/users/:username/disable`.
-#[handler]
-async fn disable(
-    viewer: Viewer,
-    Data(console): Data<&Console>,
-    Path(username): Path<String>,
-    Form(f): Form<CsrfOnly>,
-) -> poem::Result<Response> {
-    viewer.require(Can::Administer)?;
-    viewer.check_csrf(&f.csrf)?;
-    match users::disable(&console.db, &viewer.actor(), &username, now_us()).await {
-        Ok(_) => Ok(done(&username, "disable")),
-        Err(e) => refused(&viewer, console, &username, e).await,
-    }
-}
-
-/// `POST /console/admin/users/:username/enable`.
-#[handler]
-async fn enable(
-    viewer: Viewer,
-    Data(console): Data<&Console>,
-    Path(username): Path<String>,
-    Form(f): Form<CsrfOnly>,
-) -> poem::Result<Response> {
-    viewer.require(Can::Administer)?;
-    viewer.check_csrf(&f.csrf)?;
-    match users::enable(&console.db, &viewer.actor(), &username, now_us()).await {
-        Ok(()) => Ok(done(&username, "enable")),
-        Err(e) => refused(&viewer, console, &username, e).await,
-    }
-}
-
-/// `POST /console/admin/users/:username/reset`: a new setup link, shown once.
-#[handler]
-async fn reset(
-    viewer: Viewer,
-    Data(console): Data<&Console>,
-    Path(username): Path<String>,
-    Form(f): Form<CsrfOnly>,
-) -> poem::Result<Response> {
-    viewer.require(Can::Administer)?;
-    viewer.check_csrf(&f.csrf)?;
-    match users::reset(&console.db, &viewer.actor(), &username, now_us()).await {
-        Ok(token) => link_page(&viewer, console, &username, "reset", &token),
-        Err(e) => refused(&viewer, console, &username, e).await,
-    }
-}
-
-/// `POST /console/admin/users/:username/sign-out-everywhere`.
-#[handler]
-async fn sign_out_everywhere(
-    viewer: Viewer,
-    Data(console): Data<&Console>,
-    Path(username): Path<String>,
-    Form(f): Form<CsrfOnly>,
-) -> poem::Result<Response> {
-    viewer.require(Can::Administer)?;
-    viewer.check_csrf(&f.csrf)?;
-    match users::sign_out_everywhere(&console.db, &viewer.actor(), &username, now_us()).await {
-        Ok(_) => Ok(done(&username, "sign-out")),
-        Err(e) => refused(&viewer, console, &username, e).await,
-    }
 }
 
 #[cfg(test)]
