@@ -149,8 +149,8 @@ const PAIRS_PER_QUERY: usize = 400;
 
 /// For each learner of `keys` (learner → agent keys), the newest statements (at most
 /// `min_count`) by any of their agent keys that match the pattern, not voided, stored
-/// within its window: one query per chunk of learners, each learner's rows cut by a
-/// window function, so a page of learners costs a few queries, not one per learner.
+/// within its window: one query per chunk of learners, so a page of learners costs a
+/// few queries, not one per learner.
 async fn matching(
     conn: &impl ConnectionTrait,
     backend: DbBackend,
@@ -167,6 +167,7 @@ async fn matching(
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
+    let limit = i64::from(p.min_count.max(1));
     for chunk in pairs.chunks(PAIRS_PER_QUERY) {
         let mut sql = Sql::new("WITH k(learner, agent) AS (VALUES ");
         for (i, (learner, agent)) in chunk.iter().enumerate() {
@@ -174,23 +175,43 @@ async fn matching(
                 .bind("?", (*learner).clone())
                 .bind(", ?)", (*agent).clone());
         }
-        sql.push(
-            ") SELECT learner, id, stored_us FROM (SELECT k.learner, s.id, a.stored_us, \
-             ROW_NUMBER() OVER (PARTITION BY k.learner ORDER BY a.stored_us DESC, a.seq DESC) \
-             AS rn FROM k JOIN statement_index a ON a.key = k.agent \
-             JOIN statements s ON s.seq = a.seq WHERE ",
-        );
-        filter(&mut sql, backend, p, now_us);
-        sql.bind(
-            ") ranked WHERE rn <= ? ORDER BY learner, stored_us DESC",
-            i64::from(p.min_count.max(1)),
-        );
+        match backend {
+            // A lateral walk per key: each is the index walk backwards that stops after
+            // `limit` rows, whatever the statistics say (a join over the keys, planned
+            // with stale statistics, hashed whole key ranges: minutes at 100 k learners).
+            DbBackend::Postgres => {
+                sql.push(
+                    ") SELECT k.learner, x.id, x.stored_us FROM k CROSS JOIN LATERAL \
+                     (SELECT s.id, a.stored_us FROM statement_index a \
+                     JOIN statements s ON s.seq = a.seq WHERE a.key = k.agent AND ",
+                );
+                filter(&mut sql, backend, p, now_us);
+                sql.bind(" ORDER BY a.stored_us DESC, a.seq DESC LIMIT ?) x", limit);
+            }
+            // SQLite has no LATERAL; its planner loops over `k` and walks the index.
+            _ => {
+                sql.push(
+                    ") SELECT learner, id, stored_us FROM (SELECT k.learner, s.id, \
+                     a.stored_us, ROW_NUMBER() OVER (PARTITION BY k.learner \
+                     ORDER BY a.stored_us DESC, a.seq DESC) AS rn FROM k \
+                     JOIN statement_index a ON a.key = k.agent \
+                     JOIN statements s ON s.seq = a.seq WHERE ",
+                );
+                filter(&mut sql, backend, p, now_us);
+                sql.bind(") ranked WHERE rn <= ?", limit);
+            }
+        }
         for row in conn.query_all_raw(sql.build(backend)).await? {
             let learner: String = row.try_get_by_index(0)?;
             if let Some(found) = out.get_mut(&learner) {
                 found.push((row.try_get_by_index(1)?, row.try_get_by_index(2)?));
             }
         }
+    }
+    // Per learner, newest first, at most `limit` (PostgreSQL's walks are per key).
+    for found in out.values_mut() {
+        found.sort_by_key(|f| std::cmp::Reverse(f.1));
+        found.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     }
     Ok(out)
 }
@@ -212,7 +233,8 @@ fn filter(sql: &mut Sql, backend: DbBackend, p: &StatementPattern, now_us: i64) 
                 kind.code()
             ));
             sql.bind(
-                "? AND i.stored_us = a.stored_us AND i.seq = a.seq)",
+                // OFFSET 0 keeps it a probe per row (as in `xapi::statements::read`).
+                "? AND i.stored_us = a.stored_us AND i.seq = a.seq LIMIT 1 OFFSET 0)",
                 crate::xapi::statements::index::key_text(key.clone()),
             );
         }
