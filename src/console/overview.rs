@@ -94,13 +94,20 @@ async fn show(viewer: Viewer, Data(console): Data<&Console>) -> poem::Result<Res
         .await
         .map_err(page::from_error)?;
     let since = super::now_us() - RECENT_DAYS * 86_400_000_000;
-    let holders = search::holders(conn, &who)
-        .await
+    // Independent counts over the whole registry: asked at once on separate pooled
+    // connections, so the page waits for the slowest, not for their sum.
+    let (holders, learners, recent_awards, evidence_pending, passback_failed, programs) =
+        tokio::try_join!(
+            search::holders(conn, &who),
+            search::count(conn, &who),
+            search::awards_since(conn, &who, since),
+            search::evidence_pending(conn, &who),
+            search::passback_failed(conn, &who),
+            current_all(conn),
+        )
         .map_err(page::from_error)?;
     let names_ok = viewer.role.can(Can::SeeLearners);
-    let belts = current_all(conn)
-        .await
-        .map_err(page::from_error)?
+    let belts = programs
         .into_iter()
         .flat_map(|p| {
             let program = p.program.program.name.clone();
@@ -128,17 +135,11 @@ async fn show(viewer: Viewer, Data(console): Data<&Console>) -> poem::Result<Res
         } else {
             "Everyone"
         },
-        learners: search::count(conn, &who).await.map_err(page::from_error)?,
+        learners,
         belts,
-        recent_awards: search::awards_since(conn, &who, since)
-            .await
-            .map_err(page::from_error)?,
-        evidence_pending: search::evidence_pending(conn, &who)
-            .await
-            .map_err(page::from_error)?,
-        passback_failed: search::passback_failed(conn, &who)
-            .await
-            .map_err(page::from_error)?,
+        recent_awards,
+        evidence_pending,
+        passback_failed,
         links: LINKS
             .iter()
             .filter(|(_, _, _, can)| viewer.role.can(*can))
