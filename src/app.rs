@@ -23,6 +23,7 @@ use crate::certification::api::evidence_api::EvidenceApi;
 use crate::certification::engine::participant::Certification;
 use crate::certification::program::api::ProgramApi;
 use crate::config::Config;
+use crate::console::audit_on_write::WriteAudit;
 use crate::db::Db;
 use crate::error::framework_error;
 use crate::launch::api::LaunchApi;
@@ -378,6 +379,7 @@ fn write_participants(config: &Config) -> Participants {
         Arc::new(Progress { settings }),
         Arc::new(Certification::default()),
         Arc::new(Outbox { max_age }),
+        Arc::new(WriteAudit),
     ])
 }
 

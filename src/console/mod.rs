@@ -7,6 +7,7 @@ pub mod account;
 pub mod admin;
 pub mod assets;
 pub mod audit;
+pub mod audit_on_write;
 pub mod awards;
 pub mod csrf;
 pub mod csv;

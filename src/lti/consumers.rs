@@ -62,6 +62,18 @@ pub async fn create(
     origin: Option<&str>,
     public_url: &str,
 ) -> Result<NewConsumer, Error> {
+    create_on(db, db.writer(), name, origin, public_url).await
+}
+
+/// `create`, written on `conn`: the caller's transaction, so a console change commits
+/// with its audit entry. `db` gives the secrets key.
+pub async fn create_on(
+    db: &Db,
+    conn: &impl ConnectionTrait,
+    name: &str,
+    origin: Option<&str>,
+    public_url: &str,
+) -> Result<NewConsumer, Error> {
     if name.trim().is_empty() {
         return Err(Error::BadRequest("name must not be empty".into()));
     }
@@ -75,7 +87,6 @@ pub async fn create(
         .secrets()?
         .seal(secret.as_bytes(), &key)
         .map_err(Error::Internal)?;
-    let conn = db.writer();
     let mut sql = Sql::new(
         "INSERT INTO lti_consumers (consumer_key, name, secret, origin, created_us) VALUES (",
     );

@@ -9,7 +9,9 @@ use aws_lc_rs::signature::KeyPair as _;
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use jsonwebtoken::EncodingKey;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+};
 use serde_json::{Value, json};
 
 use crate::db::Db;
@@ -36,10 +38,17 @@ fn pem(der: &[u8]) -> String {
     )
 }
 
-/// Makes a new RSA-2048 key and stores it as the signing key, its private half sealed
-/// with the secrets key (the `kid` as associated data).
-pub async fn generate(db: &Db) -> Result<String, Error> {
-    let conn = db.writer();
+/// A key made and sealed but not stored yet: RSA generation takes tens of milliseconds,
+/// so it is done before a transaction (and SQLite's write gate) is taken.
+pub struct NewKey {
+    pub kid: String,
+    sealed_private: String,
+    public_jwk: Value,
+}
+
+/// Makes a new RSA-2048 key, its private half sealed with the secrets key (the `kid` as
+/// associated data).
+pub fn make(db: &Db) -> Result<NewKey, Error> {
     let pair = KeyPair::generate(KeySize::Rsa2048)
         .map_err(|_| Error::Internal("RSA key generation failed".into()))?;
     let der = pair
@@ -49,23 +58,39 @@ pub async fn generate(db: &Db) -> Result<String, Error> {
     let n = URL_SAFE_NO_PAD.encode(public.modulus().big_endian_without_leading_zero());
     let e = URL_SAFE_NO_PAD.encode(public.exponent().big_endian_without_leading_zero());
     let kid = format!("bb-{}", &uuid::Uuid::new_v4().simple().to_string()[..16]);
-    let jwk = json!({"kty": "RSA", "alg": "RS256", "use": "sig", "kid": kid, "n": n, "e": e});
+    let public_jwk =
+        json!({"kty": "RSA", "alg": "RS256", "use": "sig", "kid": kid, "n": n, "e": e});
+    let sealed_private = db
+        .secrets()?
+        .seal(pem(der.as_ref()).as_bytes(), &kid)
+        .map_err(Error::Internal)?;
+    Ok(NewKey {
+        kid,
+        sealed_private,
+        public_jwk,
+    })
+}
+
+/// Stores `key` as a current signing key.
+async fn store(conn: &impl ConnectionTrait, key: &NewKey) -> Result<(), Error> {
     let mut sql = Sql::new(
         "INSERT INTO lti_keys (kid, private_pem, public_jwk, created_us, retired_us) VALUES (",
     );
-    sql.bind("?", kid.clone())
-        .bind(
-            ", ?",
-            db.secrets()?
-                .seal(pem(der.as_ref()).as_bytes(), &kid)
-                .map_err(Error::Internal)?,
-        )
-        .bind(", ?", jwk)
+    sql.bind("?", key.kid.clone())
+        .bind(", ?", key.sealed_private.clone())
+        .bind(", ?", key.public_jwk.clone())
         .bind(", ?", jiff::Timestamp::now().as_microsecond())
         .bind(", ?)", None::<i64>);
     conn.execute_raw(sql.build(conn.get_database_backend()))
         .await?;
-    Ok(kid)
+    Ok(())
+}
+
+/// Makes and stores a new signing key; returns its kid.
+pub async fn generate(db: &Db) -> Result<String, Error> {
+    let key = make(db)?;
+    store(db.writer(), &key).await?;
+    Ok(key.kid)
 }
 
 /// The current signing key, creating the first one if there is none.
@@ -112,16 +137,26 @@ pub async fn jwks(db: &Db) -> Result<Value, Error> {
     Ok(json!({"keys": keys}))
 }
 
-/// Makes a new signing key and retires the others (they stay published).
+/// Makes a new signing key and retires the others (they stay published), in one
+/// transaction; returns the new kid.
 pub async fn rotate(db: &Db) -> Result<String, Error> {
-    let conn = db.writer();
-    let now = jiff::Timestamp::now().as_microsecond();
+    let key = make(db)?;
+    let _gate = db.write_gate().await;
+    let txn = db.writer().begin().await?;
+    rotate_to(&txn, &key).await?;
+    txn.commit().await?;
+    Ok(key.kid)
+}
+
+/// Retires the current keys and stores `key` in their place, on `conn`: the caller's
+/// transaction, so a console rotation commits with its audit entry.
+pub async fn rotate_to(conn: &impl ConnectionTrait, key: &NewKey) -> Result<(), Error> {
     let mut sql = Sql::new("UPDATE lti_keys SET ");
-    sql.bind("retired_us = ?", now)
+    sql.bind("retired_us = ?", jiff::Timestamp::now().as_microsecond())
         .push(" WHERE retired_us IS NULL");
     conn.execute_raw(sql.build(conn.get_database_backend()))
         .await?;
-    generate(db).await
+    store(conn, key).await
 }
 
 /// Removes keys retired before `before_us` from the JWKS for good.

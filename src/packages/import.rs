@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use sea_orm::{ConnectionTrait, DbErr, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, TransactionTrait};
 use serde::Serialize;
 
 use super::digest::{content_hash, sha256_hex};
@@ -108,16 +108,37 @@ fn parse_manifest(source: &PackageSource) -> Result<Course, ImportError> {
 
 /// Imports one package read by `source::read_*`.
 pub async fn import(db: &Db, source: PackageSource) -> Result<ImportOutcome, ImportError> {
+    import_then(db, source, async |_, _| Ok(())).await
+}
+
+/// `import`, with `then` run in the import's own transaction when it stores a new
+/// version (the console's audit entry), so both commit or neither does. Content that is
+/// already stored changes nothing, and `then` is not called.
+pub async fn import_then<F>(
+    db: &Db,
+    source: PackageSource,
+    then: F,
+) -> Result<ImportOutcome, ImportError>
+where
+    F: AsyncFnOnce(&DatabaseTransaction, &ImportOutcome) -> Result<(), DbErr>,
+{
     let checked = check(source)?;
     let _gate = db.write_gate().await;
     if let Some(existing) = store::by_content_hash(db.writer(), &checked.content_hash).await? {
         return Ok(outcome(&existing, false));
     }
     let txn = db.writer().begin().await?;
-    match insert(&txn, &checked).await {
+    let inserted = match insert(&txn, &checked).await {
         Ok(model) => {
+            let made = outcome(&model, true);
+            then(&txn, &made).await.map(|()| made)
+        }
+        Err(err) => Err(err),
+    };
+    match inserted {
+        Ok(made) => {
             txn.commit().await?;
-            Ok(outcome(&model, true))
+            Ok(made)
         }
         Err(err) => {
             drop(txn);

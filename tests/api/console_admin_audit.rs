@@ -11,7 +11,7 @@ use crate::console_support::signed_in;
 use crate::helpers::TestApp;
 
 /// Makes every insert into the audit log fail (a trigger), or lifts that again.
-async fn refuse_audit_entries(app: &TestApp, refuse: bool) {
+pub(crate) async fn refuse_audit_entries(app: &TestApp, refuse: bool) {
     let conn = app.db.writer();
     // Functions may be shared between the tests' schemas: each gets its own name.
     let function = format!("refuse_audit_{}", crate::helpers::uuid().replace('-', ""));
@@ -39,7 +39,7 @@ async fn refuse_audit_entries(app: &TestApp, refuse: bool) {
     }
 }
 
-async fn audited(app: &TestApp, action: &str) -> u64 {
+pub(crate) async fn audited(app: &TestApp, action: &str) -> u64 {
     cert_audit::Entity::find()
         .filter(cert_audit::Column::Action.eq(action))
         .count(&app.db.conn)

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use crate::console_support::{Browser, Page, signed_in};
 use crate::helpers::{TestApp, statement, uuid};
 
-async fn store(app: &TestApp, body: &Value) -> String {
+pub(crate) async fn store(app: &TestApp, body: &Value) -> String {
     let response = app.post(body).await;
     response.assert_status_is_ok();
     let ids: Vec<String> = crate::helpers::json_of(response)

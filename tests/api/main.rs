@@ -30,6 +30,7 @@ mod client_libraries;
 mod cmi5_runtime;
 mod console_admin;
 mod console_admin_audit;
+mod console_admin_audit_domain;
 mod console_auth;
 mod console_awards;
 mod console_evidence;

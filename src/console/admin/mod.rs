@@ -56,29 +56,28 @@ impl<'a> Change<'a> {
 
     /// Writes the audit entry for `action` and commits it with the change.
     pub async fn commit(self, viewer: &Viewer, action: &str, details: Value) -> Result<(), Error> {
-        let entry = Entry {
-            actor: viewer.actor(),
-            action: action.to_owned(),
-            details,
-            ..Entry::default()
-        };
-        audit::record(&self.txn, super::now_us(), entry).await?;
+        audit::record(&self.txn, super::now_us(), entry(viewer, action, details)).await?;
         self.txn.commit().await?;
         Ok(())
     }
 }
 
-/// Records a change a domain function already committed in its own transaction (LTI
-/// consumers and key rotation, package imports, statement voiding: their functions take
-/// the whole `Db` and commit themselves).
-/// A failure to record is logged, not shown, since the change already happened.
-pub async fn record_after(console: &Console, viewer: &Viewer, action: &str, details: Value) {
-    let entry = Entry {
+/// The audit entry of `viewer`'s `action`, for a domain function that writes it in its
+/// own transaction (a package import, a voiding statement).
+pub fn entry(viewer: &Viewer, action: &str, details: Value) -> Entry {
+    Entry {
         actor: viewer.actor(),
         action: action.to_owned(),
         details,
         ..Entry::default()
-    };
+    }
+}
+
+/// Records an attempt that changed nothing (a package upload whose content is already
+/// stored): there is no change to commit it with.
+/// A failure to record is logged, not shown: the upload's answer does not depend on it.
+pub async fn record_after(console: &Console, viewer: &Viewer, action: &str, details: Value) {
+    let entry = entry(viewer, action, details);
     if let Err(e) = audit::record(console.db.writer(), super::now_us(), entry).await {
         tracing::error!(error = %e, action, "could not record an administration change");
     }

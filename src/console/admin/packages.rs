@@ -7,14 +7,16 @@ use askama::Template;
 use poem::http::StatusCode;
 use poem::web::{Data, Multipart, Query};
 use poem::{Response, Route, get, handler, post};
+use sea_orm::DbErr;
 use serde::Deserialize;
 use serde_json::json;
 
 use super::record_after;
+use crate::certification::audit;
 use crate::console::page::{self, Chrome};
 use crate::console::role::Can;
 use crate::console::{Console, Viewer, csv, paging};
-use crate::packages::import::{ImportError, import};
+use crate::packages::import::{ImportError, ImportOutcome, import_then};
 use crate::packages::manifest::Course;
 use crate::packages::source::read_zip;
 use crate::packages::store;
@@ -217,7 +219,24 @@ async fn receive(
             return refused(&console, &viewer, StatusCode::UNPROCESSABLE_ENTITY, why).await;
         }
     };
-    let outcome = match import(&console.db, source).await {
+    // A new version and its audit entry commit together; an upload of content already
+    // stored changes nothing and is recorded as the attempt it was.
+    let audit_entry = |made: &ImportOutcome| {
+        super::entry(
+            &viewer,
+            "package.import",
+            json!({"course": made.course_id, "version": made.version, "slug": made.slug,
+                   "created": made.created}),
+        )
+    };
+    let imported = import_then(&console.db, source, async |txn, made| {
+        audit::record(txn, crate::console::now_us(), audit_entry(made))
+            .await
+            .map(|_| ())
+            .map_err(|e| DbErr::Custom(format!("audit entry: {e}")))
+    })
+    .await;
+    let outcome = match imported {
         Ok(outcome) => outcome,
         Err(ImportError::Db(e)) => return Err(page::internal(&e)),
         Err(e) => {
@@ -225,14 +244,10 @@ async fn receive(
             return refused(&console, &viewer, StatusCode::UNPROCESSABLE_ENTITY, why).await;
         }
     };
-    record_after(
-        &console,
-        &viewer,
-        "package.import",
-        json!({"course": outcome.course_id, "version": outcome.version, "slug": outcome.slug,
-               "created": outcome.created}),
-    )
-    .await;
+    if !outcome.created {
+        let entry = audit_entry(&outcome);
+        record_after(&console, &viewer, &entry.action, entry.details).await;
+    }
     let seq = store::by_slug(&console.db.conn, &outcome.slug)
         .await
         .map_err(|e| page::internal(&e))?

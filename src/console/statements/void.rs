@@ -2,6 +2,8 @@
 //! script, then the voiding statement through the same write path as
 //! `POST /xapi/statements`, audited.
 
+use std::sync::Arc;
+
 use askama::Template;
 use poem::http::StatusCode;
 use poem::web::{Data, Form, Query};
@@ -13,6 +15,8 @@ use super::HERE;
 use super::view::Readable;
 use crate::auth::Principal;
 use crate::auth::{Scope, Scopes};
+use crate::console::admin::entry;
+use crate::console::audit_on_write::AuditOnWrite;
 use crate::console::page::{self, Chrome};
 use crate::console::role::Can;
 use crate::console::{Console, Viewer};
@@ -157,22 +161,17 @@ pub(super) async fn void(
         json: voiding,
         parts: Default::default(),
     };
-    service::store(
+    let audit = entry(&viewer, "statement.void", json!({"statement": target.id}));
+    service::store_with(
         &console.statements,
         &principal,
         XapiVersion::V1_0,
         request,
         None,
+        Some(Arc::new(AuditOnWrite(audit))),
     )
     .await
     .map_err(page::from_error)?;
-    crate::console::admin::record_after(
-        &console,
-        &viewer,
-        "statement.void",
-        json!({"statement": target.id}),
-    )
-    .await;
     Ok(page::see_other(&format!(
         "{HERE}?statement_id={}&done=voided",
         target.id

@@ -32,6 +32,22 @@ pub async fn store(
     request: StatementRequest,
     put_id: Option<&str>,
 ) -> Result<Vec<String>, Error> {
+    let grant = principal.grant.clone().map(|grant| grant as WriteGrant);
+    store_with(writer, principal, version, request, put_id, grant).await
+}
+
+/// `store`, with the grant the write-time participants see chosen by the caller: the
+/// server's own statements pass one so that a participant can write what belongs with
+/// them (a console action's audit entry) in their transaction. A write with a grant
+/// commits alone.
+pub async fn store_with(
+    writer: &StatementWriter,
+    principal: &Principal,
+    version: XapiVersion,
+    request: StatementRequest,
+    put_id: Option<&str>,
+    grant: Option<WriteGrant>,
+) -> Result<Vec<String>, Error> {
     let StatementRequest { json, parts } = request;
     let (items, is_batch) = match (json, put_id) {
         (Value::Array(_), Some(_)) => {
@@ -57,7 +73,7 @@ pub async fn store(
     writer
         .write(Submission {
             statements: prepared,
-            grant: principal.grant.clone().map(|grant| grant as WriteGrant),
+            grant,
             parts,
         })
         .await?;

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::lists::Cursors;
 use super::{HERE, lti_page, with_error};
-use crate::console::admin::{Change, record_after};
+use crate::console::admin::Change;
 use crate::console::page::{self};
 use crate::console::role::Can;
 use crate::console::{Console, Viewer};
@@ -31,20 +31,33 @@ pub(super) async fn add_consumer(
     viewer.require(Can::Administer)?;
     viewer.check_csrf(&form.csrf)?;
     let origin = Some(form.origin.trim()).filter(|o| !o.is_empty());
-    match consumers::create(&console.db, &form.name, origin, &console.config.public_url).await {
+    let change = Change::begin(&console.db).await.map_err(page::from_error)?;
+    let made = consumers::create_on(
+        &console.db,
+        &change.txn,
+        &form.name,
+        origin,
+        &console.config.public_url,
+    )
+    .await;
+    match made {
         Ok(made) => {
-            record_after(
-                &console,
-                &viewer,
-                "lti.consumer.create",
-                json!({"key": made.consumer_key}),
-            )
-            .await;
+            change
+                .commit(
+                    &viewer,
+                    "lti.consumer.create",
+                    json!({"key": made.consumer_key}),
+                )
+                .await
+                .map_err(page::from_error)?;
             let mut page = lti_page(&console, &viewer, &Cursors::default()).await?;
             page.new_consumer = Some(made);
             page::render(&page)
         }
-        Err(e) => with_error(&console, &viewer, e, None).await,
+        Err(e) => {
+            drop(change); // nothing written: roll back and let the page read freely
+            with_error(&console, &viewer, e, None).await
+        }
     }
 }
 

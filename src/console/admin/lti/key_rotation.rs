@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::HERE;
-use crate::console::admin::record_after;
+use crate::console::admin::Change;
 use crate::console::page::{self};
 use crate::console::role::Can;
 use crate::console::{Console, Viewer};
@@ -26,7 +26,14 @@ pub(super) async fn rotate(
 ) -> poem::Result<Response> {
     viewer.require(Can::Administer)?;
     viewer.check_csrf(&form.csrf)?;
-    let kid = keys::rotate(&console.db).await.map_err(page::from_error)?;
-    record_after(&console, &viewer, "lti.keys.rotate", json!({"kid": kid})).await;
+    let key = keys::make(&console.db).map_err(page::from_error)?;
+    let change = Change::begin(&console.db).await.map_err(page::from_error)?;
+    keys::rotate_to(&change.txn, &key)
+        .await
+        .map_err(page::from_error)?;
+    change
+        .commit(&viewer, "lti.keys.rotate", json!({"kid": key.kid}))
+        .await
+        .map_err(page::from_error)?;
     Ok(page::see_other(&format!("{HERE}?done=rotated")))
 }
