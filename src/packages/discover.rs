@@ -101,10 +101,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_curriculum_folder_holds_six_packages_and_skips_the_runtime() {
+    fn the_curriculum_folder_holds_eight_packages_and_skips_the_runtime() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("packages");
         let found = discover(&root).expect("packages/ is a collection");
-        assert_eq!(found.len(), 6, "{found:?}");
+        assert_eq!(found.len(), 8, "{found:?}");
         assert!(found.iter().all(|p| !p.ends_with("_runtime")));
         let one = discover(&root.join("executives")).expect("a package folder");
         assert_eq!(one, vec![root.join("executives")]);

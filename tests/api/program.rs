@@ -364,7 +364,7 @@ async fn the_default_program_imports_with_the_shipped_courses() {
     )
     .await
     .expect("packages/ imports");
-    assert_eq!(batch.packages.len(), 7);
+    assert_eq!(batch.packages.len(), 8);
     assert_eq!(batch.programs.len(), 1);
     let outcome = batch.programs[0]
         .outcome

@@ -199,7 +199,7 @@ fn au_attributes_take_the_spec_defaults() {
 }
 
 #[test]
-fn the_shipped_packages_parse_with_fourteen_aus() {
+fn the_shipped_packages_parse_with_sixteen_aus() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("packages");
     let mut courses = Vec::new();
     for entry in std::fs::read_dir(&root).unwrap() {
@@ -210,8 +210,8 @@ fn the_shipped_packages_parse_with_fourteen_aus() {
             courses.push(course);
         }
     }
-    assert_eq!(courses.len(), 6);
-    assert_eq!(courses.iter().map(|c| c.aus().len()).sum::<usize>(), 14);
+    assert_eq!(courses.len(), 8);
+    assert_eq!(courses.iter().map(|c| c.aus().len()).sum::<usize>(), 16);
     let executives = courses
         .iter()
         .find(|c| c.id == "https://blackbelt.example/courses/executives")
