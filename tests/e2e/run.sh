@@ -40,3 +40,11 @@ BB_URL="$base" BB_KEY="$key" BB_SECRET="$secret" node tests/e2e/console-learners
 BB_URL="$base" BB_KEY="$key" BB_SECRET="$secret" node tests/e2e/console-admin.mjs
 # Last: it imports a second program, which the scripts above must not see.
 BB_URL="$base" BB_KEY="$key" BB_SECRET="$secret" node tests/e2e/console-review.mjs
+
+# Issue 20's assessment rules (no server needed): the static content checks, then the
+# guessing strategies played in Chromium against every scored AU (preview mode). Both run
+# even if the first fails, so one run reports everything.
+assess=0
+node tests/e2e/check-content.mjs || assess=1
+node tests/e2e/guessing.mjs || assess=1
+exit "$assess"
