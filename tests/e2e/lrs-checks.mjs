@@ -83,8 +83,26 @@ export function verifyStatements(sts, cfg, launch, walk) {
     check(s, `no answered statement for question ${q.id}`);
     const def = s.object.definition || {};
     check(def.interactionType === q.type, `answered ${q.id}: interactionType ${def.interactionType}, want ${q.type}`);
-    check(s.result && s.result.response === q.response, `answered ${q.id}: response ${s.result && s.result.response}, want ${q.response}`);
+    // xAPI 1.0.3 interaction responses: "[,]" between items; a set (multiple choice,
+    // matching pairs) may come in any order, a sequence or a scenario path may not.
+    const asSet = (r) => String(r).split('[,]').sort().join('[,]');
+    const same = q.multi || q.type === 'matching' ? asSet(s.result && s.result.response) === asSet(q.response) : s.result && s.result.response === q.response;
+    check(same, `answered ${q.id}: response ${s.result && s.result.response}, want ${q.response}`);
     if (q.scored) check(s.result.success === true, `answered ${q.id}: result.success is not true`);
+    // xAPI 1.0.3 "Interaction Activities": components and the correct-response pattern,
+    // which for a right answer reads like the response.
+    if (q.type === 'choice' || q.type === 'sequencing') {
+      check(Array.isArray(def.choices) && def.choices.length >= 2 && def.choices.every((c) => c.id && c.description && c.description['en-US']), `answered ${q.id}: ${q.type} without choices [{id, description}]`);
+    }
+    if (q.type === 'matching') {
+      check(Array.isArray(def.source) && Array.isArray(def.target) && def.source.length >= 2 && def.target.length >= def.source.length, `answered ${q.id}: matching without source/target`);
+    }
+    if (q.scored && q.type !== 'other') {
+      const pat = def.correctResponsesPattern;
+      check(Array.isArray(pat) && pat.length === 1, `answered ${q.id}: correctResponsesPattern ${JSON.stringify(pat)}`);
+      const asSet = (r) => String(r).split('[,]').sort().join('[,]');
+      check(q.multi || q.type === 'matching' ? asSet(pat[0]) === asSet(q.response) : pat[0] === q.response, `answered ${q.id}: pattern ${pat[0]} does not read like the right answer ${q.response}`);
+    }
     const parent = ((s.context.contextActivities || {}).parent || []).map((a) => a.id);
     check(parent.includes(activityId), `answered ${q.id}: contextActivities.parent does not name the AU`);
     check(au.indexOf(s) > idx('initialized') && au.indexOf(s) < idx('passed'), `answered ${q.id} is out of order: ${where}`);
