@@ -772,7 +772,8 @@
         : open.length + ' questions still need an answer before you can submit.');
       open.forEach(function (it) { if (it.kind === 'question') it.q.status.textContent = 'This question still needs an answer.'; });
       goTo(open[0].page, true);
-      var target = open[0].el.querySelector('input:not([disabled]), select, textarea, button') || open[0].el;
+      var target = all('input:not([disabled]), select, textarea, button', open[0].el)
+        .filter(function (n) { return n.offsetParent !== null; })[0] || open[0].el;
       target.focus();
       return;
     }

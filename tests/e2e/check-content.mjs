@@ -21,6 +21,7 @@
 
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { isScored, itemsPerAttempt, readAu } from './au-model.mjs';
 
 const LONGEST_MAX = 0.25;
@@ -185,4 +186,5 @@ function main() {
   if (!checked) { console.error('check-content: no scored AU found'); process.exitCode = 1; }
 }
 
-main();
+// Run when executed; importing this file (for checkAu, in check-content.test.mjs) runs nothing.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main();

@@ -45,6 +45,7 @@ BB_URL="$base" BB_KEY="$key" BB_SECRET="$secret" node tests/e2e/console-review.m
 # guessing strategies played in Chromium against every scored AU (preview mode). Both run
 # even if the first fails, so one run reports everything.
 assess=0
+node --test tests/e2e/check-content.test.mjs || assess=1
 node tests/e2e/check-content.mjs || assess=1
 node tests/e2e/guessing.mjs || assess=1
 exit "$assess"
