@@ -48,4 +48,7 @@ assess=0
 node --test tests/e2e/check-content.test.mjs || assess=1
 node tests/e2e/check-content.mjs || assess=1
 node tests/e2e/guessing.mjs || assess=1
+# The runtime against the guess-proof fixture, and every AU page under axe-core at 1280 and 390 px.
+node tests/e2e/guessing.mjs tests/e2e/fixtures || assess=1
+node tests/e2e/au-pages.mjs packages tests/e2e/fixtures || assess=1
 exit "$assess"
