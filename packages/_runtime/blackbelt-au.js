@@ -359,7 +359,7 @@
     q.inputs = all('input[type="radio"], input[type="checkbox"]', fs);
     q.multi = q.type === 'choice' && q.inputs.some(function (i) { return i.type === 'checkbox'; });
     q.right = q.multi ? list(q.correct) : q.correct;
-    q.canShuffle = q.type === 'choice';
+    q.canShuffle = q.type === 'choice' && q.scored; // survey options (often a scale) keep their order
     q.values = function () { return q.inputs.map(function (i) { return i.value; }); };
     q.nodes = function () { return q.inputs.map(function (i) { return optionNode(i, fs); }); };
     q.setOrder = function (order) {
