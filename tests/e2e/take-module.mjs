@@ -177,6 +177,7 @@ async function launchAndTake(diag) {
   await sleep(1500); // the runtime saves the attempt 0.7 s after the last change
   const before = await attemptSnapshot(page);
   await page.goto('about:blank'); // pagehide: terminated and the attempt go out with keepalive
+  await sleep(1000); // let the keepalive requests land before the tab goes
   await page.close();
   console.log(`left at ${before.page} with ${Object.keys(before.answers).length} items shown, ${part.questions.length} answered`);
 
