@@ -278,8 +278,9 @@ export function watchPage(page, diag) {
     // packages/README.md: a 404 for a state document (or for the learner preferences the
     // runtime reads on startup, cmi5 11.0) means "nothing yet"; 409 on a statement
     // POST means "already stored". Every other 4xx/5xx is a failure of the run.
+    // The learner API (/api/learn/settings, /api/learn/summary) may be absent: 404 → defaults.
     const expected = (r.status() === 404 && req.method() === 'GET'
-      && /\/(activities\/state|agents\/profile)\?/.test(r.url()))
+      && (/\/(activities\/state|agents\/profile)\?/.test(r.url()) || /\/api\/learn\/(settings|summary)$/.test(r.url())))
       || (r.status() === 409 && req.method() === 'POST' && /\/statements(\?|$)/.test(r.url()));
     if (r.status() >= 400 && !expected) diag.errors.push(`HTTP ${line}`);
   });

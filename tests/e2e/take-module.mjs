@@ -245,6 +245,57 @@ async function launchAndTake(diag) {
   console.log('e2e: 1 passed, 0 failed');
 }
 
+/* ------------------------------------------------------------------ anonymous survey */
+
+const SURVEY_AU = 'https://blackbelt.example/courses/readiness-survey/au/readiness-survey';
+
+/**
+ * The readiness survey in anonymous mode (issue 20 contract §6): one POST of the answers to
+ * /api/survey/responses, then `completed`, and no `answered` statement in the LRS. Until the
+ * survey page carries data-bb-survey="anonymous" (content branch) the script sets it before
+ * the runtime starts; until the server has the endpoint (server branch) it stands in for it.
+ */
+async function surveyAnonymous(cfg, diag) {
+  const launch = await createLaunch({ ...cfg, au: SURVEY_AU });
+  diag.registration = launch.registration;
+  console.log(`survey launch: registration ${launch.registration}`);
+  const page = await newPage(diag);
+  await page.addInitScript(() => {
+    new MutationObserver((_, obs) => {
+      const main = document.querySelector('main[data-bb-au]');
+      if (main) { if (!main.hasAttribute('data-bb-survey')) main.setAttribute('data-bb-survey', 'anonymous'); obs.disconnect(); }
+    }).observe(document, { childList: true, subtree: true });
+  });
+  const posted = [];
+  let served = 'server';
+  await page.context().route(`${cfg.base}/api/survey/responses`, async (route) => {
+    posted.push(route.request().postDataJSON());
+    const real = await route.fetch();
+    if (real.status() !== 404) { await route.fulfill({ response: real }); return; }
+    served = 'stand-in';
+    await route.fulfill({ status: 201, contentType: 'application/json', body: JSON.stringify({ stored: Object.keys(posted[0].answers).length }) });
+  });
+  await openLaunch(page, launch);
+  const walk = await walkModule(page, (l) => console.log(`  ${l}`));
+  await waitForText(walk.result.locator('.bb-saved-ok'), /^Saved: your responses are stored/, 'survey saved confirmation', 20000);
+  check(posted.length === 1, `expected one POST /api/survey/responses, saw ${posted.length}`);
+  const body = posted[0];
+  check(body.activityId === SURVEY_AU, `survey POST activityId ${body.activityId}, want the publisher id ${SURVEY_AU}`);
+  check(JSON.stringify(Object.keys(body).sort()) === '["activityId","answers"]', `survey POST carries more than activityId and answers: ${Object.keys(body)}`);
+  check(walk.questions.every((q) => q.id in body.answers), `survey POST lacks answers: ${walk.questions.map((q) => q.id).filter((id) => !(id in body.answers))}`);
+  await exitModule(page, walk, cfg.returnUrl);
+  check(diag.errors.length === 0, `browser reported:\n  ${JSON.stringify(diag.errors)}`);
+  await diag.browser.close();
+  diag.browser = null;
+  const verbs = await eventually(async () => {
+    const sts = (await allStatements(cfg, launch.registration)).map((s) => s.verb.id.replace(/^.*\//, ''));
+    check(sts.includes('completed') && sts.includes('terminated'), `survey statements lack completed/terminated: ${sts.join(' ')}`);
+    return sts;
+  });
+  check(!verbs.includes('answered'), `anonymous survey sent answered statements: ${verbs.join(' ')}`);
+  console.log(`survey: ${Object.keys(body.answers).length} answers in one POST (${served}); statements: ${verbs.join(' ')}`);
+}
+
 /* ------------------------------------------------------------------ main */
 
 async function main() {
@@ -257,6 +308,9 @@ async function main() {
     } else {
       check(!args.length, `unknown arguments: ${args.join(' ')} (usage: take-module.mjs [--preview URL...])`);
       await launchAndTake(diag);
+      if (diag.browser) await diag.browser.close().catch(() => {});
+      Object.assign(diag, { errors: [], requests: [], browser: null, page: null, phase: 'browser' });
+      await surveyAnonymous(config(), diag);
     }
   } catch (e) {
     process.exitCode = 1;
