@@ -211,6 +211,8 @@ async function launchAndTake(diag) {
 
   const walk = await walkModule(page, log);
   await waitForText(walk.result.locator('.bb-saved-ok'), /^Saved: your result is stored in your learning record\.$/, 'saved confirmation', 20000);
+  // contract §5: after a Normal-mode submit and the save, the runtime asks for the belt summary.
+  await eventually(async () => check(seen['/api/learn/summary'], 'the runtime did not ask GET /api/learn/summary after the save'), 5000);
   if (seen['/api/learn/summary'] === 'stand-in') {
     const belts = walk.result.getByRole('region', { name: 'Belt progress' });
     await belts.waitFor({ state: 'visible', timeout: 10000 }).catch(() => { throw new E2EError('no "Belt progress" block after the save'); });
