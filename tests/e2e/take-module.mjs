@@ -174,6 +174,13 @@ async function launchAndTake(diag) {
   check(total >= 3, `the AU has ${total} pages; the resume check needs at least 3`);
   const part = await walkModule(page, log, { stopAfter: 2 });
   check(part.questions.length > 0, 'pages 1–2 ask nothing, so resume cannot be checked');
+  // Exit asks first, inline (contract §7): "Stay in the module" keeps the learner where they were.
+  await page.locator('.bb-bar').getByRole('button', { name: 'Exit module', exact: true }).click();
+  const ask = page.getByRole('group', { name: /^Leave the module now\?/ });
+  check(await ask.isVisible(), 'Exit module did not ask before ending the session');
+  await ask.getByRole('button', { name: 'Stay in the module', exact: true }).click();
+  check(!(await ask.isVisible()) && (await page.locator('.bb-count').textContent()) === 'Page 2 of ' + total, 'after "Stay in the module" the learner is not back on page 2');
+  check(await page.evaluate(() => !window.BlackBeltAU.state.terminated), 'asking to exit ended the session');
   await sleep(1500); // the runtime saves the attempt 0.7 s after the last change
   const before = await attemptSnapshot(page);
   await page.goto('about:blank'); // pagehide: terminated and the attempt go out with keepalive
