@@ -33,6 +33,10 @@ source tests/support/server.sh
 start_server "$bin"
 
 BB_URL="$base" BB_KEY="$key" BB_SECRET="$secret" node tests/e2e/take-module.mjs
+# The same against the guess-proof fixture: every question type and a scenario through the real LRS.
+"$bin" --database-url "$BB_DATABASE_URL" packages import tests/e2e/fixtures/guess-proof >/dev/null
+BB_AU=https://blackbelt.example/test-fixtures/guess-proof/au/guess-proof BB_AU_ALONE=1 \
+  BB_URL="$base" BB_KEY="$key" BB_SECRET="$secret" node tests/e2e/take-module.mjs
 BB_URL="$base" node tests/e2e/docs-page.mjs
 BB_URL="$base" BB_KEY="$key" BB_SECRET="$secret" node tests/e2e/badge-page.mjs
 BB_URL="$base" BB_KEY="$key" BB_SECRET="$secret" BB_SETUP_LINK="$setup_link" node tests/e2e/console-sign-in.mjs
