@@ -33,6 +33,10 @@ source tests/support/server.sh
 start_server "$bin"
 
 BB_URL="$base" BB_KEY="$key" BB_SECRET="$secret" node tests/e2e/take-module.mjs
+# The same against the guess-proof fixture: every question type and a scenario through the real LRS.
+"$bin" --database-url "$BB_DATABASE_URL" packages import tests/e2e/fixtures/guess-proof >/dev/null
+BB_AU=https://blackbelt.example/test-fixtures/guess-proof/au/guess-proof BB_AU_ALONE=1 \
+  BB_URL="$base" BB_KEY="$key" BB_SECRET="$secret" node tests/e2e/take-module.mjs
 BB_URL="$base" node tests/e2e/docs-page.mjs
 BB_URL="$base" BB_KEY="$key" BB_SECRET="$secret" node tests/e2e/badge-page.mjs
 BB_URL="$base" BB_KEY="$key" BB_SECRET="$secret" BB_SETUP_LINK="$setup_link" node tests/e2e/console-sign-in.mjs
@@ -42,3 +46,15 @@ BB_URL="$base" BB_KEY="$key" BB_SECRET="$secret" node tests/e2e/console-admin.mj
 BB_URL="$base" BB_KEY="$key" BB_SECRET="$secret" node tests/e2e/console-lti.mjs
 # Last: it imports a second program, which the scripts above must not see.
 BB_URL="$base" BB_KEY="$key" BB_SECRET="$secret" node tests/e2e/console-review.mjs
+
+# Issue 20's assessment rules (no server needed): the static content checks, then the
+# guessing strategies played in Chromium against every scored AU (preview mode). Both run
+# even if the first fails, so one run reports everything.
+assess=0
+node --test tests/e2e/check-content.test.mjs || assess=1
+node tests/e2e/check-content.mjs || assess=1
+node tests/e2e/guessing.mjs || assess=1
+# The runtime against the guess-proof fixture, and every AU page under axe-core at 1280 and 390 px.
+node tests/e2e/guessing.mjs tests/e2e/fixtures || assess=1
+node tests/e2e/au-pages.mjs packages tests/e2e/fixtures || assess=1
+exit "$assess"

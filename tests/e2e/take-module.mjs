@@ -15,7 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { E2EError, check, exitModule, newPage, runtimeAlert, sleep, waitForText, walkModule } from './browser.mjs';
+import { E2EError, attemptSnapshot, check, exitModule, newPage, pageNumber, runtimeAlert, sleep, waitForText, walkModule, watchPage } from './browser.mjs';
 import { verifyProgress, verifyStatements } from './lrs-checks.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -68,6 +68,7 @@ function config() {
   return {
     base,
     au: env.BB_AU || DEFAULT_AU,
+    alone: env.BB_AU_ALONE === '1', // the AU is its course's only one, so the course is satisfied too
     auth: 'Basic ' + Buffer.from(`${env.BB_KEY}:${env.BB_SECRET}`).toString('base64'),
     returnUrl: `${base}/healthz`,
   };
@@ -89,8 +90,8 @@ async function api(cfg, method, path, body) {
   return { status: res.status, json, text, url };
 }
 
-async function createLaunch(cfg) {
-  const name = `e2e-${randomUUID().slice(0, 8)}`;
+async function createLaunch(cfg, learnerName) {
+  const name = learnerName || `e2e-${randomUUID().slice(0, 8)}`;
   const res = await api(cfg, 'POST', '/api/launches', {
     learner: { account: { homePage: 'https://lms.example.com', name }, name: 'E2E Learner', mbox: 'mailto:e2e@example.com' },
     auId: cfg.au,
@@ -115,13 +116,32 @@ async function allStatements(cfg, registration) {
   return out;
 }
 
-async function launchAndTake(diag) {
-  const cfg = config();
-  const launch = await createLaunch(cfg);
-  diag.registration = launch.registration;
-  console.log(`launch: registration ${launch.registration}, session ${launch.sessionId}`);
+/**
+ * Stand-ins for the learner endpoints another branch builds (/api/learn/settings and
+ * /api/learn/summary, issue 20 contract §4–5): used only while the server answers 404, so
+ * the runtime's side is tested now and the real endpoints take over once they exist.
+ */
+const STAND_INS = {
+  '/api/learn/settings': { company_name: 'Acme Test Co', policy_url: 'https://policy.example/social-media', coe_name: 'Acme Social CoE' },
+  '/api/learn/summary': {
+    belts: [{ id: 'white', name: 'White Belt', colour: '#ffffff', state: 'held' }, { id: 'yellow', name: 'Yellow Belt', colour: '#f2c200', state: 'in_progress' }],
+    next: { belt: { id: 'yellow', name: 'Yellow Belt', colour: '#f2c200' }, met: 1, total: 3, open: ['Pass the complaint triage module', 'Share 5 posts in 90 days'] },
+    next_module: { title: 'Customer complaints on social media', url: '/learn' },
+    home: '/learn',
+  },
+};
+async function learnerApiStandIns(context, base, seen) {
+  for (const [path, body] of Object.entries(STAND_INS)) {
+    await context.route(base + path, async (route) => {
+      const real = await route.fetch();
+      if (real.status() !== 404) { seen[path] = 'server'; await route.fulfill({ response: real }); return; }
+      seen[path] = 'stand-in';
+      await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
+    });
+  }
+}
 
-  const page = await newPage(diag);
+async function openLaunch(page, launch) {
   await page.goto(launch.launchUrl);
   await page.waitForFunction(() => {
     const s = window.BlackBeltAU && window.BlackBeltAU.state;
@@ -129,19 +149,98 @@ async function launchAndTake(diag) {
   }, null, { timeout: 20000 }).catch(() => {
     throw new E2EError('the AU runtime did not finish starting within 20 s');
   });
-  const state = await page.evaluate(() => ({ ready: window.BlackBeltAU.state.ready, mode: window.BlackBeltAU.state.mode }));
+  const state = await page.evaluate(() => ({ ready: window.BlackBeltAU.state.ready, mode: window.BlackBeltAU.state.mode, resumed: window.BlackBeltAU.state.resumed }));
   const alert = await runtimeAlert(page);
   check(state.ready, `the AU runtime could not start: ${alert || 'no message'}`);
   check(state.mode === 'Normal', `launchMode is ${state.mode}, want Normal`);
+  return state;
+}
 
-  const walk = await walkModule(page, (l) => console.log(`  ${l}`));
-  check(/being saved to your learning record/.test(walk.resultText), `results panel does not say it is saving: ${walk.resultText}`);
+const sessionOf = (s) => ((s.context || {}).extensions || {})['https://w3id.org/xapi/cmi5/context/extensions/sessionid'];
+
+async function launchAndTake(diag) {
+  const cfg = config();
+  const log = (l) => console.log(`  ${l}`);
+  const first = await createLaunch(cfg);
+  diag.registration = first.registration;
+  console.log(`launch 1: registration ${first.registration}, session ${first.sessionId}`);
+
+  const seen = {};
+  let page = await newPage(diag);
+  await learnerApiStandIns(page.context(), cfg.base, seen);
+  await openLaunch(page, first);
+
+  // Session 1: answer the first pages, then leave without exiting (navigate away).
+  const { total } = await pageNumber(page);
+  check(total >= 3, `the AU has ${total} pages; the resume check needs at least 3`);
+  const part = await walkModule(page, log, { stopAfter: 2 });
+  check(part.questions.length > 0, 'pages 1–2 ask nothing, so resume cannot be checked');
+  // Exit asks first, inline (contract §7): "Stay in the module" keeps the learner where they were.
+  await page.locator('.bb-bar').getByRole('button', { name: 'Exit module', exact: true }).click();
+  const ask = page.getByRole('group', { name: /^Leave the module now\?/ });
+  check(await ask.isVisible(), 'Exit module did not ask before ending the session');
+  await ask.getByRole('button', { name: 'Stay in the module', exact: true }).click();
+  check(!(await ask.isVisible()) && (await page.locator('.bb-count').textContent()) === 'Page 2 of ' + total, 'after "Stay in the module" the learner is not back on page 2');
+  check(await page.evaluate(() => !window.BlackBeltAU.state.terminated), 'asking to exit ended the session');
+  await sleep(1500); // the runtime saves the attempt 0.7 s after the last change
+  const before = await attemptSnapshot(page);
+  await page.goto('about:blank'); // pagehide: terminated and the attempt go out with keepalive
+  await sleep(1000); // let the keepalive requests land before the tab goes
+  await page.close();
+  console.log(`left at ${before.page} with ${Object.keys(before.answers).length} items shown, ${part.questions.length} answered`);
+
+  // Session 2: the same learner relaunches: same registration, same questions, same page.
+  const second = await createLaunch(cfg, first.learnerName);
+  check(second.registration === first.registration, `relaunch got registration ${second.registration}, want ${first.registration}`);
+  check(second.sessionId !== first.sessionId, 'relaunch reused the session id');
+  console.log(`launch 2: session ${second.sessionId}`);
+  page = await page.context().newPage();
+  diag.page = page;
+  watchPage(page, diag);
+  const st2 = await openLaunch(page, second);
+  check(st2.resumed, 'the relaunch did not resume the saved attempt');
+  const after = await attemptSnapshot(page);
+  check(after.page === before.page, `resume: at "${after.page}", want "${before.page}"`);
+  check(after.drawn.join(',') === before.drawn.join(','), `resume: drawn questions ${after.drawn.join(',')}, want ${before.drawn.join(',')}`);
+  for (const id of before.drawn) {
+    check(after.orders[id].join(',') === before.orders[id].join(','), `resume: option order of ${id} is ${after.orders[id]}, want ${before.orders[id]}`);
+    check(after.answers[id] === before.answers[id], `resume: answer of ${id} is "${after.answers[id]}", want "${before.answers[id]}"`);
+  }
+  console.log(`resume: ${before.page}, ${before.drawn.length} drawn questions with their order and answers restored`);
+
+  // Company variables from the settings (stand-in or real).
+  if (seen['/api/learn/settings'] === 'stand-in') {
+    await page.waitForFunction(() => document.querySelectorAll('[data-bb-var]').length === 0
+      || Array.from(document.querySelectorAll('[data-bb-var="company_name"]')).every((n) => n.textContent === 'Acme Test Co'), null, { timeout: 5000 })
+      .catch(() => { throw new E2EError('company_name from /api/learn/settings did not replace the page default'); });
+    const vars = await page.locator('[data-bb-var]').count();
+    console.log(vars ? `variables: ${vars} placeholders filled from the settings` : 'variables: this page has no placeholders');
+  }
+
+  const walk = await walkModule(page, log);
+  await waitForText(walk.result.locator('.bb-saved-ok'), /^Saved: your result is stored in your learning record\.$/, 'saved confirmation', 20000);
+  // contract §5: after a Normal-mode submit and the save, the runtime asks for the belt summary.
+  await eventually(async () => check(seen['/api/learn/summary'], 'the runtime did not ask GET /api/learn/summary after the save'), 5000);
+  if (seen['/api/learn/summary'] === 'stand-in') {
+    const belts = walk.result.getByRole('region', { name: 'Belt progress' });
+    await belts.waitFor({ state: 'visible', timeout: 10000 }).catch(() => { throw new E2EError('no "Belt progress" block after the save'); });
+    check(await walk.result.getByRole('link', { name: 'Next module: Customer complaints on social media' }).isVisible(), 'no "Next module" link');
+    console.log('result: saved, belt progress and next module shown');
+  }
   await exitModule(page, walk, cfg.returnUrl);
   console.log(`exit: back at ${page.url()}`);
   check(diag.errors.length === 0, `browser reported:\n  ${diag.errors.join('\n  ')}`);
   diag.phase = 'lrs';
 
-  const st = await eventually(async () => verifyStatements(await allStatements(cfg, launch.registration), cfg, launch, walk));
+  const launch = second;
+  const st = await eventually(async () => {
+    const sts = await allStatements(cfg, launch.registration);
+    const s1 = sts.filter((s) => sessionOf(s) === first.sessionId).map((s) => s.verb.id.replace(/^.*\//, ''));
+    check(s1.includes('initialized'), `session 1 has no initialized: ${s1.join(' ')}`);
+    check(!s1.some((v) => ['answered', 'passed', 'failed', 'completed'].includes(v)), `session 1 (left before submitting) sent ${s1.join(' ')}: answers go out on submit only`);
+    const mine = sts.filter((s) => sessionOf(s) === second.sessionId || /\/satisfied$/.test(s.verb.id));
+    return { ...verifyStatements(mine, cfg, launch, walk), session1: s1 };
+  });
   const pr = await eventually(async () => {
     const res = await api(cfg, 'GET', `/api/registrations/${encodeURIComponent(launch.registration)}/progress`);
     check(res.status === 200, `GET progress: ${res.status} ${res.text.slice(0, 300)}`);
@@ -149,10 +248,62 @@ async function launchAndTake(diag) {
   });
 
   console.log(`questions answered: ${walk.questions.length} (${walk.scored} scored, ${walk.score}% in the page)`);
-  console.log(`statements (${st.verbs.length}): ${st.verbs.join(' ')}`);
+  console.log(`session 1 statements: ${st.session1.join(' ')}`);
+  console.log(`session 2 statements (${st.verbs.length}): ${st.verbs.join(' ')}`);
   console.log(`progressed: ${st.progress.join('% ')}%; passed scaled ${st.score}; satisfied statements: ${st.satisfied}`);
   console.log(`progress API: course ${pr.status}; AU status=${pr.au.status} completed=${pr.au.completed} passed=${pr.au.passed} satisfied=${pr.au.satisfied} score=${pr.au.score} progress=${pr.au.progress}`);
   console.log('e2e: 1 passed, 0 failed');
+}
+
+/* ------------------------------------------------------------------ anonymous survey */
+
+const SURVEY_AU = 'https://blackbelt.example/courses/readiness-survey/au/readiness-survey';
+
+/**
+ * The readiness survey in anonymous mode (issue 20 contract §6): one POST of the answers to
+ * /api/survey/responses, then `completed`, and no `answered` statement in the LRS. Until the
+ * survey page carries data-bb-survey="anonymous" (content branch) the script sets it before
+ * the runtime starts; until the server has the endpoint (server branch) it stands in for it.
+ */
+async function surveyAnonymous(cfg, diag) {
+  const launch = await createLaunch({ ...cfg, au: SURVEY_AU });
+  diag.registration = launch.registration;
+  console.log(`survey launch: registration ${launch.registration}`);
+  const page = await newPage(diag);
+  await page.addInitScript(() => {
+    new MutationObserver((_, obs) => {
+      const main = document.querySelector('main[data-bb-au]');
+      if (main) { if (!main.hasAttribute('data-bb-survey')) main.setAttribute('data-bb-survey', 'anonymous'); obs.disconnect(); }
+    }).observe(document, { childList: true, subtree: true });
+  });
+  const posted = [];
+  let served = 'server';
+  await page.context().route(`${cfg.base}/api/survey/responses`, async (route) => {
+    posted.push(route.request().postDataJSON());
+    const real = await route.fetch();
+    if (real.status() !== 404) { await route.fulfill({ response: real }); return; }
+    served = 'stand-in';
+    await route.fulfill({ status: 201, contentType: 'application/json', body: JSON.stringify({ stored: Object.keys(posted[0].answers).length }) });
+  });
+  await openLaunch(page, launch);
+  const walk = await walkModule(page, (l) => console.log(`  ${l}`));
+  await waitForText(walk.result.locator('.bb-saved-ok'), /^Saved: your responses are stored/, 'survey saved confirmation', 20000);
+  check(posted.length === 1, `expected one POST /api/survey/responses, saw ${posted.length}`);
+  const body = posted[0];
+  check(body.activityId === SURVEY_AU, `survey POST activityId ${body.activityId}, want the publisher id ${SURVEY_AU}`);
+  check(JSON.stringify(Object.keys(body).sort()) === '["activityId","answers"]', `survey POST carries more than activityId and answers: ${Object.keys(body)}`);
+  check(walk.questions.every((q) => q.id in body.answers), `survey POST lacks answers: ${walk.questions.map((q) => q.id).filter((id) => !(id in body.answers))}`);
+  await exitModule(page, walk, cfg.returnUrl);
+  check(diag.errors.length === 0, `browser reported:\n  ${JSON.stringify(diag.errors)}`);
+  await diag.browser.close();
+  diag.browser = null;
+  const verbs = await eventually(async () => {
+    const sts = (await allStatements(cfg, launch.registration)).map((s) => s.verb.id.replace(/^.*\//, ''));
+    check(sts.includes('completed') && sts.includes('terminated'), `survey statements lack completed/terminated: ${sts.join(' ')}`);
+    return sts;
+  });
+  check(!verbs.includes('answered'), `anonymous survey sent answered statements: ${verbs.join(' ')}`);
+  console.log(`survey: ${Object.keys(body.answers).length} answers in one POST (${served}); statements: ${verbs.join(' ')}`);
 }
 
 /* ------------------------------------------------------------------ main */
@@ -167,6 +318,9 @@ async function main() {
     } else {
       check(!args.length, `unknown arguments: ${args.join(' ')} (usage: take-module.mjs [--preview URL...])`);
       await launchAndTake(diag);
+      if (diag.browser) await diag.browser.close().catch(() => {});
+      Object.assign(diag, { errors: [], requests: [], browser: null, page: null, phase: 'browser' });
+      await surveyAnonymous(config(), diag);
     }
   } catch (e) {
     process.exitCode = 1;
