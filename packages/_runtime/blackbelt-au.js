@@ -580,9 +580,8 @@
       e.setAttribute('tabindex', '-1');
       sc.endings[e.getAttribute('data-bb-ending')] = { id: e.getAttribute('data-bb-ending'), el: e, best: e.getAttribute('data-outcome') === 'best' };
     });
-    sc.restart = button('Start the scenario again', '', function () { sc.reset(); sc.first().fs.focus(); changed(); });
-    box.appendChild(sc.restart);
-    sc.first = function () { return sc.stepList[0]; };
+    // No "start again": decisions are final, as they are in the situation itself. A restart
+    // would let a learner walk every branch and keep the one whose ending reads best.
     function wordsFor(st, v) { var i = st.inputs.filter(function (x) { return x.value === v; })[0]; return i ? labelOf(i) : v; }
     sc.reset = function () {
       sc.path = [];
@@ -590,7 +589,6 @@
         st.fs.hidden = k !== 0; st.inputs.forEach(function (i) { i.checked = false; i.disabled = false; }); st.next.hidden = false; st.msg.textContent = '';
       });
       Object.keys(sc.endings).forEach(function (k) { sc.endings[k].el.hidden = true; });
-      sc.restart.hidden = true;
       sc.ending = null;
     };
     /** Shows the step or ending a choice leads to; returns it (or null). */
@@ -606,7 +604,6 @@
       st.inputs.forEach(function (i) { i.disabled = true; });
       st.next.hidden = true;
       sc.path.push([st.id, pick.value]);
-      sc.restart.hidden = S.submitted;
       var shown = reveal(pick.getAttribute('data-next'));
       if (shown && !quiet) shown.focus();
       if (!quiet) changed();
@@ -629,7 +626,7 @@
     };
     sc.response = function (a) { return a.map(function (p) { return p[0] + '.' + p[1]; }).join('[,]'); };
     sc.def = function () { return { type: INTERACTION, name: langMap(sc.title), interactionType: 'other' }; };
-    sc.lock = function (on) { sc.restart.hidden = on || !sc.path.length; sc.stepList.forEach(function (st) { if (on) { st.inputs.forEach(function (i) { i.disabled = true; }); st.next.hidden = true; } }); };
+    sc.lock = function (on) { sc.stepList.forEach(function (st) { if (on) { st.inputs.forEach(function (i) { i.disabled = true; }); st.next.hidden = true; } }); };
     sc.canShuffle = true;
     sc.reset();
     box.addEventListener('change', changed);

@@ -17,6 +17,12 @@
 // source, a scenario takes the strategy's pick at each step. Fails if any attempt reaches the
 // AU's mastery score (cmi5.xml masteryScore, else main[data-mastery], else 0.8). Prints a
 // table AU × strategy with the best score seen.
+//
+// The draws are seeded: each attempt replaces the page's Math.random with a generator
+// seeded from (AU, strategy, attempt, BB_GUESS_SEED), so every attempt draws differently
+// and every run draws the same. With shuffled options "first option" is a random guess,
+// and a random guess reaches any pass mark with some small chance; unseeded, the verdict
+// would be luck now and then. Set BB_GUESS_SEED to explore other draws.
 
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -29,6 +35,28 @@ const CHROMIUM = process.env.BB_CHROMIUM || '/usr/bin/chromium';
 const ROOT = resolve(new URL('../..', import.meta.url).pathname);
 const STRATEGIES = ['longest', 'first', 'last', 'always-true', 'always-false', 'frequent-pos'];
 const ATTEMPTS = Number(process.env.BB_GUESS_ATTEMPTS || 5);
+const SEED = process.env.BB_GUESS_SEED || '0';
+
+/** FNV-1a of `text`: the attempt's seed. */
+function seedOf(text) {
+  let h = 0x811c9dc5;
+  for (const c of text) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
+  return h;
+}
+
+/** Runs in the page before its scripts: Math.random from the URL's bb-seed (preview ignores it). */
+function seedRandom() {
+  const m = /[?&]bb-seed=(\d+)/.exec(location.search);
+  if (!m) return;
+  let a = Number(m[1]) >>> 0;
+  Math.random = function mulberry32() {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
 /** Scored AUs of every course folder under `dirs`, from cmi5.xml. */
 function scoredAus(dirs) {
@@ -111,8 +139,8 @@ function playInPage([strategy, freq]) {
   return done;
 }
 
-async function attempt(page, url, strategy, au) {
-  await page.goto(url);
+async function attempt(page, url, strategy, au, k) {
+  await page.goto(`${url}?bb-seed=${seedOf(`${SEED}|${au.course}/${au.url}|${strategy}|${k}`)}`);
   await page.locator('.bb-count').filter({ hasText: /^Page 1 of \d+$/ }).waitFor({ timeout: 15000 });
   const did = await page.evaluate(playInPage, [strategy, au.freq]);
   const nav = page.getByRole('navigation', { name: 'Module pages' });
@@ -141,6 +169,7 @@ async function main() {
   const rows = [];
   try {
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    await page.addInitScript(seedRandom);
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
     for (const au of aus) {
@@ -149,7 +178,7 @@ async function main() {
       for (const s of STRATEGIES) {
         let best = null;
         for (let k = 0; k < ATTEMPTS; k++) {
-          const r = await attempt(page, url, s, au);
+          const r = await attempt(page, url, s, au, k);
           if (!best || r.scaled > best.scaled) best = r;
           if (r.scaled >= au.mastery) failures.push(`${row.au}: strategy ${s} scored ${r.right}/${r.total} (mastery ${au.mastery}) with ${r.did.join(', ')}`);
         }
@@ -171,7 +200,7 @@ async function main() {
     });
     console.log(`${r.au.padEnd(w)}  ${String(r.mastery).padStart(7)}  ${cells.join(' ')}`);
   }
-  console.log(`(best of ${ATTEMPTS} fresh attempts per strategy; "PASS!" = the strategy reached mastery)`);
+  console.log(`(best of ${ATTEMPTS} fresh, seeded attempts per strategy, seed base ${SEED}; "PASS!" = the strategy reached mastery)`);
   if (failures.length) {
     console.error(`\nguessing: ${failures.length} attempts reached mastery without reading:`);
     failures.forEach((f) => console.error(`  ${f}`));
