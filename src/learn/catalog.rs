@@ -72,13 +72,19 @@ pub async fn audiences(conn: &impl ConnectionTrait, learner_key: &str) -> Result
         .unwrap_or_default())
 }
 
+/// Audiences that mean "every employee": everyone but a partner belongs to them.
+const EVERY_EMPLOYEE: [&str; 2] = ["employees", "all-employees"];
+
 /// Whether something for `wanted` audiences is for this learner: it names none (it is
 /// for everyone), or the learner's audience is not known (nothing to filter on), or
-/// they share one.
+/// they share one, or it is for every employee and the learner is not only a partner.
 pub fn is_for(wanted: &[String], learner: &[String]) -> bool {
+    let employee = learner.iter().any(|a| a != "partners");
     wanted.is_empty()
         || learner.is_empty()
-        || wanted.iter().any(|w| w == "all-employees" || learner.contains(w))
+        || wanted
+            .iter()
+            .any(|w| learner.contains(w) || (employee && EVERY_EMPLOYEE.contains(&w.as_str())))
 }
 
 /// Progress of every AU the learner has a row for, by publisher AU id.
@@ -163,8 +169,11 @@ mod tests {
         let partners = vec!["partners".to_owned()];
         assert!(is_for(&[], &partners));
         assert!(is_for(&partners, &partners));
-        assert!(is_for(&["all-employees".into()], &partners));
+        assert!(!is_for(&["employees".into()], &partners));
         assert!(!is_for(&["executives".into()], &partners));
         assert!(is_for(&["executives".into()], &[]));
+        let managers = vec!["middle-managers".to_owned()];
+        assert!(is_for(&["employees".into()], &managers));
+        assert!(is_for(&["all-employees".into()], &managers));
     }
 }

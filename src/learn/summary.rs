@@ -166,20 +166,22 @@ async fn standings(
     if known {
         return standing(conn, rules, learner_key, now_us).await;
     }
-    let mut all: Vec<BeltRef> = rules.all_belts().into_iter().collect();
-    all.sort();
+    let all: Vec<BeltRef> = rules.all_belts().into_iter().collect();
+    let holds = |id: &str| held.iter().any(|b| b.id == id && b.state == "held");
     Ok(all
         .into_iter()
-        .filter(|at| {
-            let id = &rules.belt(*at).id;
-            !held.iter().any(|b| &b.id == id && b.state == "held")
-        })
+        .filter(|at| !holds(&rules.belt(*at).id))
         .map(|at| {
-            let requires = &rules.belt(at).requires;
-            let (unmet, need) = top_level(requires);
+            let (items, need) = top_level(&rules.belt(at).requires);
+            // Without facts, only a belt requirement can be known to be met.
+            let unmet: Vec<_> = items
+                .iter()
+                .filter(|r| !matches!(r, crate::certification::program::model::Requirement::Belt(id) if holds(id)))
+                .cloned()
+                .collect();
             Standing {
                 belt: at,
-                met: 0,
+                met: (items.len() - unmet.len()).min(need),
                 need,
                 unmet,
             }
