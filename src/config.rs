@@ -263,7 +263,7 @@ pub const CLI_ENV_VARS: &[&str] = &["CONFIG"];
 fn settings_env() -> Env {
     Env::prefixed("BLACKBELT_")
         .ignore(CLI_ENV_VARS)
-        .filter(|key| !key.as_str().starts_with(COMPANY_ENV))
+        .filter(|key| !key.starts_with(COMPANY_ENV))
 }
 
 /// `BLACKBELT_COMPANY_<NAME>` sets `company.<name>` (`[company]` of the file).

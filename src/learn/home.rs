@@ -14,7 +14,8 @@ use std::sync::Arc;
 use askama::Template;
 use poem::http::{StatusCode, header};
 use poem::web::{Data, Form, Path};
-use poem::{EndpointExt, IntoEndpoint, Request, Response, Route, get, handler, post};
+use poem::endpoint::BoxEndpoint;
+use poem::{EndpointExt, Request, Response, Route, get, handler, post};
 use rust_embed::RustEmbed;
 use serde::Deserialize;
 
@@ -76,13 +77,14 @@ fn css_url() -> String {
 }
 
 /// Every `/learn` route, with the home's data.
-pub fn routes(learn: Learn) -> impl IntoEndpoint {
+pub fn routes(learn: Learn) -> BoxEndpoint<'static> {
     Route::new()
         .at("/", get(home))
         .at("/enter/:code", get(enter))
         .at("/launch", post(start_launch))
         .at("/assets/:name", get(asset))
         .data(learn)
+        .boxed()
 }
 
 #[derive(Template)]

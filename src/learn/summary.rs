@@ -170,13 +170,13 @@ async fn standings(
     let holds = |id: &str| held.iter().any(|b| b.id == id && b.state == "held");
     Ok(all
         .into_iter()
-        .filter(|at| !holds(&rules.belt(*at).id))
+        .filter(|at| !holds(rules.belt(*at).id.as_str()))
         .map(|at| {
             let (items, need) = top_level(&rules.belt(at).requires);
             // Without facts, only a belt requirement can be known to be met.
             let unmet: Vec<_> = items
                 .iter()
-                .filter(|r| !matches!(r, crate::certification::program::model::Requirement::Belt(id) if holds(id)))
+                .filter(|r| !matches!(r, crate::certification::program::model::Requirement::Belt(id) if holds(id.as_str())))
                 .cloned()
                 .collect();
             Standing {
