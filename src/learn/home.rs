@@ -20,7 +20,7 @@ use rust_embed::RustEmbed;
 use serde::Deserialize;
 
 use super::access::{self, LearnerRef};
-use super::catalog::{AuState, LearnerCourse};
+use super::catalog::LearnerCourse;
 use super::company_store;
 use super::summary::{self, BeltState, NextBelt, NextModule};
 use crate::console::page::{POLICY, html};
@@ -336,15 +336,26 @@ fn asset(Path(name): Path<String>) -> Response {
 mod tests {
     use super::*;
 
-    #[test]
-    fn every_state_has_words() {
-        for s in [
-            AuState::NotStarted,
-            AuState::Started,
-            AuState::Attempted,
-            AuState::Done,
-        ] {
-            assert!(!s.words().is_empty());
+    fn learn(secure: bool) -> Learn {
+        let config = crate::config::Config::default();
+        Learn {
+            db: Db::disconnected(),
+            clock: WriteClock::default(),
+            settings: LaunchSettings::from_config(&config),
+            company: Arc::default(),
+            secure,
         }
+    }
+
+    #[test]
+    fn the_session_cookie_is_http_only_lax_and_short() {
+        let plain = learn(false).cookie("t");
+        assert_eq!(
+            plain,
+            "blackbelt_learn=t; Path=/; HttpOnly; SameSite=Lax; Max-Age=7200"
+        );
+        let secure = learn(true).cookie("t");
+        assert!(secure.starts_with("__Host-blackbelt_learn=t;"), "{secure}");
+        assert!(secure.ends_with("; Secure"), "{secure}");
     }
 }
