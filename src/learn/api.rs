@@ -173,7 +173,11 @@ impl LearnApi {
 
     /// A single-use URL (two minutes) that opens the learner's home with a session of
     /// its own: no password, and no long-lived secret in the URL.
-    #[oai(path = "/handoff", method = "post", operation_id = "createLearnHandoff")]
+    #[oai(
+        path = "/handoff",
+        method = "post",
+        operation_id = "createLearnHandoff"
+    )]
     async fn handoff(&self, auth: BasicAuth) -> ApiResult<HandoffResponse> {
         let grant = grant(&auth)?;
         let email = registration::Entity::find_by_id(grant.registration.clone())

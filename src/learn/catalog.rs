@@ -53,7 +53,10 @@ impl AuState {
 }
 
 /// The learner's audiences (`audience` attribute); empty when none is known.
-pub async fn audiences(conn: &impl ConnectionTrait, learner_key: &str) -> Result<Vec<String>, Error> {
+pub async fn audiences(
+    conn: &impl ConnectionTrait,
+    learner_key: &str,
+) -> Result<Vec<String>, Error> {
     use sea_orm::EntityTrait;
     let row = cert_learner::Entity::find_by_id(learner_key.to_owned())
         .one(conn)

@@ -102,7 +102,10 @@ pub fn label(name: &str) -> &'static str {
 /// it breaks ("must be an http or https URL").
 pub fn check(name: &str, value: &str) -> Result<String, String> {
     let Some(kind) = kind(name) else {
-        return Err(format!("is not a company variable; they are {}", NAMES.join(", ")));
+        return Err(format!(
+            "is not a company variable; they are {}",
+            NAMES.join(", ")
+        ));
     };
     if value.chars().any(char::is_control) {
         return Err("must not contain control characters (such as line breaks)".into());

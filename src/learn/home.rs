@@ -12,9 +12,9 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use askama::Template;
+use poem::endpoint::BoxEndpoint;
 use poem::http::{StatusCode, header};
 use poem::web::{Data, Form, Path};
-use poem::endpoint::BoxEndpoint;
 use poem::{EndpointExt, Request, Response, Route, get, handler, post};
 use rust_embed::RustEmbed;
 use serde::Deserialize;
@@ -291,9 +291,9 @@ async fn launch_for(learn: &Learn, who: &LearnerRef, form: &LaunchForm) -> Resul
     let conn = &learn.db.conn;
     let audiences = super::catalog::audiences(conn, &who.learner_key).await?;
     let catalog = super::catalog::for_learner(conn, &who.learner_key, &audiences).await?;
-    let offered = catalog.iter().any(|c| {
-        c.course_id == form.course_id && c.aus.iter().any(|a| a.au_id == form.au_id)
-    });
+    let offered = catalog
+        .iter()
+        .any(|c| c.course_id == form.course_id && c.aus.iter().any(|a| a.au_id == form.au_id));
     if !offered {
         return Err(Error::NotFound(
             "This module is not in your catalog. Go back to your learning home and choose \

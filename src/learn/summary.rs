@@ -192,7 +192,10 @@ async fn standings(
 /// A requirement's top-level items and how many are needed (as `near` counts them).
 fn top_level(
     req: &crate::certification::program::model::Requirement,
-) -> (Vec<crate::certification::program::model::Requirement>, usize) {
+) -> (
+    Vec<crate::certification::program::model::Requirement>,
+    usize,
+) {
     use crate::certification::program::model::Requirement as R;
     match req {
         R::AllOf(list) => (list.clone(), list.len()),

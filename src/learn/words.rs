@@ -23,7 +23,10 @@ impl Titles {
     }
 
     fn belt(&self, id: &str) -> String {
-        self.belts.get(id).cloned().unwrap_or_else(|| format!("{id} belt"))
+        self.belts
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| format!("{id} belt"))
     }
 }
 
@@ -106,10 +109,7 @@ pub fn open_lines(
     match requires {
         Requirement::AtLeast(_) if !unmet.is_empty() => {
             let choices: Vec<String> = unmet.iter().map(|r| say(r, titles)).collect();
-            vec![format!(
-                "{more_needed} more of: {}",
-                choices.join("; ")
-            )]
+            vec![format!("{more_needed} more of: {}", choices.join("; "))]
         }
         _ => unmet.iter().map(|r| say(r, titles)).collect(),
     }
@@ -151,7 +151,10 @@ mod tests {
             say(&au("https://x/au/policy", Some(0.8)), &titles),
             "Pass “Policy essentials” with at least 80 %"
         );
-        assert_eq!(say(&au("https://x/au/other", None), &titles), "Pass “other”");
+        assert_eq!(
+            say(&au("https://x/au/other", None), &titles),
+            "Pass “other”"
+        );
         titles.belts.insert("white".into(), "White Belt".into());
         assert_eq!(
             say(&Requirement::Belt("white".into()), &titles),
@@ -169,10 +172,7 @@ mod tests {
         let lines = open_lines(&req, &[au("b", None), au("c", None)], 1, &titles);
         assert_eq!(lines, ["1 more of: Pass “b”; Pass “c”"]);
         let all = Requirement::AllOf(vec![au("a", None), au("b", None)]);
-        assert_eq!(
-            open_lines(&all, &[au("b", None)], 1, &titles),
-            ["Pass “b”"]
-        );
+        assert_eq!(open_lines(&all, &[au("b", None)], 1, &titles), ["Pass “b”"]);
     }
 
     #[test]

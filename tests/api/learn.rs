@@ -9,7 +9,7 @@ use crate::console_support::{anonymous_get, page_of};
 use crate::content::POLICY_AU;
 use crate::helpers::{TestApp, basic};
 use crate::learn_support::{COURSE, TRIAGE_AU, csrf_of, text};
-use entities::{learn_handoff, learn_session, launch_session};
+use entities::{launch_session, learn_handoff, learn_session};
 
 #[tokio::test]
 async fn settings_are_the_configurations_until_the_console_sets_one() {
@@ -68,14 +68,18 @@ async fn learn_endpoints_need_an_aus_launch_token() {
         };
         let none = request.send().await;
         assert_eq!(none.0.status(), StatusCode::UNAUTHORIZED, "{path}");
-        let garbage = app.call(method, path, &basic("nobody", "nothing"), None).await;
+        let garbage = app
+            .call(method, path, &basic("nobody", "nothing"), None)
+            .await;
         assert_eq!(garbage.0, StatusCode::UNAUTHORIZED, "{path}");
         // A launch token whose secret is wrong: 403, as for every launch-token call
         // (cmi5 §8.2; a 401 challenge would open a login dialog over the AU).
         let wrong = token.replace("Basic ", "");
         let wrong = {
             use base64::Engine;
-            let raw = base64::engine::general_purpose::STANDARD.decode(wrong).unwrap();
+            let raw = base64::engine::general_purpose::STANDARD
+                .decode(wrong)
+                .unwrap();
             let text = String::from_utf8(raw).unwrap();
             let user = text.split_once(':').unwrap().0.to_owned();
             basic(&user, "wrong-secret")
@@ -149,7 +153,10 @@ async fn without_a_program_there_is_no_next_belt() {
     let (token, _) = app.learner("ada").await;
     let (status, body) = app.call("GET", "/api/learn/summary", &token, None).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert!(body["next"].is_null() && body["next_module"].is_null(), "{body}");
+    assert!(
+        body["next"].is_null() && body["next_module"].is_null(),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -159,16 +166,25 @@ async fn a_handoff_opens_the_home_once_and_stores_only_hashes() {
     let (token, _) = app.learner("ada").await;
     let path = app.home_handoff(&token).await;
     let code = path.rsplit('/').next().unwrap().to_owned();
-    let stored = learn_handoff::Entity::find().all(&app.db.conn).await.unwrap();
+    let stored = learn_handoff::Entity::find()
+        .all(&app.db.conn)
+        .await
+        .unwrap();
     assert_eq!(stored.len(), 1);
     assert_ne!(stored[0].code_hash, code, "the code itself is never stored");
     let cookie = app.enter_home(&path).await;
-    let sessions = learn_session::Entity::find().all(&app.db.conn).await.unwrap();
+    let sessions = learn_session::Entity::find()
+        .all(&app.db.conn)
+        .await
+        .unwrap();
     assert_eq!(sessions.len(), 1);
     assert!(!cookie.ends_with(&sessions[0].token_hash));
     let home = app.home(&cookie).await;
     assert_eq!(home.status, StatusCode::OK, "{}", home.body);
-    assert!(home.header("content-security-policy").contains("script-src 'self'"));
+    assert!(
+        home.header("content-security-policy")
+            .contains("script-src 'self'")
+    );
     assert_eq!(home.header("cache-control"), "no-store");
     home.shows("Test Learner, your learning")
         .shows("Next: White Belt")
@@ -204,7 +220,13 @@ async fn an_expired_or_unknown_code_is_404_and_starts_no_session() {
         let page = page_of(app.client.get(&path).send().await).await;
         assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}");
     }
-    assert_eq!(learn_session::Entity::find().count(&app.db.conn).await.unwrap(), 0);
+    assert_eq!(
+        learn_session::Entity::find()
+            .count(&app.db.conn)
+            .await
+            .unwrap(),
+        0
+    );
 }
 
 #[tokio::test]
@@ -225,7 +247,10 @@ async fn the_launch_button_starts_a_cmi5_launch_in_the_learners_registration() {
     let cookie = app.enter_home(&app.home_handoff(&token).await).await;
     let home = app.home(&cookie).await;
     let csrf = csrf_of(&home);
-    let before = launch_session::Entity::find().all(&app.db.conn).await.unwrap();
+    let before = launch_session::Entity::find()
+        .all(&app.db.conn)
+        .await
+        .unwrap();
     assert_eq!(before.len(), 1);
     let post = |fields: Vec<(&str, String)>| {
         let body: String = url::form_urlencoded::Serializer::new(String::new())
@@ -259,7 +284,10 @@ async fn the_launch_button_starts_a_cmi5_launch_in_the_learners_registration() {
     .await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     assert_eq!(
-        launch_session::Entity::find().count(&app.db.conn).await.unwrap(),
+        launch_session::Entity::find()
+            .count(&app.db.conn)
+            .await
+            .unwrap(),
         1,
         "refused buttons launch nothing"
     );
@@ -274,16 +302,30 @@ async fn the_launch_button_starts_a_cmi5_launch_in_the_learners_registration() {
     .await;
     assert_eq!(launched.status, StatusCode::SEE_OTHER, "{}", launched.body);
     let location = launched.location();
-    assert!(location.contains("/content/") && location.contains("fetch="), "{location}");
-    let after = launch_session::Entity::find().all(&app.db.conn).await.unwrap();
+    assert!(
+        location.contains("/content/") && location.contains("fetch="),
+        "{location}"
+    );
+    let after = launch_session::Entity::find()
+        .all(&app.db.conn)
+        .await
+        .unwrap();
     assert_eq!(after.len(), 2);
-    let new = after.iter().find(|s| s.au_id == TRIAGE_AU).expect("a triage session");
+    let new = after
+        .iter()
+        .find(|s| s.au_id == TRIAGE_AU)
+        .expect("a triage session");
     assert_eq!(
         new.registration, before[0].registration,
         "the learner's registration for the course is reused"
     );
     assert_eq!(new.launch_mode, "Normal");
-    assert!(new.return_url.as_deref().unwrap_or_default().ends_with("/learn"));
+    assert!(
+        new.return_url
+            .as_deref()
+            .unwrap_or_default()
+            .ends_with("/learn")
+    );
     // The policy AU launched first keeps its own id (the catalog lists both).
     assert_ne!(POLICY_AU, TRIAGE_AU);
 }

@@ -45,8 +45,14 @@ async fn an_administrator_sets_variables_that_override_the_configuration_with_an
     assert_eq!(saved.location(), "/console/admin/company?done=saved");
     let (_, settings) = app.call("GET", "/api/learn/settings", &token, None).await;
     assert_eq!(settings["company_name"], "Acme Ltd");
-    assert_eq!(settings["coe_name"], "Social CoE", "empty field: the configuration's");
-    assert_eq!(settings["policy_url"], "https://intranet.acme.example/social");
+    assert_eq!(
+        settings["coe_name"], "Social CoE",
+        "empty field: the configuration's"
+    );
+    assert_eq!(
+        settings["policy_url"],
+        "https://intranet.acme.example/social"
+    );
     assert_eq!(settings["coe_contact"], "coe@acme.example");
     assert!(settings.get("logo_url").is_none());
     let audit = cert_audit::Entity::find().all(&app.db.conn).await.unwrap();
@@ -56,7 +62,10 @@ async fn an_administrator_sets_variables_that_override_the_configuration_with_an
         .expect("an audit row");
     assert_eq!(entry.actor, format!("console:{}", admin.username));
     let details = entry.details.to_string();
-    assert!(details.contains("Acme Ltd") && details.contains("policy_url"), "{details}");
+    assert!(
+        details.contains("Acme Ltd") && details.contains("policy_url"),
+        "{details}"
+    );
     assert_eq!(
         package::Entity::find().count(&app.db.conn).await.unwrap(),
         versions,
@@ -77,7 +86,10 @@ async fn an_administrator_sets_variables_that_override_the_configuration_with_an
         .await;
     assert_eq!(again.location(), "/console/admin/company?done=unchanged");
     assert_eq!(
-        cert_audit::Entity::find().count(&app.db.conn).await.unwrap(),
+        cert_audit::Entity::find()
+            .count(&app.db.conn)
+            .await
+            .unwrap(),
         audit.len() as u64
     );
 }
@@ -87,22 +99,60 @@ async fn bad_fields_are_named_and_nothing_is_written() {
     let app = TestApp::spawn().await;
     let admin = signed_in(&app, Role::Admin, None).await;
     for (field, value, says) in [
-        ("policy_url", "javascript:alert(1)", "Social media policy address must be"),
-        ("logo_url", "ftp://files.example/logo.png", "Logo address must be"),
-        ("coe_contact", "coe at acme", "Center of Excellence contact must be"),
-        ("escalation_contact", "x@localhost", "Crisis and complaint contact must be"),
-        ("company_name", &"A".repeat(121), "Company name must be at most 120"),
-        ("coe_name", "two\nlines", "Center of Excellence name must not contain"),
+        (
+            "policy_url",
+            "javascript:alert(1)",
+            "Social media policy address must be",
+        ),
+        (
+            "logo_url",
+            "ftp://files.example/logo.png",
+            "Logo address must be",
+        ),
+        (
+            "coe_contact",
+            "coe at acme",
+            "Center of Excellence contact must be",
+        ),
+        (
+            "escalation_contact",
+            "x@localhost",
+            "Crisis and complaint contact must be",
+        ),
+        (
+            "company_name",
+            &"A".repeat(121),
+            "Company name must be at most 120",
+        ),
+        (
+            "coe_name",
+            "two\nlines",
+            "Center of Excellence name must not contain",
+        ),
     ] {
         let page = admin
             .post(&app, PAGE, &[("company_name", "Acme"), (field, value)])
             .await;
         assert_eq!(page.status, StatusCode::BAD_REQUEST, "{field}");
-        page.shows("Nothing was saved").shows(says).shows(&format!("href=\"#{field}\""));
+        page.shows("Nothing was saved")
+            .shows(says)
+            .shows(&format!("href=\"#{field}\""));
         page.shows(&format!("id=\"{field}\""));
     }
-    assert_eq!(company_setting::Entity::find().count(&app.db.conn).await.unwrap(), 0);
-    assert_eq!(cert_audit::Entity::find().count(&app.db.conn).await.unwrap(), 0);
+    assert_eq!(
+        company_setting::Entity::find()
+            .count(&app.db.conn)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        cert_audit::Entity::find()
+            .count(&app.db.conn)
+            .await
+            .unwrap(),
+        0
+    );
 }
 
 #[tokio::test]
@@ -119,5 +169,11 @@ async fn only_administrators_see_or_change_the_company_page() {
         .post_raw(&app, PAGE, &[("csrf", "forged"), ("company_name", "Evil")])
         .await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
-    assert_eq!(company_setting::Entity::find().count(&app.db.conn).await.unwrap(), 0);
+    assert_eq!(
+        company_setting::Entity::find()
+            .count(&app.db.conn)
+            .await
+            .unwrap(),
+        0
+    );
 }

@@ -119,7 +119,9 @@ impl TestApp {
         assert_eq!(status, StatusCode::CREATED, "{body}");
         let url = body["url"].as_str().unwrap();
         assert!(!body["expires_at"].as_str().unwrap().is_empty());
-        let path = url.split_once("/learn/").map(|(_, p)| format!("/learn/{p}"));
+        let path = url
+            .split_once("/learn/")
+            .map(|(_, p)| format!("/learn/{p}"));
         path.unwrap()
     }
 
@@ -129,19 +131,32 @@ impl TestApp {
         assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
         assert_eq!(page.location(), "/learn");
         let set = page.header("set-cookie").to_owned();
-        assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax"), "{set}");
+        assert!(
+            set.contains("HttpOnly") && set.contains("SameSite=Lax"),
+            "{set}"
+        );
         set.split(';').next().unwrap().to_owned()
     }
 
     /// `GET /learn` with a session cookie.
     pub async fn home(&self, cookie: &str) -> Page {
-        page_of(self.client.get("/learn").header("cookie", cookie).send().await).await
+        page_of(
+            self.client
+                .get("/learn")
+                .header("cookie", cookie)
+                .send()
+                .await,
+        )
+        .await
     }
 }
 
 /// The value of the first `name="csrf"` field of a page.
 pub fn csrf_of(page: &Page) -> String {
-    let at = page.body.find("name=\"csrf\" value=\"").expect("a csrf field");
+    let at = page
+        .body
+        .find("name=\"csrf\" value=\"")
+        .expect("a csrf field");
     let rest = &page.body[at + "name=\"csrf\" value=\"".len()..];
     rest[..rest.find('"').unwrap()].to_owned()
 }

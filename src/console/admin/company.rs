@@ -182,9 +182,15 @@ async fn save(
         if old == new {
             continue;
         }
-        company_store::set(&change.txn, name, new.map(String::as_str), &viewer.actor(), now)
-            .await
-            .map_err(page::from_error)?;
+        company_store::set(
+            &change.txn,
+            name,
+            new.map(String::as_str),
+            &viewer.actor(),
+            now,
+        )
+        .await
+        .map_err(page::from_error)?;
         changed.insert(name.to_owned(), json!({"from": old, "to": new}));
     }
     if changed.is_empty() {
@@ -221,6 +227,10 @@ mod tests {
         let errors = check_all(&sent);
         let names: Vec<&str> = errors.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["coe_contact", "policy_url"]);
-        assert!(errors[1].1.starts_with("Social media policy address must be"));
+        assert!(
+            errors[1]
+                .1
+                .starts_with("Social media policy address must be")
+        );
     }
 }
