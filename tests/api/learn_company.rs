@@ -130,9 +130,11 @@ async fn bad_fields_are_named_and_nothing_is_written() {
             "Center of Excellence name must not contain",
         ),
     ] {
-        let page = admin
-            .post(&app, PAGE, &[("company_name", "Acme"), (field, value)])
-            .await;
+        let mut fields = vec![(field, value)];
+        if field != "company_name" {
+            fields.push(("company_name", "Acme"));
+        }
+        let page = admin.post(&app, PAGE, &fields).await;
         assert_eq!(page.status, StatusCode::BAD_REQUEST, "{field}");
         page.shows("Nothing was saved")
             .shows(says)
