@@ -31,6 +31,7 @@ use crate::launch::documents::LaunchDocuments;
 use crate::launch::participant::{Progress, SessionRules};
 use crate::launch::settings::LaunchSettings;
 use crate::launch::token::LaunchTokens;
+use crate::learn::api::LearnApi;
 use crate::lti::api::LtiApi;
 use crate::lti::frame::FrameAncestors;
 use crate::lti::housekeeping;
@@ -178,6 +179,8 @@ impl App {
         deliverers: Option<Deliverers>,
     ) -> Result<App, StartError> {
         metrics::install();
+        // A company variable that breaks its rule stops the start, naming it.
+        config.company.values().map_err(StartError::Setting)?;
         let proxies =
             TrustedProxies::parse(&config.trusted_proxies).map_err(StartError::Setting)?;
         if let Some(dir) = config
@@ -475,6 +478,11 @@ fn apis(
                 badges: badges.clone(),
             },
         ),
+        LearnApi {
+            db: db.clone(),
+            company: Arc::new(config.company.values().unwrap_or_default()),
+            public_url: config.public_url.trim_end_matches('/').to_owned(),
+        },
     )
 }
 
@@ -507,6 +515,13 @@ fn endpoint(
         statements,
         cursor_key: statement_cursors,
     });
+    let learn = crate::learn::home::routes(crate::learn::home::Learn {
+        db: db.clone(),
+        clock: clock.clone(),
+        settings: LaunchSettings::from_config(config),
+        company: Arc::new(config.company.values().unwrap_or_default()),
+        secure: config.public_url.starts_with("https://"),
+    });
     let routes = RouteTable::from_openapi(&service.spec());
     let spec = service.spec_endpoint();
     Route::new()
@@ -528,6 +543,7 @@ fn endpoint(
         )
         .at("/verify/:id", get(crate::badges::page::verify).data(badges))
         .nest("/console", console)
+        .nest("/learn", learn)
         .at("/docs", docs)
         .at("/openapi.json", spec)
         .data(auth.clone())

@@ -158,6 +158,9 @@ pub struct Config {
     pub console_max_failures: u32,
     /// The console's sign-in throttling window and lock-out, in minutes.
     pub console_lockout_minutes: u32,
+    /// Company variables AUs show (`[company]`; `BLACKBELT_COMPANY_<NAME>`, such as
+    /// `BLACKBELT_COMPANY_POLICY_URL`). The console's Company page overrides each.
+    pub company: crate::learn::company::CompanyConfig,
 }
 
 /// How SQLite syncs commits to disk (`PRAGMA synchronous`).
@@ -247,6 +250,7 @@ impl Default for Config {
             console_session_hours: 12,
             console_max_failures: 5,
             console_lockout_minutes: 15,
+            company: crate::learn::company::CompanyConfig::default(),
         }
     }
 }
@@ -257,7 +261,16 @@ pub const CLI_ENV_VARS: &[&str] = &["CONFIG"];
 
 /// The `BLACKBELT_*` environment variables that are settings.
 fn settings_env() -> Env {
-    Env::prefixed("BLACKBELT_").ignore(CLI_ENV_VARS)
+    Env::prefixed("BLACKBELT_")
+        .ignore(CLI_ENV_VARS)
+        .filter(|key| !key.starts_with(COMPANY_ENV))
+}
+
+/// `BLACKBELT_COMPANY_<NAME>` sets `company.<name>` (`[company]` of the file).
+const COMPANY_ENV: &str = "company_";
+
+fn company_env() -> Env {
+    Env::prefixed("BLACKBELT_COMPANY_").map(|key| format!("company.{key}").into())
 }
 
 impl Config {
@@ -267,7 +280,11 @@ impl Config {
         if let Some(path) = file {
             figment = figment.merge(Toml::file_exact(path));
         }
-        figment.merge(settings_env()).extract().map_err(Box::new)
+        figment
+            .merge(settings_env())
+            .merge(company_env())
+            .extract()
+            .map_err(Box::new)
     }
 
     /// The SQLite file a `sqlite:` URL points at, if any (its directory is created).
@@ -312,6 +329,26 @@ mod tests {
         let error = Config::load(Some(&file)).unwrap_err().to_string();
         assert!(error.contains("sqlite_synchronous"), "{error}");
         assert!(error.contains("full"), "{error}");
+    }
+
+    #[test]
+    fn company_variables_are_read_from_the_company_table() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("blackbelt.toml");
+        std::fs::write(
+            &file,
+            "[company]\ncompany_name = \"Acme\"\npolicy_url = \"https://acme.example/p\"\n",
+        )
+        .unwrap();
+        let config = Config::load(Some(&file)).unwrap();
+        assert_eq!(config.company.company_name.as_deref(), Some("Acme"));
+        assert_eq!(
+            config.company.policy_url.as_deref(),
+            Some("https://acme.example/p")
+        );
+        std::fs::write(&file, "[company]\nfavourite_colour = \"blue\"\n").unwrap();
+        let error = Config::load(Some(&file)).unwrap_err().to_string();
+        assert!(error.contains("favourite_colour"), "{error}");
     }
 
     #[test]

@@ -32,6 +32,9 @@ pub mod db;
 pub mod error;
 /// cmi5 launches: registrations, sessions, auth tokens, statement rules, progress.
 pub mod launch;
+/// The learner's side: company variables, the AU runtime's `/api/learn/*` and the
+/// learner's home page `/learn`.
+pub mod learn;
 /// LTI 1.3 and 1.1 tool provider.
 pub mod lti;
 /// `lti` commands.

@@ -10,6 +10,7 @@ use crate::certification::api::belts_api::BeltsApi;
 use crate::certification::api::evidence_api::EvidenceApi;
 use crate::certification::program::api::ProgramApi;
 use crate::launch::api::LaunchApi;
+use crate::learn::api::LearnApi;
 use crate::lti::api::LtiApi;
 use crate::ops::api::OpsApi;
 use crate::packages::catalog_api::PackagesApi;
@@ -49,6 +50,9 @@ pub enum ApiTags {
     /// credentials (JSON with a Data Integrity proof, or VC-JWT) and status lists; a
     /// learner's own credentials; key rotation and re-issue for administrators.
     Badges,
+    /// The learner's side, for AUs with their launch token: company variables, belt
+    /// progress and the next module, and the way into the learner's home (`/learn`).
+    Learn,
 }
 
 pub type Apis = (
@@ -66,6 +70,7 @@ pub type Apis = (
     RosterApi,
     CertificationApis,
     BadgesApis,
+    LearnApi,
 );
 
 /// The certification engine's APIs (poem-openapi combines at most 16 per tuple).

@@ -27,6 +27,8 @@ pub mod cert_learner_term;
 pub mod cert_program;
 /// Who may review evidence of a belt.
 pub mod cert_reviewer;
+/// Company variables set in the console (override the `[company]` configuration).
+pub mod company_setting;
 /// Single-use handoffs from an LTI launch to a console session.
 pub mod console_lti_handoff;
 /// Console sessions (server-side; the cookie's token hashed).
@@ -45,6 +47,10 @@ pub mod credential_revision;
 pub mod document;
 /// cmi5 AU launch sessions: fetch code, auth token, lifecycle.
 pub mod launch_session;
+/// Single-use codes that open a learner's home.
+pub mod learn_handoff;
+/// Learners' sessions on their home (`/learn`).
+pub mod learn_session;
 /// LTI contexts (courses) with an NRPS roster service, and their sync job.
 pub mod lti_context;
 /// The members of an LTI context, as its last NRPS roster listed them.

@@ -21,7 +21,8 @@ const EVERY: Duration = Duration::from_secs(300);
 pub struct Pruned {
     pub sessions: u64,
     pub links: u64,
-    /// LTI handoffs (`/console/lti/enter/<token>`), expired or used.
+    /// LTI handoffs (`/console/lti/enter/<token>`) and learner home codes and sessions
+    /// (`/learn`), expired or used.
     pub handoffs: u64,
     pub counters: u64,
 }
@@ -42,7 +43,9 @@ pub async fn prune(
     Ok(Pruned {
         sessions: over + idle,
         links: setup_links::purge(conn, now_us).await?,
-        handoffs: lti_handoff::purge(conn, now_us).await?,
+        // The learner's home codes and sessions expire the same way.
+        handoffs: lti_handoff::purge(conn, now_us).await?
+            + crate::learn::access::purge(conn, now_us).await?,
         counters: throttle::purge(conn, limits, now_us).await?,
     })
 }

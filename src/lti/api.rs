@@ -197,6 +197,7 @@ impl LtiApi {
             Ok(Next::Console(console_link::Answer::NotForLearners(html))) => {
                 BrowserResponse::Forbidden(Html(html))
             }
+            Ok(Next::Learn(html)) => BrowserResponse::Page(Html(html), "no-store".into()),
             Ok(Next::DeepLinking(claims, platform_id)) => {
                 match deep_linking::picker(&self.db, &self.settings, &claims, platform_id).await {
                     Ok(html) => BrowserResponse::Page(Html(html), "no-store".into()),

@@ -36,6 +36,8 @@ pub enum Next {
     DeepLinking(Box<LaunchClaims>, i64),
     /// The console link: the handoff page, or why it is not for this person.
     Console(console_link::Answer),
+    /// The learning home link: the page whose link opens `/learn`.
+    Learn(String),
 }
 
 /// The flow an error page names: the message type the id_token claims. Read before
@@ -120,13 +122,19 @@ pub async fn launch(
             .await
             .map(Next::Console);
     }
+    if super::learn_link::is_learn_link(&claims.custom) {
+        return super::learn_link::hand_off(db, settings, &claims)
+            .await
+            .map(Next::Learn);
+    }
     let au_id = au_of(&claims.custom).ok_or_else(|| {
         Failure::new(
             400,
             "no_module",
             "this link does not say which module to open: an instructor can choose one with \
              Deep Linking, or an administrator can set the custom parameter au=<AU id> \
-             (or blackbelt=console for the certification console)",
+             (or blackbelt=console for the certification console, blackbelt=learn for the \
+             learner's home)",
         )
     })?;
     let learner = Learner {

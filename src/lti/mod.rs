@@ -15,6 +15,7 @@ pub mod id_token;
 pub mod keys;
 pub mod launch11;
 pub mod launch13;
+pub mod learn_link;
 pub mod learner_launch;
 pub mod login;
 pub mod oauth1;

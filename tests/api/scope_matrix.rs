@@ -441,6 +441,10 @@ fn rows() -> Vec<Row> {
         row("POST", "/api/badges/credentials/{id}/reissue", Admin),
         row("GET", "/api/badges/keys", Admin),
         row("POST", "/api/badges/keys/rotate", Admin),
+        // The learner's side (issue 20): an AU's own launch token only.
+        row("GET", "/api/learn/settings", Learner),
+        row("GET", "/api/learn/summary", Learner),
+        row("POST", "/api/learn/handoff", Learner),
     ]
 }
 

@@ -76,6 +76,47 @@ pub async fn open_counts(
     Ok(out)
 }
 
+/// Where one learner stands on a belt they do not hold: its top-level items still
+/// unmet (to say in words) and how many of how many are met.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Standing {
+    pub belt: BeltRef,
+    /// Items met, capped at `need` (an at-least-n-of with more met counts as `need`).
+    pub met: usize,
+    pub need: usize,
+    /// The belt's top-level items not met, in the program's order.
+    pub unmet: Vec<Requirement>,
+}
+
+/// For one learner, every belt of the current programs they do not hold, in program
+/// then tier order, evaluated with the engine's own facts (what the learner's home and
+/// the AU's result panel show).
+pub async fn standing(
+    conn: &impl ConnectionTrait,
+    rules: &Rules,
+    learner: &str,
+    now_us: i64,
+) -> Result<Vec<Standing>, Error> {
+    let mut out = Vec::new();
+    unheld(
+        conn,
+        rules,
+        &[learner.to_owned()],
+        now_us,
+        |_, at, requires, unmet, need| {
+            let met = items(requires).0.len() - unmet.len();
+            out.push(Standing {
+                belt: at,
+                met: met.min(need),
+                need,
+                unmet: unmet.iter().map(|r| (*r).clone()).collect(),
+            });
+        },
+    )
+    .await?;
+    Ok(out)
+}
+
 /// Among `learners` (registry keys), those one requirement away from a belt of the
 /// current programs they do not hold, in learner then belt order.
 pub async fn one_away(

@@ -1,6 +1,7 @@
 //! Administration pages (admin role only): API credentials, packages, LTI platforms and
-//! consumers, the passback queue, console users.
+//! consumers, the passback queue, console users, the company variables.
 
+pub mod company;
 pub mod credentials;
 pub mod lti;
 pub mod packages;
@@ -86,6 +87,7 @@ pub async fn record_after(console: &Console, viewer: &Viewer, action: &str, deta
 /// Adds the administration pages' routes (paths relative to `/console`).
 pub fn routes(route: Route) -> Route {
     let route = route.at("/admin", get(index));
+    let route = company::routes(route);
     let route = credentials::routes(route);
     let route = lti::routes(route);
     let route = packages::routes(route);
