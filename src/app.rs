@@ -59,6 +59,8 @@ use crate::server::listen::{self, ConnectionLimits};
 use crate::server::method_not_allowed::AllowHeader;
 use crate::server::proxies::TrustedProxies;
 use crate::server::routes::RouteTable;
+use crate::survey::api::SurveyApi;
+use crate::survey::respondent::MarkerKey;
 use crate::web::api_docs;
 use crate::xapi::about::AboutApi;
 use crate::xapi::alternate::AlternateSyntax;
@@ -473,6 +475,10 @@ fn apis(
                 badges: badges.clone(),
             },
         ),
+        SurveyApi {
+            db: db.clone(),
+            marker_key: MarkerKey::default(),
+        },
     )
 }
 

@@ -15,6 +15,7 @@ use crate::ops::api::OpsApi;
 use crate::packages::catalog_api::PackagesApi;
 use crate::passback::api::PassbackApi;
 use crate::roster::api::RosterApi;
+use crate::survey::api::SurveyApi;
 use crate::xapi::about::AboutApi;
 use crate::xapi::definitions::api::DefinitionsApi;
 use crate::xapi::documents::activity_profile_api::ActivityProfileApi;
@@ -49,6 +50,8 @@ pub enum ApiTags {
     /// credentials (JSON with a Data Integrity proof, or VC-JWT) and status lists; a
     /// learner's own credentials; key rotation and re-issue for administrators.
     Badges,
+    /// Anonymous surveys: a launched survey AU's one response, and the aggregate results.
+    Surveys,
 }
 
 pub type Apis = (
@@ -66,6 +69,7 @@ pub type Apis = (
     RosterApi,
     CertificationApis,
     BadgesApis,
+    SurveyApi,
 );
 
 /// The certification engine's APIs (poem-openapi combines at most 16 per tuple).

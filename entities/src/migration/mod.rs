@@ -46,6 +46,7 @@ mod m20261221_100400_alter_console_users;
 mod m20261221_120000_index_cert_review_lists;
 mod m20261221_130000_create_console_lti_handoffs;
 mod m20261221_150000_create_cert_learner_terms;
+mod m20261228_100000_create_survey_responses;
 
 /// Every migration, oldest first. Never edit one that has shipped: add a new file.
 pub struct Migrator;
@@ -100,6 +101,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261221_120000_index_cert_review_lists::Migration),
             Box::new(m20261221_130000_create_console_lti_handoffs::Migration),
             Box::new(m20261221_150000_create_cert_learner_terms::Migration),
+            Box::new(m20261228_100000_create_survey_responses::Migration),
         ]
     }
 }
