@@ -88,3 +88,4 @@ mod statements_query;
 mod statements_validation;
 mod statements_voiding;
 mod statements_write;
+mod survey;

@@ -38,5 +38,6 @@ BB_URL="$base" BB_KEY="$key" BB_SECRET="$secret" node tests/e2e/badge-page.mjs
 BB_URL="$base" BB_KEY="$key" BB_SECRET="$secret" BB_SETUP_LINK="$setup_link" node tests/e2e/console-sign-in.mjs
 BB_URL="$base" BB_KEY="$key" BB_SECRET="$secret" node tests/e2e/console-learners.mjs
 BB_URL="$base" BB_KEY="$key" BB_SECRET="$secret" node tests/e2e/console-admin.mjs
+BB_URL="$base" BB_KEY="$key" BB_SECRET="$secret" node tests/e2e/survey.mjs
 # Last: it imports a second program, which the scripts above must not see.
 BB_URL="$base" BB_KEY="$key" BB_SECRET="$secret" node tests/e2e/console-review.mjs
