@@ -104,7 +104,7 @@ async fn show(
 /// The anonymous answer rows of one survey as CSV: one line per answer value, a
 /// respondent's lines together, questions under the minimum group size left out.
 #[handler]
-async fn export(
+async fn export_csv(
     viewer: Viewer,
     Data(console): Data<&Console>,
     Query(query): Query<SurveyQuery>,
@@ -174,5 +174,5 @@ async fn export(
 pub fn routes(route: Route) -> Route {
     route
         .at("/surveys", get(show))
-        .at("/surveys/export.csv", get(export))
+        .at("/surveys/export.csv", get(export_csv))
 }
