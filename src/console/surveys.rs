@@ -60,29 +60,26 @@ async fn show(
     let conn = &console.db.conn;
     let surveys = catalog::all(conn).await.map_err(page::from_error)?;
     let chosen = match &query.survey {
-        Some(id) => Some(
-            surveys
-                .iter()
-                .find(|s| &s.id == id)
-                .ok_or_else(|| {
-                    page::problem(
-                        poem::http::StatusCode::NOT_FOUND,
-                        "No such survey",
-                        "No anonymous survey of an imported course has that id. Choose one \
+        Some(id) => Some(surveys.iter().find(|s| &s.id == id).ok_or_else(|| {
+            page::problem(
+                poem::http::StatusCode::NOT_FOUND,
+                "No such survey",
+                "No anonymous survey of an imported course has that id. Choose one \
                          from the list on the Surveys page.",
-                    )
-                })?,
-        ),
+            )
+        })?),
         None => surveys.first(),
     };
     let report = match chosen {
         Some(s) => Some(report::build(conn, s).await.map_err(page::from_error)?),
         None => None,
     };
-    let export = report
-        .as_ref()
-        .filter(|r| !r.withheld)
-        .map(|r| format!("/console/surveys/export.csv?survey={}", escape(&r.survey_id)));
+    let export = report.as_ref().filter(|r| !r.withheld).map(|r| {
+        format!(
+            "/console/surveys/export.csv?survey={}",
+            escape(&r.survey_id)
+        )
+    });
     page::render(&SurveysPage {
         title: "Surveys".into(),
         chrome: Chrome::new(&viewer, "/console/surveys"),

@@ -65,7 +65,10 @@ fn values_of(q: &Question, value: &Value) -> Result<Vec<String>, Error> {
             let mut chosen = Vec::with_capacity(items.len());
             for item in items {
                 let Value::String(v) = item else {
-                    return Err(field(&q.id, "every item must be an option value as a string"));
+                    return Err(field(
+                        &q.id,
+                        "every item must be an option value as a string",
+                    ));
                 };
                 if !seen.insert(v.as_str()) {
                     return Err(field(&q.id, format!("{v:?} is chosen twice")));
@@ -96,7 +99,10 @@ fn option(q: &Question, value: &str) -> Result<String, Error> {
     } else {
         Err(field(
             &q.id,
-            format!("{value:?} is not one of this question's options ({})", options(q)),
+            format!(
+                "{value:?} is not one of this question's options ({})",
+                options(q)
+            ),
         ))
     }
 }
@@ -170,8 +176,9 @@ mod tests {
 
     #[test]
     fn good_answers_come_back_in_page_order() {
-        let got = check(json!({"text": "  more time  ", "many": ["y", "x"], "one": "b", "scale": "5"}))
-            .unwrap();
+        let got =
+            check(json!({"text": "  more time  ", "many": ["y", "x"], "one": "b", "scale": "5"}))
+                .unwrap();
         let pairs: Vec<_> = got
             .iter()
             .map(|a| (a.question_id.as_str(), a.values.join("|")))
@@ -190,21 +197,39 @@ mod tests {
     #[test]
     fn an_unknown_question_is_named() {
         let err = check(json!({"nope": "a"})).unwrap_err();
-        assert!(err.starts_with("answers.nope: there is no question"), "{err}");
+        assert!(
+            err.starts_with("answers.nope: there is no question"),
+            "{err}"
+        );
     }
 
     #[test]
     fn an_unknown_option_is_named_with_the_options() {
         let err = check(json!({"one": "c"})).unwrap_err();
-        assert_eq!(err, "answers.one: \"c\" is not one of this question's options (a, b)");
-        assert!(check(json!({"scale": 5})).unwrap_err().starts_with("answers.scale: must be one option"));
+        assert_eq!(
+            err,
+            "answers.one: \"c\" is not one of this question's options (a, b)"
+        );
+        assert!(
+            check(json!({"scale": 5}))
+                .unwrap_err()
+                .starts_with("answers.scale: must be one option")
+        );
     }
 
     #[test]
     fn multi_select_takes_a_non_empty_list_without_repeats() {
-        assert!(check(json!({"many": "x"})).unwrap_err().starts_with("answers.many: must be a non-empty list"));
+        assert!(
+            check(json!({"many": "x"}))
+                .unwrap_err()
+                .starts_with("answers.many: must be a non-empty list")
+        );
         assert!(check(json!({"many": []})).is_err());
-        assert!(check(json!({"many": ["x", "x"]})).unwrap_err().contains("chosen twice"));
+        assert!(
+            check(json!({"many": ["x", "x"]}))
+                .unwrap_err()
+                .contains("chosen twice")
+        );
         assert!(check(json!({"one": ["a"]})).is_err());
     }
 
@@ -214,13 +239,25 @@ mod tests {
         let err = check(json!({ "text": long })).unwrap_err();
         assert!(err.contains("2001 characters long; at most 2000"), "{err}");
         assert!(check(json!({"text": "é".repeat(MAX_TEXT_CHARS)})).is_ok());
-        assert!(check(json!({"text": "   "})).unwrap_err().contains("is empty"));
-        assert!(check(json!({"text": "a\u{0}b"})).unwrap_err().contains("control character"));
+        assert!(
+            check(json!({"text": "   "}))
+                .unwrap_err()
+                .contains("is empty")
+        );
+        assert!(
+            check(json!({"text": "a\u{0}b"}))
+                .unwrap_err()
+                .contains("control character")
+        );
         assert!(check(json!({"text": 3})).is_err());
     }
 
     #[test]
     fn questions_of_other_types_take_no_answer() {
-        assert!(check(json!({"seq": "a"})).unwrap_err().contains("not a survey question"));
+        assert!(
+            check(json!({"seq": "a"}))
+                .unwrap_err()
+                .contains("not a survey question")
+        );
     }
 }

@@ -14,8 +14,8 @@ use sea_orm::{ConnectionTrait, EntityTrait};
 use super::form::{Form, parse};
 use crate::error::Error;
 use crate::launch::grant::LaunchGrant;
-use crate::packages::manifest::{Au, Course, MoveOn};
 use crate::packages::manifest::au_url::scheme;
+use crate::packages::manifest::{Au, Course, MoveOn};
 use crate::packages::store;
 use crate::packages::validate::percent_decode;
 use entities::{package, registration};
@@ -159,7 +159,10 @@ mod tests {
 
     #[test]
     fn relative_au_urls_name_package_files() {
-        assert_eq!(file_path("survey.html?x=1#top").as_deref(), Some("survey.html"));
+        assert_eq!(
+            file_path("survey.html?x=1#top").as_deref(),
+            Some("survey.html")
+        );
         assert_eq!(file_path("./a%20b/s.html").as_deref(), Some("a b/s.html"));
         assert_eq!(file_path("https://cdn.example/s.html"), None);
         assert_eq!(file_path("/abs.html"), None);

@@ -133,9 +133,7 @@ pub fn parse(html: &str) -> Form {
                 }
                 "label" => {
                     q.in_label = Some((Vec::new(), String::new()));
-                    label_for = token
-                        .attr("for")
-                        .map(|f| (f.to_owned(), String::new()));
+                    label_for = token.attr("for").map(|f| (f.to_owned(), String::new()));
                 }
                 "input" => add_input(q, &token),
                 "textarea" => q.has_textarea = true,
@@ -191,8 +189,7 @@ fn start(token: &Token, id: &str) -> Open {
         "fill-in" => Kind::FillIn,
         other => Kind::Other(other.to_owned()),
     };
-    let scored =
-        token.attr("data-correct").is_some() && token.attr("data-scored") != Some("false");
+    let scored = token.attr("data-correct").is_some() && token.attr("data-scored") != Some("false");
     Open {
         question: Question {
             id: id.to_owned(),

@@ -236,7 +236,12 @@ mod tests {
             [
                 start(
                     "p",
-                    &[("class", "a"), ("hidden", ""), ("data-x", "1 2"), ("v", "3")]
+                    &[
+                        ("class", "a"),
+                        ("hidden", ""),
+                        ("data-x", "1 2"),
+                        ("v", "3")
+                    ]
                 ),
                 Token::Text("Hi & bye".into()),
                 Token::End("p".into()),
@@ -266,7 +271,10 @@ mod tests {
 
     #[test]
     fn references_decode_and_unknown_ones_stay() {
-        assert_eq!(decode("company&#x27;s &#8212; &bogus; a&b"), "company's — &bogus; a&b");
+        assert_eq!(
+            decode("company&#x27;s &#8212; &bogus; a&b"),
+            "company's — &bogus; a&b"
+        );
     }
 
     #[test]

@@ -20,7 +20,12 @@ pub struct MarkerKey(Arc<OnceCell<hmac::Key>>);
 
 impl MarkerKey {
     /// The marker of `registration` having answered `survey_id`, as hex.
-    pub async fn marker(&self, db: &Db, survey_id: &str, registration: &str) -> Result<String, Error> {
+    pub async fn marker(
+        &self,
+        db: &Db,
+        survey_id: &str,
+        registration: &str,
+    ) -> Result<String, Error> {
         let key = self
             .0
             .get_or_try_init(|| async {

@@ -177,11 +177,13 @@ pub async fn export_page(
         .filter(C::QuestionId.is_in(questions.iter().cloned()));
     if let Some((respondent, id)) = after {
         query = query.filter(
-            Condition::any().add(C::Respondent.gt(respondent.clone())).add(
-                Condition::all()
-                    .add(C::Respondent.eq(respondent))
-                    .add(C::Id.gt(id)),
-            ),
+            Condition::any()
+                .add(C::Respondent.gt(respondent.clone()))
+                .add(
+                    Condition::all()
+                        .add(C::Respondent.eq(respondent))
+                        .add(C::Id.gt(id)),
+                ),
         );
     }
     Ok(query

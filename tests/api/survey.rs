@@ -89,20 +89,34 @@ async fn a_response_is_stored_once_per_registration_then_409() {
     again.assert_status(StatusCode::CONFLICT);
     let body = json_of(again).await;
     assert_eq!(body["error"], "conflict");
-    assert!(body["message"].as_str().unwrap().contains("already answered"), "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("already answered"),
+        "{body}"
+    );
     assert_eq!(rows(&app).await, (6, 1), "nothing more is written");
 
     // A relaunch is the same registration: still answered.
     let (_, relaunched) = survey_token(&app, "ada").await;
-    post_response(&app, Some(&relaunched), &answers(json!({"frequency": "never"})))
-        .await
-        .assert_status(StatusCode::CONFLICT);
+    post_response(
+        &app,
+        Some(&relaunched),
+        &answers(json!({"frequency": "never"})),
+    )
+    .await
+    .assert_status(StatusCode::CONFLICT);
     // Another learner answers on their own.
     let (_, bob) = survey_token(&app, "bob").await;
     post_response(&app, Some(&bob), &answers(json!({})))
         .await
         .assert_status(StatusCode::CREATED);
-    assert_eq!(rows(&app).await, (6, 2), "skipping every question still counts");
+    assert_eq!(
+        rows(&app).await,
+        (6, 2),
+        "skipping every question still counts"
+    );
 }
 
 #[tokio::test]
@@ -113,17 +127,47 @@ async fn each_bad_field_is_400_naming_it_and_nothing_is_written() {
     let long = "x".repeat(2_001);
     let cases: Vec<(Value, &str)> = vec![
         (json!({"nope": "a"}), "answers.nope: there is no question"),
-        (json!({"frequency": "hourly"}), "answers.frequency: \"hourly\" is not one of"),
-        (json!({"frequency": ["daily"]}), "answers.frequency: must be one option value"),
-        (json!({"comfort": 4}), "answers.comfort: must be one option value"),
-        (json!({"comfort": "6"}), "answers.comfort: \"6\" is not one of"),
-        (json!({"channels": "messaging"}), "answers.channels: must be a non-empty list"),
-        (json!({"channels": []}), "answers.channels: must be a non-empty list"),
-        (json!({"channels": ["messaging", "tv"]}), "answers.channels: \"tv\" is not one of"),
-        (json!({"channels": ["forums", "forums"]}), "answers.channels: \"forums\" is chosen twice"),
-        (json!({"help-most": long}), "answers.help-most: is 2001 characters long; at most 2000"),
+        (
+            json!({"frequency": "hourly"}),
+            "answers.frequency: \"hourly\" is not one of",
+        ),
+        (
+            json!({"frequency": ["daily"]}),
+            "answers.frequency: must be one option value",
+        ),
+        (
+            json!({"comfort": 4}),
+            "answers.comfort: must be one option value",
+        ),
+        (
+            json!({"comfort": "6"}),
+            "answers.comfort: \"6\" is not one of",
+        ),
+        (
+            json!({"channels": "messaging"}),
+            "answers.channels: must be a non-empty list",
+        ),
+        (
+            json!({"channels": []}),
+            "answers.channels: must be a non-empty list",
+        ),
+        (
+            json!({"channels": ["messaging", "tv"]}),
+            "answers.channels: \"tv\" is not one of",
+        ),
+        (
+            json!({"channels": ["forums", "forums"]}),
+            "answers.channels: \"forums\" is chosen twice",
+        ),
+        (
+            json!({"help-most": long}),
+            "answers.help-most: is 2001 characters long; at most 2000",
+        ),
         (json!({"help-most": "  "}), "answers.help-most: is empty"),
-        (json!({"help-most": ["a"]}), "answers.help-most: must be text"),
+        (
+            json!({"help-most": ["a"]}),
+            "answers.help-most: must be text",
+        ),
     ];
     for (bad, want) in cases {
         // A good answer beside the bad one is not stored either.
@@ -176,7 +220,12 @@ async fn only_the_survey_aus_own_normal_launch_token_may_answer() {
     // (cmi5 §8.2; src/launch/token.rs).
     let (launch, token) = survey_token(&app, "ada").await;
     let session = launch["sessionId"].as_str().unwrap().replace('-', "");
-    let dead = post_response(&app, Some(&basic(&format!("ls_{session}"), "not-it")), &body).await;
+    let dead = post_response(
+        &app,
+        Some(&basic(&format!("ls_{session}"), "not-it")),
+        &body,
+    )
+    .await;
     dead.assert_status(StatusCode::FORBIDDEN);
     // An administrator's credential names no learner.
     let admin = post_response(&app, Some(&app.auth), &body).await;
@@ -191,13 +240,23 @@ async fn only_the_survey_aus_own_normal_launch_token_may_answer() {
     let other = json!({"activityId": POLICY_AU, "answers": {"frequency": "daily"}}).to_string();
     let r = post_response(&app, Some(&token), &other).await;
     r.assert_status(StatusCode::FORBIDDEN);
-    assert!(json_of(r).await["message"].as_str().unwrap().starts_with("activityId:"));
+    assert!(
+        json_of(r).await["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("activityId:")
+    );
     // A scored AU's token: that AU is not a survey.
     let policy = app.launch("carol", POLICY_AU).await;
     let policy_token = app.token(&policy).await;
     let r = post_response(&app, Some(&policy_token), &body).await;
     r.assert_status(StatusCode::BAD_REQUEST);
-    assert!(json_of(r).await["message"].as_str().unwrap().starts_with("activityId:"));
+    assert!(
+        json_of(r).await["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("activityId:")
+    );
     // A Browse launch of the survey records nothing.
     let mut browse = launch_body("bob", SURVEY_AU);
     browse["launchMode"] = json!("Browse");
@@ -242,14 +301,25 @@ async fn stored_rows_hold_no_learner_registration_session_or_time() {
     app.import_course("readiness-survey").await;
     let (launch, token) = survey_token(&app, "ada-lovelace").await;
     let registration = launch["registration"].as_str().unwrap().to_owned();
-    let before = json_of(app.get(&format!("?registration={registration}&limit=0")).await).await;
+    let before = json_of(
+        app.get(&format!("?registration={registration}&limit=0"))
+            .await,
+    )
+    .await;
     post_response(&app, Some(&token), &answers(full()))
         .await
         .assert_status(StatusCode::CREATED);
 
     assert_eq!(
         columns(&app, "survey_answers").await,
-        ["id", "respondent", "survey_id", "question_id", "answer", "answered_on"]
+        [
+            "id",
+            "respondent",
+            "survey_id",
+            "question_id",
+            "answer",
+            "answered_on"
+        ]
     );
     assert_eq!(
         columns(&app, "survey_respondents").await,
@@ -269,11 +339,17 @@ async fn stored_rows_hold_no_learner_registration_session_or_time() {
         .to_zoned(jiff::tz::TimeZone::UTC)
         .date()
         .to_string();
-    let stored = survey_answer::Entity::find().all(&app.db.conn).await.unwrap();
+    let stored = survey_answer::Entity::find()
+        .all(&app.db.conn)
+        .await
+        .unwrap();
     assert_eq!(stored.len(), 6);
     let respondent = &stored[0].respondent;
     for row in &stored {
-        assert_eq!(&row.respondent, respondent, "one response, one respondent id");
+        assert_eq!(
+            &row.respondent, respondent,
+            "one response, one respondent id"
+        );
         assert_eq!(row.survey_id, SURVEY_AU);
         assert_eq!(row.answered_on, today, "the date only");
         let all = format!("{row:?}");
@@ -283,7 +359,10 @@ async fn stored_rows_hold_no_learner_registration_session_or_time() {
     }
     assert!(uuid::Uuid::try_parse(respondent).is_ok());
     assert_ne!(respondent.replace('-', ""), registration.replace('-', ""));
-    let markers = survey_respondent::Entity::find().all(&app.db.conn).await.unwrap();
+    let markers = survey_respondent::Entity::find()
+        .all(&app.db.conn)
+        .await
+        .unwrap();
     assert_eq!(markers.len(), 1);
     let hash = &markers[0].registration_hash;
     assert_eq!(hash.len(), 64);
@@ -298,7 +377,11 @@ async fn stored_rows_hold_no_learner_registration_session_or_time() {
     ));
     assert_ne!(hash, &plain);
     // And the answers wrote no statement to the LRS.
-    let after = json_of(app.get(&format!("?registration={registration}&limit=0")).await).await;
+    let after = json_of(
+        app.get(&format!("?registration={registration}&limit=0"))
+            .await,
+    )
+    .await;
     assert_eq!(after["statements"], before["statements"]);
 }
 
@@ -322,9 +405,15 @@ async fn results_count_answers_and_withhold_groups_under_five() {
     assert_eq!(four["respondents"], 4);
     assert_eq!(four["minGroup"], 5);
     assert_eq!(four["withheld"], true);
-    assert!(four["questions"].as_array().unwrap().iter().all(|q| q["withheld"] == true
-        && q["options"].as_array().unwrap().is_empty()
-        && q["texts"].as_array().unwrap().is_empty()));
+    assert!(
+        four["questions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|q| q["withheld"] == true
+                && q["options"].as_array().unwrap().is_empty()
+                && q["texts"].as_array().unwrap().is_empty())
+    );
 
     let (_, token) = survey_token(&app, "learner-5").await;
     post_response(
@@ -361,10 +450,17 @@ async fn results_count_answers_and_withhold_groups_under_five() {
     assert_eq!(channels["answered"], 5);
     assert_eq!(option(&channels, "messaging")["count"], 4);
     assert_eq!(option(&channels, "messaging")["percent"], 80.0);
-    assert_eq!(option(&channels, "messaging")["label"], "Messaging apps and group chats");
+    assert_eq!(
+        option(&channels, "messaging")["label"],
+        "Messaging apps and group chats"
+    );
     assert_eq!(option(&channels, "forums")["percent"], 20.0);
     assert_eq!(option(&channels, "microblog")["count"], 0);
-    assert_eq!(channels["options"].as_array().unwrap().len(), 7, "every option, in page order");
+    assert_eq!(
+        channels["options"].as_array().unwrap().len(),
+        7,
+        "every option, in page order"
+    );
     assert_eq!(channels["options"][0]["value"], "professional-network");
     let comfort = question("comfort");
     assert_eq!(comfort["kind"], "likert");
@@ -380,7 +476,10 @@ async fn results_count_answers_and_withhold_groups_under_five() {
         .map(|t| t.as_str().unwrap().to_owned())
         .collect();
     texts.sort();
-    assert_eq!(texts, ["A contact", "Examples", "Nothing", "Time", "Training"]);
+    assert_eq!(
+        texts,
+        ["A contact", "Examples", "Nothing", "Time", "Training"]
+    );
     // Answered by one person only: withheld even though the survey is not.
     let frequency = question("frequency");
     assert_eq!(frequency["answered"], 1);
@@ -452,7 +551,10 @@ async fn the_surveys_page_shows_results_to_admin_program_and_viewer_only() {
     let program = signed_in(&app, Role::Program, None).await;
     let encoded: String = url::form_urlencoded::byte_serialize(SURVEY_AU.as_bytes()).collect();
     let csv = program
-        .get(&app, &format!("/console/surveys/export.csv?survey={encoded}"))
+        .get(
+            &app,
+            &format!("/console/surveys/export.csv?survey={encoded}"),
+        )
         .await;
     assert_eq!(csv.status, StatusCode::OK);
     assert!(csv.header("content-type").starts_with("text/csv"));
@@ -462,13 +564,19 @@ async fn the_surveys_page_shows_results_to_admin_program_and_viewer_only() {
     assert_eq!(lines.len(), 1 + 15, "{}", csv.body);
     assert!(csv.body.contains(",help-most,Idea <2>,"));
     // A respondent's lines are together.
-    let respondents: Vec<&str> = lines[1..].iter().map(|l| l.split(',').next().unwrap()).collect();
+    let respondents: Vec<&str> = lines[1..]
+        .iter()
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
     let mut runs = respondents.clone();
     runs.dedup();
     assert_eq!(runs.len(), 5, "{respondents:?}");
     let reviewer = signed_in(&app, Role::Reviewer, None).await;
     let refused = reviewer
-        .get(&app, &format!("/console/surveys/export.csv?survey={encoded}"))
+        .get(
+            &app,
+            &format!("/console/surveys/export.csv?survey={encoded}"),
+        )
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
