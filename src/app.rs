@@ -61,6 +61,8 @@ use crate::server::listen::{self, ConnectionLimits};
 use crate::server::method_not_allowed::AllowHeader;
 use crate::server::proxies::TrustedProxies;
 use crate::server::routes::RouteTable;
+use crate::survey::api::SurveyApi;
+use crate::survey::respondent::MarkerKey;
 use crate::web::api_docs;
 use crate::xapi::about::AboutApi;
 use crate::xapi::alternate::AlternateSyntax;
@@ -482,6 +484,10 @@ fn apis(
             db: db.clone(),
             company: Arc::new(config.company.values().unwrap_or_default()),
             public_url: config.public_url.trim_end_matches('/').to_owned(),
+        },
+        SurveyApi {
+            db: db.clone(),
+            marker_key: MarkerKey::default(),
         },
     )
 }

@@ -63,6 +63,9 @@ pub mod server;
 pub mod session_cli;
 /// A small SQL text builder shared by the hand-written hot queries.
 pub mod sql;
+/// Anonymous surveys: responses apart from the learner, checked against the AU's page,
+/// reported in aggregate.
+pub mod survey;
 /// Logging setup.
 pub mod telemetry;
 /// `blackbelt users …`: console users (create, list, disable, reset a password).

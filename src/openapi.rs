@@ -16,6 +16,7 @@ use crate::ops::api::OpsApi;
 use crate::packages::catalog_api::PackagesApi;
 use crate::passback::api::PassbackApi;
 use crate::roster::api::RosterApi;
+use crate::survey::api::SurveyApi;
 use crate::xapi::about::AboutApi;
 use crate::xapi::definitions::api::DefinitionsApi;
 use crate::xapi::documents::activity_profile_api::ActivityProfileApi;
@@ -53,6 +54,8 @@ pub enum ApiTags {
     /// The learner's side, for AUs with their launch token: company variables, belt
     /// progress and the next module, and the way into the learner's home (`/learn`).
     Learn,
+    /// Anonymous surveys: a launched survey AU's one response, and the aggregate results.
+    Surveys,
 }
 
 pub type Apis = (
@@ -71,6 +74,7 @@ pub type Apis = (
     CertificationApis,
     BadgesApis,
     LearnApi,
+    SurveyApi,
 );
 
 /// The certification engine's APIs (poem-openapi combines at most 16 per tuple).

@@ -83,3 +83,7 @@ pub mod statement;
 pub mod statement_index;
 /// Statements whose object is a StatementRef, by target id.
 pub mod statement_ref;
+/// One value of an anonymous survey answer, under a random respondent id and a date.
+pub mod survey_answer;
+/// That a (survey, registration) has answered, as a keyed hash; no link to the answers.
+pub mod survey_respondent;

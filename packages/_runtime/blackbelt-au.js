@@ -918,6 +918,26 @@
     var u = safeUrl(url, false);
     return u && !/^mailto:/i.test(u) ? u : null;
   }
+  /**
+   * The learner's home needs a session of its own, which a single-use code starts; the
+   * launch token never goes into a URL. The window opens on the click itself (a window
+   * opened after an await is a popup that browsers block) and is sent to the code's URL
+   * once the server answers: a new window, because inside an LMS frame the home's cookie
+   * would be a third-party one.
+   */
+  function openHome(ev, handoff) {
+    ev.preventDefault();
+    var w = window.open('', '_blank');
+    fetch(handoff, { method: 'POST', headers: { 'Authorization': 'Basic ' + S.token, 'Accept': 'application/json' } })
+      .then(function (r) { return r.ok ? r.json() : null; }).then(function (j) {
+        var url = j && localLink(j.url);
+        if (!url) throw new Error('no home link');
+        if (w) { w.opener = null; w.location.href = url; } else window.location.assign(url);
+      }).catch(function () {
+        if (w) w.close();
+        note('Your learning home could not be opened from here. Open it from your learning portal.');
+      });
+  }
   /** Belt progress and the next module, from /api/learn/summary; absent endpoint → nothing shown. */
   function showSummary() {
     app('GET', '/api/learn/summary').then(function (r) { return r.ok ? r.json() : null; }).then(function (j) {
@@ -950,6 +970,8 @@
         links.push(a);
       }
       if (localLink(j.home)) links.push(make('a', { href: localLink(j.home) }, 'Your learning home'));
+      var handoff = localLink(j.handoff);
+      if (handoff) links.forEach(function (l) { l.addEventListener('click', function (ev) { openHome(ev, handoff); }); });
       if (links.length) {
         var p = box.appendChild(make('p', { 'class': 'bb-links' }));
         links.forEach(function (l, k) { if (k) p.appendChild(document.createTextNode(' · ')); p.appendChild(l); });

@@ -30,6 +30,7 @@ pub mod setup;
 pub mod setup_links;
 pub mod sign_in;
 pub mod statements;
+pub mod surveys;
 pub mod throttle;
 pub mod users;
 pub mod viewer;
@@ -83,6 +84,7 @@ pub fn routes(console: Console) -> BoxEndpoint<'static> {
     let route = awards::routes(route);
     let route = audit::routes(route);
     let route = statements::routes(route);
+    let route = surveys::routes(route);
     let route = admin::routes(route);
     route.around(guard::same_origin).data(console).boxed()
 }

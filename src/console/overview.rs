@@ -61,6 +61,12 @@ const LINKS: &[(&str, &str, &str, Can)] = &[
         Can::SeeAggregates,
     ),
     (
+        "/console/surveys",
+        "Surveys",
+        "the anonymous surveys' results: answer counts, shares and free text",
+        Can::SeeSurveys,
+    ),
+    (
         "/console/evidence",
         "Evidence",
         "submissions waiting for a decision",

@@ -41,6 +41,7 @@ const NAV: &[(&str, &str, Can)] = &[
     ("/console", "Overview", Can::SeeAggregates),
     ("/console/learners", "Learners", Can::SeeLearners),
     ("/console/program", "Program", Can::SeeAggregates),
+    ("/console/surveys", "Surveys", Can::SeeSurveys),
     ("/console/evidence", "Evidence", Can::ReviewEvidence),
     ("/console/awards", "Awards", Can::ChangeAwards),
     ("/console/audit", "Audit log", Can::ChangeAwards),

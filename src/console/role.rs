@@ -24,6 +24,9 @@ pub enum Role {
 pub enum Can {
     /// Counts per belt and per course, no one's name.
     SeeAggregates,
+    /// The anonymous surveys' aggregate results (the L&D team and read-only viewers:
+    /// not reviewers, nor managers, who see named learners).
+    SeeSurveys,
     /// Learners' names, belts, standing and timelines (a manager: their team only).
     SeeLearners,
     /// The statement explorer (every learner's statements).
@@ -54,7 +57,7 @@ impl Role {
             Role::Program => !matches!(what, Administer),
             Role::Reviewer => matches!(what, SeeAggregates | ReviewEvidence),
             Role::Manager => matches!(what, SeeAggregates | SeeLearners),
-            Role::Viewer => matches!(what, SeeAggregates),
+            Role::Viewer => matches!(what, SeeAggregates | SeeSurveys),
         }
     }
 
@@ -121,6 +124,14 @@ mod tests {
             Can::ChangeProgram,
         ] {
             assert!(!Role::Viewer.can(can), "{can:?}");
+        }
+    }
+
+    #[test]
+    fn survey_results_are_for_admin_program_and_viewer_only() {
+        for role in Role::ALL {
+            let want = matches!(role, Role::Admin | Role::Program | Role::Viewer);
+            assert_eq!(role.can(Can::SeeSurveys), want, "{role}");
         }
     }
 

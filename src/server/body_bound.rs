@@ -34,6 +34,9 @@ pub struct BodyBounds {
 impl BodyBounds {
     /// The limit for a path: the large one only where the payloads need it.
     pub fn limit_for(&self, path: &str) -> usize {
+        if path == crate::survey::api::RESPONSES_PATH {
+            return self.small_bytes.min(crate::survey::api::MAX_RESPONSE_BYTES);
+        }
         // Evidence files are bounded again, tighter, by `evidence_max_bytes`.
         if path.starts_with("/xapi/")
             || path == "/api/packages"

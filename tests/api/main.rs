@@ -92,3 +92,4 @@ mod statements_query;
 mod statements_validation;
 mod statements_voiding;
 mod statements_write;
+mod survey;

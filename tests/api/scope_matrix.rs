@@ -63,7 +63,8 @@ enum Need {
     /// Certification operations open to an administrator and to a learner's own launch
     /// token (evidence submission and reading, a learner's belts).
     AdminOrLearner,
-    /// A learner's own badges: their launch token only (no credential names a learner).
+    /// A learner's own badges, a survey response: their launch token only (no credential
+    /// names a learner).
     Learner,
 }
 
@@ -196,6 +197,8 @@ const CERT_EVIDENCE: &str = r#"{"belt": "white", "requirement": "pledge", "text"
 const REASON: &str = r#"{"reason": "matrix"}"#;
 const REASON_COMMENT: &str = r#"{"comment": "matrix"}"#;
 const VISIBILITY: &str = r#"{"show_name": true}"#;
+// The fixture's launch is of a scored AU: its token gets 400 (not a survey), nothing stored.
+const SURVEY_RESPONSE: &str = r#"{"activityId": "https://x.example/au", "answers": {}}"#;
 const JSON: Option<&str> = Some("application/json");
 const FORM: Option<&str> = Some("application/x-www-form-urlencoded");
 
@@ -445,6 +448,8 @@ fn rows() -> Vec<Row> {
         row("GET", "/api/learn/settings", Learner),
         row("GET", "/api/learn/summary", Learner),
         row("POST", "/api/learn/handoff", Learner),
+        json_body("POST", "/api/survey/responses", Learner, SURVEY_RESPONSE),
+        row("GET", "/api/survey/{id}/results", Admin),
     ]
 }
 

@@ -45,6 +45,7 @@ BB_URL="$base" BB_KEY="$key" BB_SECRET="$secret" node tests/e2e/console-admin.mj
 # A node LMS launches the console link (LTI 1.3); it registers its own platform.
 BB_URL="$base" BB_KEY="$key" BB_SECRET="$secret" node tests/e2e/console-lti.mjs
 BB_URL="$base" BB_KEY="$key" BB_SECRET="$secret" node tests/e2e/learn-home.mjs
+BB_URL="$base" BB_KEY="$key" BB_SECRET="$secret" node tests/e2e/survey.mjs
 # Last: it imports a second program, which the scripts above must not see.
 BB_URL="$base" BB_KEY="$key" BB_SECRET="$secret" node tests/e2e/console-review.mjs
 

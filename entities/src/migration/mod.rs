@@ -49,6 +49,7 @@ mod m20261221_150000_create_cert_learner_terms;
 mod m20261228_100000_create_company_settings;
 mod m20261228_100100_create_learn_handoffs;
 mod m20261228_100200_create_learn_sessions;
+mod m20261228_100000_create_survey_responses;
 
 /// Every migration, oldest first. Never edit one that has shipped: add a new file.
 pub struct Migrator;
@@ -106,6 +107,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261228_100000_create_company_settings::Migration),
             Box::new(m20261228_100100_create_learn_handoffs::Migration),
             Box::new(m20261228_100200_create_learn_sessions::Migration),
+            Box::new(m20261228_100000_create_survey_responses::Migration),
         ]
     }
 }
