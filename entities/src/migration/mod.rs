@@ -47,9 +47,9 @@ mod m20261221_120000_index_cert_review_lists;
 mod m20261221_130000_create_console_lti_handoffs;
 mod m20261221_150000_create_cert_learner_terms;
 mod m20261228_100000_create_company_settings;
+mod m20261228_100000_create_survey_responses;
 mod m20261228_100100_create_learn_handoffs;
 mod m20261228_100200_create_learn_sessions;
-mod m20261228_100000_create_survey_responses;
 
 /// Every migration, oldest first. Never edit one that has shipped: add a new file.
 pub struct Migrator;
