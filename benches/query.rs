@@ -1,96 +1,166 @@
-//! `cargo bench --bench query`: loads statements (many actors, verbs, activities,
-//! registrations) over real HTTP, then prints p50/p99 latency of GET /xapi/statements
-//! for each filter, their combinations, related_activities and paging through `more`,
-//! at 100 k and at 1 M statements (BENCH_STATEMENTS overrides the final size).
+//! `cargo bench --bench query`: loads varied statements through the real write path (the
+//! release `blackbelt serve` in its own process, 500-statement POSTs from 4 clients),
+//! then measures GET /xapi/statements for every filter the spec allows and for `more`
+//! chains, 4 concurrent clients, p50/p95/p99, at 100 k, 1 M and (PostgreSQL) 10 M
+//! statements: first with the statistics stale (never analysed, as on a server with
+//! autovacuum off right after a bulk load), then fresh (the server's own statistics
+//! refresh, run once). Prints the server's peak RSS over the load and the queries.
 //!
-//! PostgreSQL when TEST_DATABASE_URL is set. BENCH_SCHEMA=<name> keeps the rows in that
-//! schema and loads only what is missing, so a change can be measured on the same 1 M
-//! rows (its migrations run on start). BENCH_STATS=stale measures with the tables never
-//! analysed (autovacuum off), `fresh` (default) after ANALYZE.
+//! TEST_DATABASE_URL=postgres://… runs on PostgreSQL, else SQLite.
+//! BENCH_STATEMENTS sets the largest size (default 10 M on PostgreSQL, 1 M on SQLite).
+//! BENCH_DATABASE=<name> keeps the rows in that database (a PostgreSQL database, or
+//! `target/bench-data/<name>.db`) and loads only what is missing, so a change can be
+//! measured again without the load; sizes the kept rows are already past are skipped.
+//! BENCH_SAMPLES sets the requests per query (default 400).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
+use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{client, ms, peak_rss_mb, percentile, registration, spawn_server, statement};
+use common::process::{ServerProcess, spawn_server_process_in};
+use common::query_set::{self, ACTIVITIES, ACTORS, Bounds, Query};
+use common::{client, percentile, statement};
 use indicatif::{ProgressBar, ProgressStyle};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 
-const ACTORS: u64 = 10_000;
-const ACTIVITIES: u64 = 5_000;
 const BATCH: u64 = 500;
 const CLIENTS: u64 = 4;
-const SAMPLES: u64 = 200;
+const CHAIN_PAGES: usize = 5;
+
+fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .map(|v| v.parse().unwrap_or_else(|_| panic!("{name}: a number")))
+        .unwrap_or(default)
+}
 
 #[tokio::main]
 async fn main() {
-    let final_size: u64 = std::env::var("BENCH_STATEMENTS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000);
-    let server = spawn_server().await;
+    let kept = std::env::var("BENCH_DATABASE").ok();
+    // The server must not refresh statistics on its own: the stale measurement depends
+    // on it. The bench runs the same refresh itself before the fresh one.
+    let server = spawn_server_process_in(
+        kept.as_deref(),
+        &[("BLACKBELT_STATISTICS_REFRESH_SECS", "0")],
+        async |_| {},
+    )
+    .await;
+    let largest = env_number(
+        "BENCH_STATEMENTS",
+        if server.backend == "PostgreSQL" {
+            10_000_000
+        } else {
+            1_000_000
+        },
+    );
+    let samples = env_number("BENCH_SAMPLES", 400).max(CLIENTS);
+    let db = Database::connect(&server.database_url)
+        .await
+        .expect("the bench's own connection");
     let http = client();
     println!(
-        "query benchmark on {} ({SAMPLES} samples per query, default page size)",
+        "query benchmark on {}: {samples} requests per query from {CLIENTS} concurrent clients; \
+         dataset {ACTORS} learners, {ACTIVITIES} activities, 50 verbs, 100 courses",
         server.backend
     );
-    let mut loaded = already_loaded(&server).await;
-    let mut measured = 0;
-    for size in [100_000.min(final_size), final_size] {
-        // Sizes a kept schema has already grown past are not measured.
-        if size <= measured || size < loaded {
+    let mut loaded = count(&db).await;
+    let mut results: BTreeMap<(u64, &'static str), Vec<Row>> = BTreeMap::new();
+    for size in [100_000, 1_000_000, 10_000_000] {
+        let size = size.min(largest);
+        // Sizes a kept database has already grown past are not measured.
+        if size < loaded || results.keys().any(|(s, _)| *s == size) {
             continue;
         }
         if size > loaded {
             load(&server, &http, loaded, size).await;
             loaded = size;
         }
-        let statistics = common::statistics(&server).await;
-        println!("statistics: {statistics}");
-        measure(&server, &http, size).await;
-        rendering_cost(&server).await;
-        measured = size;
+        let bounds = bounds(&db).await;
+        forget_statistics(&db, server.backend).await;
+        let stale = measure(&server, &http, &bounds, samples).await;
+        print_table(size, "stale (never analysed)", &stale);
+        let started = Instant::now();
+        blackbelt::db::statistics::refresh_all(&db)
+            .await
+            .expect("statistics refresh");
+        println!(
+            "statistics refreshed in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        let fresh = measure(&server, &http, &bounds, samples).await;
+        print_table(size, "fresh (after the server's refresh)", &fresh);
+        results.insert((size, "stale"), stale);
+        results.insert((size, "fresh"), fresh);
+        println!("server peak RSS so far: {:.0} MB", server.peak_rss_mb());
     }
+    print_growth(&results);
     println!(
-        "peak RSS (server + load generator): {:.0} MB",
-        peak_rss_mb()
+        "server peak RSS (load and queries): {:.0} MB",
+        server.peak_rss_mb()
     );
+    server.stop().await;
 }
 
-/// Statements a kept schema already holds (whole batches: loading resumes after them).
-async fn already_loaded(server: &common::Server) -> u64 {
-    use sea_orm::ConnectionTrait;
-    let row = server
-        .db
-        .conn
-        .query_one_raw(sea_orm::Statement::from_string(
-            server.db.conn.get_database_backend(),
-            "SELECT COUNT(*) AS n FROM statements",
-        ))
+async fn scalar(db: &DatabaseConnection, sql: &str) -> Option<i64> {
+    db.query_one_raw(Statement::from_string(db.get_database_backend(), sql))
         .await
-        .expect("count")
-        .expect("one row");
-    let count = u64::try_from(row.try_get::<i64>("", "n").expect("count")).unwrap_or(0);
-    assert!(count % BATCH == 0, "a kept schema holds whole batches");
+        .expect(sql)
+        .and_then(|row| row.try_get::<Option<i64>>("", "n").ok().flatten())
+}
+
+async fn count(db: &DatabaseConnection) -> u64 {
+    let count = scalar(db, "SELECT COUNT(*) AS n FROM statements")
+        .await
+        .unwrap_or(0);
+    let count = u64::try_from(count).unwrap_or(0);
+    assert!(count % BATCH == 0, "a kept database holds whole batches");
     count
 }
 
-async fn load(server: &common::Server, http: &reqwest::Client, from: u64, to: u64) {
+async fn bounds(db: &DatabaseConnection) -> Bounds {
+    Bounds {
+        first_us: scalar(db, "SELECT MIN(stored_us) AS n FROM statements")
+            .await
+            .expect("rows"),
+        last_us: scalar(db, "SELECT MAX(stored_us) AS n FROM statements")
+            .await
+            .expect("rows"),
+    }
+}
+
+/// Puts the tables back to never analysed: no column statistics and an unknown row count
+/// (PostgreSQL: needs a superuser, as the bench's `postgres` is; SQLite: no sqlite_stat1).
+async fn forget_statistics(db: &DatabaseConnection, backend: &str) {
+    let sql: &[&str] = if backend == "PostgreSQL" {
+        &[
+            "DELETE FROM pg_statistic WHERE starelid IN (SELECT c.oid FROM pg_class c \
+             JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema())",
+            "UPDATE pg_class SET reltuples = -1, relpages = 0 WHERE relnamespace = \
+             (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) AND relkind IN ('r', 'i')",
+        ]
+    } else {
+        &["DROP TABLE IF EXISTS sqlite_stat1", "DROP TABLE IF EXISTS sqlite_stat4"]
+    };
+    for statement in sql {
+        db.execute_unprepared(statement)
+            .await
+            .expect("forget statistics");
+    }
+}
+
+async fn load(server: &ServerProcess, http: &reqwest::Client, from: u64, to: u64) {
     let bar = ProgressBar::new(to - from);
     bar.set_style(
         ProgressStyle::with_template("loading {pos}/{len} statements {bar:40} {per_sec} eta {eta}")
             .unwrap(),
     );
     let started = Instant::now();
-    let batches: Vec<u64> = (from / BATCH..to / BATCH).collect();
     let mut tasks = Vec::new();
     for lane in 0..CLIENTS {
-        let mine: Vec<u64> = batches
-            .iter()
-            .copied()
-            .filter(|b| b % CLIENTS == lane)
-            .collect();
         let (http, url, auth, bar) = (
             http.clone(),
             format!("{}/xapi/statements", server.base),
@@ -98,7 +168,7 @@ async fn load(server: &common::Server, http: &reqwest::Client, from: u64, to: u6
             bar.clone(),
         );
         tasks.push(tokio::spawn(async move {
-            for b in mine {
+            for b in (from / BATCH..to / BATCH).filter(|b| b % CLIENTS == lane) {
                 let body: serde_json::Value = (b * BATCH..(b + 1) * BATCH)
                     .map(|i| statement(i, ACTORS, ACTIVITIES))
                     .collect();
@@ -111,120 +181,147 @@ async fn load(server: &common::Server, http: &reqwest::Client, from: u64, to: u6
         task.await.expect("loader");
     }
     bar.finish_and_clear();
+    let seconds = started.elapsed().as_secs_f64();
     println!(
-        "loaded {} statements in {:.0} s ({:.0}/s)",
+        "\nloaded {} statements in {seconds:.0} s ({:.0}/s); server peak RSS {:.0} MB",
         to - from,
-        started.elapsed().as_secs_f64(),
-        (to - from) as f64 / started.elapsed().as_secs_f64()
+        (to - from) as f64 / seconds,
+        server.peak_rss_mb()
     );
 }
 
-fn enc(text: &str) -> String {
-    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+
+/// One printed line: a query's latencies and the statements its pages held.
+struct Row {
+    label: String,
+    rows_per_request: f64,
+    /// Sorted.
+    latencies: Vec<Duration>,
+    /// The page-size target it is held to (ms): 25 for pages of ≤ 20, else 40; a whole
+    /// `more` chain, 150.
+    target_ms: f64,
 }
 
-fn agent(n: u64) -> String {
-    enc(&format!(
-        r#"{{"account":{{"homePage":"https://lms.example.com","name":"u{n}"}}}}"#
-    ))
-}
-
-async fn measure(server: &common::Server, http: &reqwest::Client, size: u64) {
-    println!("\nat {size} statements:");
-    println!("| query | p50 | p99 | statements/page (mean) |");
-    println!("|---|---|---|---|");
-    type Make = fn(u64) -> String;
-    let queries: [(&str, Make); 8] = [
-        ("agent", |i| format!("agent={}", agent(i % ACTORS))),
-        ("verb", |i| {
-            format!(
-                "verb={}",
-                enc(&format!("http://example.com/verbs/v{}", i % 50))
-            )
-        }),
-        ("activity", |i| {
-            format!(
-                "activity={}",
-                enc(&format!(
-                    "http://example.com/activities/a{}",
-                    i % ACTIVITIES
-                ))
-            )
-        }),
-        ("registration", |i| {
-            let actor = (i * 7919) % ACTORS;
-            let course = ((i * 104_729) % ACTIVITIES) % 100;
-            format!("registration={}", registration(actor, course))
-        }),
-        ("agent + verb", |i| {
-            format!(
-                "agent={}&verb={}",
-                agent(i % ACTORS),
-                enc(&format!("http://example.com/verbs/v{}", (i * 3) % 50))
-            )
-        }),
-        ("activity + verb", |i| {
-            format!(
-                "activity={}&verb={}",
-                enc(&format!(
-                    "http://example.com/activities/a{}",
-                    i % ACTIVITIES
-                )),
-                enc(&format!("http://example.com/verbs/v{}", i % 50))
-            )
-        }),
-        ("related_activities (course)", |i| {
-            format!(
-                "activity={}&related_activities=true",
-                enc(&format!("http://example.com/courses/c{}", i % 100))
-            )
-        }),
-        ("no filter, since", |_| {
-            "since=2020-01-01T00:00:00Z".to_owned()
-        }),
-    ];
-    for (label, make) in queries {
-        let mut latencies = Vec::new();
-        let mut returned = 0usize;
-        for s in 0..SAMPLES {
-            let key = (s * 2_654_435_761) % 1_000_003;
-            let (elapsed, count, _) =
-                get(server, http, &format!("/xapi/statements?{}", make(key))).await;
-            latencies.push(elapsed);
-            returned += count;
-        }
-        report(label, latencies, returned);
+impl Row {
+    fn p(&self, p: f64) -> f64 {
+        percentile(&self.latencies, p).as_secs_f64() * 1000.0
     }
-    // Paging: follow `more` ten pages deep through one verb's statements.
+}
+
+async fn measure(
+    server: &ServerProcess,
+    http: &reqwest::Client,
+    bounds: &Bounds,
+    samples: u64,
+) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for query in query_set::queries() {
+        rows.push(measure_query(server, http, bounds, &query, samples).await);
+    }
+    rows.push(measure_chains(server, http, samples / 4).await);
+    rows
+}
+
+async fn measure_query(
+    server: &ServerProcess,
+    http: &reqwest::Client,
+    bounds: &Bounds,
+    query: &Query,
+    samples: u64,
+) -> Row {
+    let paths: Arc<Vec<String>> = Arc::new(
+        (0..samples)
+            .map(|s| {
+                let key = (s * 2_654_435_761) % 1_000_003;
+                format!(
+                    "/xapi/statements?{}&limit={}",
+                    (query.make)(key, bounds),
+                    query.limit
+                )
+            })
+            .collect(),
+    );
+    let (latencies, returned) = concurrently(server, http, paths, |_| 1).await;
+    Row {
+        label: format!("{} (limit {})", query.label, query.limit),
+        rows_per_request: returned as f64 / latencies.len() as f64,
+        latencies,
+        target_ms: if query.limit <= 20 { 25.0 } else { 40.0 },
+    }
+}
+
+/// `chains` chains of `CHAIN_PAGES` pages (limit 100) through one verb's statements,
+/// each timed whole: the first request to the last page's body.
+async fn measure_chains(server: &ServerProcess, http: &reqwest::Client, chains: u64) -> Row {
+    let starts: Arc<Vec<String>> = Arc::new(
+        (0..chains.max(CLIENTS))
+            .map(|s| format!("/xapi/statements?{}", query_set::chain_start(s)))
+            .collect(),
+    );
+    let (latencies, returned) = concurrently(server, http, starts, |_| CHAIN_PAGES).await;
+    Row {
+        label: format!("`more` chain, {CHAIN_PAGES} pages of 100 (whole chain)"),
+        rows_per_request: returned as f64 / latencies.len() as f64,
+        latencies,
+        target_ms: 150.0,
+    }
+}
+
+/// Runs `paths` from CLIENTS concurrent clients; each sample follows `more` for
+/// `pages(i)` pages and is timed whole. Returns sorted latencies and statements returned.
+async fn concurrently(
+    server: &ServerProcess,
+    http: &reqwest::Client,
+    paths: Arc<Vec<String>>,
+    pages: fn(usize) -> usize,
+) -> (Vec<Duration>, usize) {
+    let mut tasks = Vec::new();
+    for lane in 0..CLIENTS as usize {
+        let (http, base, auth, paths) = (
+            http.clone(),
+            server.base.clone(),
+            server.auth.clone(),
+            paths.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut returned = 0;
+            for (i, first) in paths.iter().enumerate().skip(lane).step_by(CLIENTS as usize) {
+                let started = Instant::now();
+                let mut path = first.clone();
+                for _ in 0..pages(i) {
+                    let (count, more) = get(&http, &base, &auth, &path).await;
+                    returned += count;
+                    match more {
+                        Some(more) => path = more,
+                        None => break,
+                    }
+                }
+                latencies.push(started.elapsed());
+            }
+            (latencies, returned)
+        }));
+    }
     let mut latencies = Vec::new();
     let mut returned = 0;
-    for s in 0..SAMPLES / 10 {
-        let mut path = format!(
-            "/xapi/statements?verb={}",
-            enc(&format!("http://example.com/verbs/v{}", s % 50))
-        );
-        for _ in 0..10 {
-            let (elapsed, count, more) = get(server, http, &path).await;
-            latencies.push(elapsed);
-            returned += count;
-            match more {
-                Some(more) => path = more,
-                None => break,
-            }
-        }
+    for task in tasks {
+        let (mine, count) = task.await.expect("client");
+        latencies.extend(mine);
+        returned += count;
     }
-    report("paging via more (10 pages)", latencies, returned);
+    latencies.sort();
+    (latencies, returned)
 }
 
 async fn get(
-    server: &common::Server,
     http: &reqwest::Client,
+    base: &str,
+    auth: &str,
     path: &str,
-) -> (Duration, usize, Option<String>) {
-    let started = Instant::now();
+) -> (usize, Option<String>) {
     let response = http
-        .get(format!("{}{path}", server.base))
-        .header("Authorization", &server.auth)
+        .get(format!("{base}{path}"))
+        .header("Authorization", auth)
         .header("X-Experience-API-Version", "1.0.3")
         .send()
         .await
@@ -235,82 +332,66 @@ async fn get(
         response.status()
     );
     let body: serde_json::Value = response.json().await.expect("json");
-    let elapsed = started.elapsed();
     let count = body["statements"].as_array().map_or(0, Vec::len);
     let more = body["more"]
         .as_str()
         .filter(|m| !m.is_empty())
         .map(str::to_owned);
-    (elapsed, count, more)
+    (count, more)
 }
 
-fn report(label: &str, mut latencies: Vec<Duration>, returned: usize) {
-    latencies.sort();
-    println!(
-        "| {label} | {} | {} | {:.0} |",
-        ms(percentile(&latencies, 50.0)),
-        ms(percentile(&latencies, 99.0)),
-        returned as f64 / latencies.len().max(1) as f64
-    );
-}
-
-/// What building one agent page's body costs in the server, the way it was built until
-/// issue 19 (each stored text parsed into a `Value`, the page serialised again) and the
-/// way it is now (the stored texts joined): the same rows, the same process.
-async fn rendering_cost(server: &common::Server) {
-    use sea_orm::ConnectionTrait;
-    let backend = server.db.conn.get_database_backend();
-    let mut old = Vec::new();
-    let mut new = Vec::new();
-    for s in 0..SAMPLES {
-        let actor = (s * 2_654_435_761) % 1_000_003 % ACTORS;
-        let key = format!("account:https://lms.example.com|u{actor}");
-        let rows = server
-            .db
-            .conn
-            .query_all_raw(sea_orm::Statement::from_sql_and_values(
-                backend,
-                if backend == sea_orm::DbBackend::Postgres {
-                    "SELECT CAST(s.payload AS TEXT) AS payload FROM statement_index d JOIN statements s ON s.seq = d.seq WHERE d.kind = 1 AND d.key = $1 ORDER BY d.stored_us DESC, d.seq DESC LIMIT 100"
-                } else {
-                    "SELECT CAST(s.payload AS TEXT) AS payload FROM statement_index d JOIN statements s ON s.seq = d.seq WHERE d.kind = 1 AND d.key = ? ORDER BY d.stored_us DESC, d.seq DESC LIMIT 100"
-                },
-                [key.into()],
-            ))
-            .await
-            .expect("agent rows");
-        let texts: Vec<String> = rows
-            .iter()
-            .map(|r| r.try_get::<String>("", "payload").expect("payload"))
-            .collect();
-        let started = Instant::now();
-        let statements: Vec<serde_json::Value> = texts
-            .iter()
-            .map(|t| blackbelt::xapi::validate::parse_stored(t).expect("stored JSON"))
-            .collect();
-        let page = serde_json::Value::Object(serde_json::Map::from_iter([
-            (
-                "statements".to_owned(),
-                serde_json::Value::Array(statements),
-            ),
-            ("more".to_owned(), serde_json::Value::String(String::new())),
-        ]));
-        let bytes = serde_json::to_vec(&page).expect("serialise");
-        old.push(started.elapsed());
-        let started = Instant::now();
-        let mut joined = String::from(r#"{"statements":["#);
-        joined.push_str(&texts.join(","));
-        joined.push_str(r#"],"more":""}"#);
-        new.push(started.elapsed());
-        assert!(joined.len() + 200 > bytes.len(), "the same page");
+fn print_table(size: u64, statistics: &str, rows: &[Row]) {
+    println!("\nat {size} statements, statistics {statistics}:");
+    println!("| query | statements returned (mean) | p50 | p95 | p99 | p99 target | met |");
+    println!("|---|---|---|---|---|---|---|");
+    for row in rows {
+        println!(
+            "| {} | {:.1} | {:.2} ms | {:.2} ms | {:.2} ms | {:.0} ms | {} |",
+            row.label,
+            row.rows_per_request,
+            row.p(50.0),
+            row.p(95.0),
+            row.p(99.0),
+            row.target_ms,
+            if row.p(99.0) <= row.target_ms { "yes" } else { "**no**" }
+        );
     }
-    old.sort();
-    new.sort();
-    println!(
-        "agent page body in the server (100 statements): parsed and re-serialised p50 {} p99 {}; stored texts joined p50 {} p99 {}",
-        ms(percentile(&old, 50.0)),
-        ms(percentile(&old, 99.0)),
-        ms(percentile(&new, 50.0)),
-        ms(percentile(&new, 99.0)),
-    );
+}
+
+/// p99 at the largest size against 100 k, for queries that returned the same number of
+/// statements at both (the target: at most 1.5 ×).
+fn print_growth(results: &BTreeMap<(u64, &'static str), Vec<Row>>) {
+    let sizes: Vec<u64> = results.keys().map(|(size, _)| *size).collect();
+    let (Some(&smallest), Some(&largest)) = (sizes.iter().min(), sizes.iter().max()) else {
+        return;
+    };
+    if smallest == largest {
+        return;
+    }
+    for statistics in ["stale", "fresh"] {
+        let (Some(small), Some(large)) = (
+            results.get(&(smallest, statistics)),
+            results.get(&(largest, statistics)),
+        ) else {
+            continue;
+        };
+        println!(
+            "\np99 growth from {smallest} to {largest} statements, statistics {statistics} (target ≤ 1.5 × where the pages hold as many statements):"
+        );
+        println!("| query | statements at {smallest} / {largest} | p99 {smallest} | p99 {largest} | growth |");
+        println!("|---|---|---|---|---|");
+        for (a, b) in small.iter().zip(large) {
+            let same = (a.rows_per_request - b.rows_per_request).abs() <= 0.05 * b.rows_per_request;
+            println!(
+                "| {} | {:.1} / {:.1} | {:.2} ms | {:.2} ms | {:.2} ×{} |",
+                a.label,
+                a.rows_per_request,
+                b.rows_per_request,
+                a.p(99.0),
+                b.p(99.0),
+                b.p(99.0) / a.p(99.0),
+                if same { "" } else { " (pages differ)" }
+            );
+        }
+    }
 }

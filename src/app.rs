@@ -121,6 +121,9 @@ pub struct App {
     /// Expires and renews belts on a timer (`None` when `passback_enabled` is false or
     /// `certification_sweep_secs` is 0); stopped when dropped.
     pub certification_sweep: Option<crate::certification::engine::sweep::Sweeper>,
+    /// Refreshes planner statistics after large writes (`None` when
+    /// `statistics_refresh_secs` is 0); stopped when dropped.
+    pub statistics: Option<crate::db::statistics::StatisticsRefresher>,
 }
 
 impl App {
@@ -271,6 +274,12 @@ impl App {
                     Duration::from_secs(config.certification_sweep_secs),
                 )
             });
+        let statistics = (config.statistics_refresh_secs > 0).then(|| {
+            crate::db::statistics::StatisticsRefresher::start(
+                db.clone(),
+                Duration::from_secs(config.statistics_refresh_secs),
+            )
+        });
         Ok(App {
             endpoint,
             proxies,
@@ -280,6 +289,7 @@ impl App {
             passback,
             roster,
             certification_sweep,
+            statistics,
         })
     }
 

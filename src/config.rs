@@ -113,6 +113,10 @@ pub struct Config {
     /// How often an instance expires belts past validity + grace and renews those whose
     /// renewal window opened, in seconds (0: never; instances with `passback_enabled`).
     pub certification_sweep_secs: u64,
+    /// How often an instance checks whether planner statistics (and, on PostgreSQL with
+    /// autovacuum off, the visibility map) need refreshing after writes, in seconds
+    /// (0: never). See `db::statistics`.
+    pub statistics_refresh_secs: u64,
     /// Wait after a channel's first failed delivery, in seconds (doubling per failure).
     pub passback_backoff_base_secs: u64,
     /// Longest wait between two attempts on one channel, in seconds.
@@ -229,6 +233,7 @@ impl Default for Config {
             passback_lease_secs: 120,
             passback_max_age_secs: 3 * 24 * 3600,
             certification_sweep_secs: 300,
+            statistics_refresh_secs: 60,
             passback_backoff_base_secs: 5,
             passback_backoff_max_secs: 3600,
             passback_drain_secs: 30,

@@ -14,6 +14,7 @@ pub mod pg_drop;
 pub mod platform;
 pub mod process;
 pub mod program;
+pub mod query_set;
 pub mod session_load;
 
 use std::time::Duration;

@@ -46,24 +46,58 @@ pub async fn spawn_server_process_prepared(
     settings: &[(&str, &str)],
     prepare: impl AsyncFnOnce(&str),
 ) -> ServerProcess {
+    spawn_server_process_in(None, settings, prepare).await
+}
+
+/// As `spawn_server_process_prepared`; `kept` names a database that outlives the run
+/// (created when missing: a PostgreSQL database, or a SQLite file under
+/// `target/bench-data/`), so a large load is paid once and measured again later.
+pub async fn spawn_server_process_in(
+    kept: Option<&str>,
+    settings: &[(&str, &str)],
+    prepare: impl AsyncFnOnce(&str),
+) -> ServerProcess {
+    if let Some(name) = kept {
+        assert!(
+            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
+            "a kept database's name is letters, digits and underscores"
+        );
+    }
     let dir = tempfile::tempdir().expect("temp dir");
     let (database_url, postgres, backend) = match std::env::var("TEST_DATABASE_URL") {
         Ok(url) if url.starts_with("postgres") => {
-            let name = format!("bench_{}", uuid::Uuid::new_v4().simple());
-            execute(&url, &format!("CREATE DATABASE {name}")).await;
+            let name = match kept {
+                Some(name) => name.to_ascii_lowercase(),
+                None => format!("bench_{}", uuid::Uuid::new_v4().simple()),
+            };
+            let exists = kept.is_some() && database_exists(&url, &name).await;
+            if !exists {
+                execute(&url, &format!("CREATE DATABASE {name}")).await;
+            }
             let mut db_url = url::Url::parse(&url).expect("TEST_DATABASE_URL");
             db_url.set_path(&name);
-            let cleanup = PgDrop::new(url, format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
-            (db_url.to_string(), Some(cleanup), "PostgreSQL")
+            let cleanup = kept.is_none().then(|| {
+                PgDrop::new(url, format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            });
+            (db_url.to_string(), cleanup, "PostgreSQL")
         }
-        _ => (
-            format!(
-                "sqlite://{}?mode=rwc",
-                dir.path().join("bench.db").display()
-            ),
-            None,
-            "SQLite",
-        ),
+        _ => {
+            let file = match kept {
+                Some(name) => {
+                    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                        .join("target")
+                        .join("bench-data");
+                    std::fs::create_dir_all(&folder).expect("target/bench-data");
+                    folder.join(format!("{name}.db"))
+                }
+                None => dir.path().join("bench.db"),
+            };
+            (
+                format!("sqlite://{}?mode=rwc", file.display()),
+                None,
+                "SQLite",
+            )
+        }
     };
     let binary = env!("CARGO_BIN_EXE_blackbelt");
     let created = Command::new(binary)
@@ -131,6 +165,21 @@ impl Drop for ServerProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();
     }
+}
+
+async fn database_exists(url: &str, name: &str) -> bool {
+    use sea_orm::{ConnectionTrait, Database};
+    let conn = Database::connect(url).await.expect("postgres reachable");
+    let row = conn
+        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+            sea_orm::DbBackend::Postgres,
+            "SELECT 1 AS found FROM pg_database WHERE datname = $1",
+            [name.into()],
+        ))
+        .await
+        .expect("pg_database");
+    conn.close().await.expect("close");
+    row.is_some()
 }
 
 async fn execute(url: &str, sql: &str) {

@@ -18,6 +18,7 @@ mod checkpoint;
 pub mod connect_error;
 mod nodelay;
 pub mod secrets;
+pub mod statistics;
 use checkpoint::Checkpointer;
 
 /// A connection pool plus, on SQLite, the single writer connection.
