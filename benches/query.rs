@@ -143,7 +143,10 @@ async fn forget_statistics(db: &DatabaseConnection, backend: &str) {
              (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) AND relkind IN ('r', 'i')",
         ]
     } else {
-        &["DROP TABLE IF EXISTS sqlite_stat1", "DROP TABLE IF EXISTS sqlite_stat4"]
+        &[
+            "DROP TABLE IF EXISTS sqlite_stat1",
+            "DROP TABLE IF EXISTS sqlite_stat4",
+        ]
     };
     for statement in sql {
         db.execute_unprepared(statement)
@@ -189,7 +192,6 @@ async fn load(server: &ServerProcess, http: &reqwest::Client, from: u64, to: u64
         server.peak_rss_mb()
     );
 }
-
 
 /// One printed line: a query's latencies and the statements its pages held.
 struct Row {
@@ -286,7 +288,12 @@ async fn concurrently(
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut returned = 0;
-            for (i, first) in paths.iter().enumerate().skip(lane).step_by(CLIENTS as usize) {
+            for (i, first) in paths
+                .iter()
+                .enumerate()
+                .skip(lane)
+                .step_by(CLIENTS as usize)
+            {
                 let started = Instant::now();
                 let mut path = first.clone();
                 for _ in 0..pages(i) {
@@ -353,7 +360,11 @@ fn print_table(size: u64, statistics: &str, rows: &[Row]) {
             row.p(95.0),
             row.p(99.0),
             row.target_ms,
-            if row.p(99.0) <= row.target_ms { "yes" } else { "**no**" }
+            if row.p(99.0) <= row.target_ms {
+                "yes"
+            } else {
+                "**no**"
+            }
         );
     }
 }
@@ -378,7 +389,9 @@ fn print_growth(results: &BTreeMap<(u64, &'static str), Vec<Row>>) {
         println!(
             "\np99 growth from {smallest} to {largest} statements, statistics {statistics} (target ≤ 1.5 × where the pages hold as many statements):"
         );
-        println!("| query | statements at {smallest} / {largest} | p99 {smallest} | p99 {largest} | growth |");
+        println!(
+            "| query | statements at {smallest} / {largest} | p99 {smallest} | p99 {largest} | growth |"
+        );
         println!("|---|---|---|---|---|");
         for (a, b) in small.iter().zip(large) {
             let same = (a.rows_per_request - b.rows_per_request).abs() <= 0.05 * b.rows_per_request;

@@ -76,9 +76,9 @@ pub async fn spawn_server_process_in(
             }
             let mut db_url = url::Url::parse(&url).expect("TEST_DATABASE_URL");
             db_url.set_path(&name);
-            let cleanup = kept.is_none().then(|| {
-                PgDrop::new(url, format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            });
+            let cleanup = kept
+                .is_none()
+                .then(|| PgDrop::new(url, format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")));
             (db_url.to_string(), cleanup, "PostgreSQL")
         }
         _ => {

@@ -51,7 +51,10 @@ pub fn verb(n: u64) -> String {
 }
 
 pub fn activity(n: u64) -> String {
-    enc(&format!("http://example.com/activities/a{}", n % ACTIVITIES))
+    enc(&format!(
+        "http://example.com/activities/a{}",
+        n % ACTIVITIES
+    ))
 }
 
 fn course(n: u64) -> String {
