@@ -50,6 +50,7 @@ mod m20261228_100000_create_company_settings;
 mod m20261228_100000_create_survey_responses;
 mod m20261228_100100_create_learn_handoffs;
 mod m20261228_100200_create_learn_sessions;
+mod m20261229_100000_index_cert_awards_holders;
 
 /// Every migration, oldest first. Never edit one that has shipped: add a new file.
 pub struct Migrator;
@@ -107,6 +108,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261228_100000_create_company_settings::Migration),
             Box::new(m20261228_100100_create_learn_handoffs::Migration),
             Box::new(m20261228_100200_create_learn_sessions::Migration),
+            Box::new(m20261229_100000_index_cert_awards_holders::Migration),
             Box::new(m20261228_100000_create_survey_responses::Migration),
         ]
     }
