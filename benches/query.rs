@@ -80,7 +80,7 @@ async fn main() {
             loaded = size;
         }
         let bounds = bounds(&db).await;
-        forget_statistics(&db, server.backend).await;
+        common::forget_statistics(&db).await;
         let stale = measure(&server, &http, &bounds, samples).await;
         print_table(size, "stale (never analysed)", &stale);
         let started = Instant::now();
@@ -129,29 +129,6 @@ async fn bounds(db: &DatabaseConnection) -> Bounds {
         last_us: scalar(db, "SELECT MAX(stored_us) AS n FROM statements")
             .await
             .expect("rows"),
-    }
-}
-
-/// Puts the tables back to never analysed: no column statistics and an unknown row count
-/// (PostgreSQL: needs a superuser, as the bench's `postgres` is; SQLite: no sqlite_stat1).
-async fn forget_statistics(db: &DatabaseConnection, backend: &str) {
-    let sql: &[&str] = if backend == "PostgreSQL" {
-        &[
-            "DELETE FROM pg_statistic WHERE starelid IN (SELECT c.oid FROM pg_class c \
-             JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema())",
-            "UPDATE pg_class SET reltuples = -1, relpages = 0 WHERE relnamespace = \
-             (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) AND relkind IN ('r', 'i')",
-        ]
-    } else {
-        &[
-            "DROP TABLE IF EXISTS sqlite_stat1",
-            "DROP TABLE IF EXISTS sqlite_stat4",
-        ]
-    };
-    for statement in sql {
-        db.execute_unprepared(statement)
-            .await
-            .expect("forget statistics");
     }
 }
 

@@ -232,48 +232,27 @@ pub fn vm_hwm_mb(status_file: &str) -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-/// Planner statistics for a measurement, from BENCH_STATS: `fresh` (the default) runs
-/// ANALYZE after loading, as autovacuum would within a minute; `stale` leaves the tables
-/// as never analysed, as on a server with autovacuum off (PostgreSQL: the statistics of
-/// the bench's schema are forgotten, so a kept schema measures the same way again).
-pub async fn statistics(server: &Server) -> &'static str {
-    match std::env::var("BENCH_STATS").as_deref() {
-        Ok("stale") => {
-            forget_statistics(server).await;
-            "stale (never analysed)"
-        }
-        Ok("fresh") | Err(_) => {
-            analyze(server).await;
-            "fresh (ANALYZE after loading)"
-        }
-        Ok(other) => panic!("BENCH_STATS must be fresh or stale, not {other}"),
-    }
-}
-
-/// Puts the bench's tables back to never analysed: no column statistics and an unknown
-/// row count (PostgreSQL needs a superuser for this; SQLite just keeps no sqlite_stat1).
-pub async fn forget_statistics(server: &Server) {
+/// Puts the tables back to never analysed: no column statistics and an unknown row count
+/// (PostgreSQL: needs a superuser, as the bench's `postgres` is; SQLite: no sqlite_stat1).
+pub async fn forget_statistics(db: &sea_orm::DatabaseConnection) {
     use sea_orm::ConnectionTrait;
-    if server.backend != "PostgreSQL" {
-        let _ = server
-            .db
-            .conn
-            .execute_unprepared("DROP TABLE IF EXISTS sqlite_stat1")
-            .await;
-        return;
-    }
-    for sql in [
-        "DELETE FROM pg_statistic WHERE starelid IN (SELECT c.oid FROM pg_class c \
-         JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema())",
-        "UPDATE pg_class SET reltuples = -1, relpages = 0 WHERE relnamespace = \
-         (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) AND relkind IN ('r', 'i')",
-    ] {
-        server
-            .db
-            .conn
-            .execute_unprepared(sql)
+    let sql: &[&str] = if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        &[
+            "DELETE FROM pg_statistic WHERE starelid IN (SELECT c.oid FROM pg_class c \
+             JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema())",
+            "UPDATE pg_class SET reltuples = -1, relpages = 0 WHERE relnamespace = \
+             (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) AND relkind IN ('r', 'i')",
+        ]
+    } else {
+        &[
+            "DROP TABLE IF EXISTS sqlite_stat1",
+            "DROP TABLE IF EXISTS sqlite_stat4",
+        ]
+    };
+    for statement in sql {
+        db.execute_unprepared(statement)
             .await
-            .expect("forget statistics (superuser)");
+            .expect("forget statistics");
     }
 }
 
