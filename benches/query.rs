@@ -81,7 +81,7 @@ async fn main() {
         }
         let bounds = bounds(&db).await;
         common::forget_statistics(&db).await;
-        let stale = measure(&server, &http, &bounds, samples).await;
+        let stale = measure(&server, &http, &db, &bounds, samples).await;
         print_table(size, "stale (never analysed)", &stale);
         let started = Instant::now();
         blackbelt::db::statistics::refresh_all(&db)
@@ -91,7 +91,7 @@ async fn main() {
             "statistics refreshed in {:.1} s",
             started.elapsed().as_secs_f64()
         );
-        let fresh = measure(&server, &http, &bounds, samples).await;
+        let fresh = measure(&server, &http, &db, &bounds, samples).await;
         print_table(size, "fresh (after the server's refresh)", &fresh);
         results.insert((size, "stale"), stale);
         results.insert((size, "fresh"), fresh);
@@ -176,6 +176,8 @@ struct Row {
     rows_per_request: f64,
     /// Sorted.
     latencies: Vec<Duration>,
+    /// The same pages read by the server's query directly (sorted), where measured.
+    direct: Option<Vec<Duration>>,
     /// The page-size target it is held to (ms): 25 for pages of ≤ 20, else 40; a whole
     /// `more` chain, 150.
     target_ms: f64,
@@ -190,25 +192,29 @@ impl Row {
 async fn measure(
     server: &ServerProcess,
     http: &reqwest::Client,
+    db: &DatabaseConnection,
     bounds: &Bounds,
     samples: u64,
 ) -> Vec<Row> {
     let mut rows = Vec::new();
     for query in query_set::queries() {
-        rows.push(measure_query(server, http, bounds, &query, samples).await);
+        let paths = paths(&query, bounds, samples);
+        let (latencies, returned) = concurrently(server, http, paths.clone(), |_| 1).await;
+        let direct = directly(db, &paths, query.limit).await;
+        rows.push(Row {
+            label: format!("{} (limit {})", query.label, query.limit),
+            rows_per_request: returned as f64 / latencies.len() as f64,
+            latencies,
+            direct: Some(direct),
+            target_ms: if query.limit <= 20 { 25.0 } else { 40.0 },
+        });
     }
     rows.push(measure_chains(server, http, samples / 4).await);
     rows
 }
 
-async fn measure_query(
-    server: &ServerProcess,
-    http: &reqwest::Client,
-    bounds: &Bounds,
-    query: &Query,
-    samples: u64,
-) -> Row {
-    let paths: Arc<Vec<String>> = Arc::new(
+fn paths(query: &Query, bounds: &Bounds, samples: u64) -> Arc<Vec<String>> {
+    Arc::new(
         (0..samples)
             .map(|s| {
                 let key = (s * 2_654_435_761) % 1_000_003;
@@ -219,14 +225,46 @@ async fn measure_query(
                 )
             })
             .collect(),
-    );
-    let (latencies, returned) = concurrently(server, http, paths, |_| 1).await;
-    Row {
-        label: format!("{} (limit {})", query.label, query.limit),
-        rows_per_request: returned as f64 / latencies.len() as f64,
-        latencies,
-        target_ms: if query.limit <= 20 { 25.0 } else { 40.0 },
+    )
+}
+
+/// The limit of the same work: the same pages read by the server's own query
+/// (`read::find_page`, limit + 1 rows as the server asks) on a plain connection, with
+/// no HTTP, credential check or response, from CLIENTS concurrent tasks. Sorted.
+async fn directly(db: &DatabaseConnection, paths: &[String], limit: u64) -> Vec<Duration> {
+    use blackbelt::xapi::statements::{params, read};
+    let filters: Vec<read::StatementFilter> = paths
+        .iter()
+        .map(|path| {
+            let query = path.split_once('?').map_or("", |(_, q)| q);
+            let raw: params::RawParams = url::form_urlencoded::parse(query.as_bytes())
+                .into_owned()
+                .collect();
+            params::filter(&raw).expect("the bench's own query")
+        })
+        .collect();
+    let filters = Arc::new(filters);
+    let mut tasks = Vec::new();
+    for lane in 0..CLIENTS as usize {
+        let (db, filters) = (db.clone(), filters.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            for filter in filters.iter().skip(lane).step_by(CLIENTS as usize) {
+                let started = Instant::now();
+                read::find_page(&db, filter, None, limit + 1)
+                    .await
+                    .expect("direct read");
+                latencies.push(started.elapsed());
+            }
+            latencies
+        }));
     }
+    let mut latencies = Vec::new();
+    for task in tasks {
+        latencies.extend(task.await.expect("direct reader"));
+    }
+    latencies.sort();
+    latencies
 }
 
 /// `chains` chains of `CHAIN_PAGES` pages (limit 100) through one verb's statements,
@@ -242,6 +280,7 @@ async fn measure_chains(server: &ServerProcess, http: &reqwest::Client, chains: 
         label: format!("`more` chain, {CHAIN_PAGES} pages of 100 (whole chain)"),
         rows_per_request: returned as f64 / latencies.len() as f64,
         latencies,
+        direct: None,
         target_ms: 150.0,
     }
 }
@@ -326,22 +365,35 @@ async fn get(
 
 fn print_table(size: u64, statistics: &str, rows: &[Row]) {
     println!("\nat {size} statements, statistics {statistics}:");
-    println!("| query | statements returned (mean) | p50 | p95 | p99 | p99 target | met |");
-    println!("|---|---|---|---|---|---|---|");
+    println!(
+        "| query | statements returned (mean) | p50 | p95 | p99 | p99 target | met | same rows read directly p50 / p99 | p50 ratio to direct |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
     for row in rows {
+        let (direct, ratio) = match &row.direct {
+            Some(direct) => {
+                let p50 = percentile(direct, 50.0).as_secs_f64() * 1000.0;
+                let p99 = percentile(direct, 99.0).as_secs_f64() * 1000.0;
+                (
+                    format!("{p50:.2} / {p99:.2} ms"),
+                    format!("{:.1} ×", row.p(50.0) / p50),
+                )
+            }
+            None => ("–".to_owned(), "–".to_owned()),
+        };
+        let met = if row.p(99.0) <= row.target_ms {
+            "yes"
+        } else {
+            "**no**"
+        };
         println!(
-            "| {} | {:.1} | {:.2} ms | {:.2} ms | {:.2} ms | {:.0} ms | {} |",
+            "| {} | {:.1} | {:.2} ms | {:.2} ms | {:.2} ms | {:.0} ms | {met} | {direct} | {ratio} |",
             row.label,
             row.rows_per_request,
             row.p(50.0),
             row.p(95.0),
             row.p(99.0),
             row.target_ms,
-            if row.p(99.0) <= row.target_ms {
-                "yes"
-            } else {
-                "**no**"
-            }
         );
     }
 }

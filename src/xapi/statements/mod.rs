@@ -11,7 +11,7 @@ pub(crate) mod format;
 pub mod index;
 mod inherit;
 mod json_text;
-pub(crate) mod params;
+pub mod params;
 pub mod participant;
 pub mod prepare;
 pub mod read;
