@@ -89,6 +89,7 @@ mod statements_cursor;
 mod statements_fidelity;
 mod statements_group_commit;
 mod statements_query;
+mod statements_query_pairs;
 mod statements_validation;
 mod statements_voiding;
 mod statements_write;

@@ -51,6 +51,7 @@ mod m20261228_100000_create_survey_responses;
 mod m20261228_100100_create_learn_handoffs;
 mod m20261228_100200_create_learn_sessions;
 mod m20261229_100000_index_cert_awards_holders;
+mod m20261230_100000_index_statement_pairs;
 
 /// Every migration, oldest first. Never edit one that has shipped: add a new file.
 pub struct Migrator;
@@ -110,6 +111,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261228_100200_create_learn_sessions::Migration),
             Box::new(m20261229_100000_index_cert_awards_holders::Migration),
             Box::new(m20261228_100000_create_survey_responses::Migration),
+            Box::new(m20261230_100000_index_statement_pairs::Migration),
         ]
     }
 }

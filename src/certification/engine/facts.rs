@@ -11,7 +11,7 @@ use super::rules::Rules;
 use crate::certification::program::model::StatementPattern;
 use crate::error::Error;
 use crate::sql::Sql;
-use crate::xapi::statements::index::KeyKind;
+use crate::xapi::statements::index::{KeyKind, key_text, pair_key};
 use entities::{cert_award, cert_evidence, cert_learner};
 
 /// A satisfied AU or course.
@@ -173,7 +173,7 @@ async fn matching(
         for (i, (learner, agent)) in chunk.iter().enumerate() {
             sql.push(if i == 0 { "(" } else { ", (" })
                 .bind("?", (*learner).clone())
-                .bind(", ?)", (*agent).clone());
+                .bind(", ?)", driving_key(p, agent));
         }
         match backend {
             // A lateral walk per key: each is the index walk backwards that stops after
@@ -216,28 +216,41 @@ async fn matching(
     Ok(out)
 }
 
-/// The pattern's conditions on index row `a` and statement `s`.
+/// The index key walked for one of a learner's agent keys: its pair with the pattern's
+/// verb when there is one, so only the statements with that verb are read.
+fn driving_key(p: &StatementPattern, agent: &str) -> String {
+    match &p.verb {
+        Some(verb) => pair_key(&key_text(verb.clone()), agent),
+        None => agent.to_owned(),
+    }
+}
+
+/// The pattern's conditions on index row `a` (the driving key's) and statement `s`.
 fn filter(sql: &mut Sql, backend: DbBackend, p: &StatementPattern, now_us: i64) {
     let floor = p
         .within_days
         .map(|d| now_us.saturating_sub(crate::certification::awards::store::days_us(d)))
         .unwrap_or(i64::MIN);
+    let kind = if p.verb.is_some() {
+        KeyKind::AgentVerb
+    } else {
+        KeyKind::Agent
+    };
     sql.push("a.kind = ");
-    sql.push(&KeyKind::Agent.code().to_string());
+    sql.push(&kind.code().to_string());
     sql.bind(" AND a.stored_us >= ?", floor)
         .bind(" AND s.voided = ?", false);
-    for (kind, key) in [(KeyKind::Verb, &p.verb), (KeyKind::Activity, &p.activity)] {
-        if let Some(key) = key {
-            sql.push(&format!(
-                " AND EXISTS (SELECT 1 FROM statement_index i WHERE i.kind = {} AND i.key = ",
-                kind.code()
-            ));
-            sql.bind(
-                // OFFSET 0 keeps it a probe per row (as in `xapi::statements::read`).
-                "? AND i.stored_us = a.stored_us AND i.seq = a.seq LIMIT 1 OFFSET 0)",
-                crate::xapi::statements::index::key_text(key.clone()),
-            );
-        }
+    // The verb, when the pattern names one, is in the driving key already.
+    if let Some(key) = &p.activity {
+        sql.push(&format!(
+            " AND EXISTS (SELECT 1 FROM statement_index i WHERE i.kind = {} AND i.key = ",
+            KeyKind::Activity.code()
+        ));
+        sql.bind(
+            // OFFSET 0 keeps it a probe per row (as in `xapi::statements::read`).
+            "? AND i.stored_us = a.stored_us AND i.seq = a.seq LIMIT 1 OFFSET 0)",
+            key_text(key.clone()),
+        );
     }
     if let Some(ty) = &p.activity_type {
         let expr = match backend {

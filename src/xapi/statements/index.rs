@@ -20,6 +20,11 @@ pub enum KeyKind {
     RelatedActivity = 4,
     Verb = 5,
     Registration = 6,
+    /// An Agent key and the verb, as one key (`pair_key`): a query naming both reads
+    /// only the statements that carry both, however many each carries alone.
+    AgentVerb = 7,
+    /// An Activity key and the verb, as one key.
+    ActivityVerb = 8,
 }
 
 impl KeyKind {
@@ -66,6 +71,45 @@ pub fn agent_key(agent: &Value) -> Option<String> {
         format!("account:{home}|{name}")
     };
     Some(key_text(raw))
+}
+
+/// The one key of a (verb, agent) or (verb, activity) pair. The verb's length in
+/// characters comes first, so no two pairs share a key whatever their texts hold, and
+/// the same text is computable in SQL (`length(v) || ':' || v || '|' || other`) on
+/// both databases.
+pub fn pair_key(verb: &str, other: &str) -> String {
+    format!("{}:{verb}|{other}", verb.chars().count())
+}
+
+/// The keys a statement is stored under, from all the keys it matches (its own and
+/// those inherited through StatementRefs): every Agent and Activity key paired with
+/// every verb, so pairs match exactly when both halves do; and no related key that
+/// repeats a direct one (reads of a related key look under both kinds), which keeps
+/// the rows per statement where they were before the pairs.
+pub fn stored_keys(keys: &[IndexKey]) -> Vec<IndexKey> {
+    let of = |kind: KeyKind| keys.iter().filter(move |(k, _)| *k == kind).map(|(_, v)| v);
+    let mut stored = Vec::with_capacity(keys.len() + 2);
+    for (kind, key) in keys {
+        let direct = match kind {
+            KeyKind::RelatedAgent => Some(KeyKind::Agent),
+            KeyKind::RelatedActivity => Some(KeyKind::Activity),
+            _ => None,
+        };
+        if !direct.is_some_and(|direct| of(direct).any(|k| k == key)) {
+            stored.push((*kind, key.clone()));
+        }
+    }
+    for verb in of(KeyKind::Verb) {
+        for (pair, kind) in [
+            (KeyKind::AgentVerb, KeyKind::Agent),
+            (KeyKind::ActivityVerb, KeyKind::Activity),
+        ] {
+            stored.extend(of(kind).map(|other| (pair, pair_key(verb, other))));
+        }
+    }
+    stored.sort();
+    stored.dedup();
+    stored
 }
 
 /// All keys of a prepared statement, deduplicated and sorted.
@@ -221,6 +265,55 @@ mod tests {
         assert!(has(&keys, KeyKind::RelatedAgent, "mbox:mailto:lrs@b.c"));
         assert!(has(&keys, KeyKind::RelatedAgent, "mbox:mailto:i@b.c"));
         assert!(has(&keys, KeyKind::RelatedActivity, "http://parent"));
+    }
+
+    #[test]
+    fn stored_keys_pair_each_agent_and_activity_with_the_verb_and_drop_repeats() {
+        let keys = extract_keys(&json!({
+            "actor": {"objectType": "Group", "mbox": "mailto:g@b.c",
+                "member": [{"mbox": "mailto:m@b.c"}]},
+            "verb": {"id": "http://v"}, "object": {"id": "http://act"},
+            "context": {"contextActivities": {"parent": [{"id": "http://act"}, {"id": "http://p"}]}}}));
+        let stored = stored_keys(&keys);
+        assert!(has(
+            &stored,
+            KeyKind::AgentVerb,
+            "8:http://v|mbox:mailto:g@b.c"
+        ));
+        assert!(has(&stored, KeyKind::ActivityVerb, "8:http://v|http://act"));
+        // The actor and the object are found as related through their direct rows.
+        assert!(has(&stored, KeyKind::Agent, "mbox:mailto:g@b.c"));
+        assert!(!has(&stored, KeyKind::RelatedAgent, "mbox:mailto:g@b.c"));
+        assert!(!has(&stored, KeyKind::RelatedActivity, "http://act"));
+        // A member or a context activity has no direct row, so keeps its related one.
+        assert!(has(&stored, KeyKind::RelatedAgent, "mbox:mailto:m@b.c"));
+        assert!(has(&stored, KeyKind::RelatedActivity, "http://p"));
+        let pairs = stored.iter().filter(|(k, _)| k.code() >= 7).count();
+        assert_eq!(pairs, 2, "{stored:?}");
+    }
+
+    #[test]
+    fn inherited_keys_pair_across_the_chain() {
+        // A StatementRef's keys are its own plus its target's: each agent pairs with
+        // each verb, as a query of agent and verb matches them separately.
+        let keys = vec![
+            (KeyKind::Agent, "a1".to_owned()),
+            (KeyKind::Agent, "a2".to_owned()),
+            (KeyKind::Verb, "v1".to_owned()),
+            (KeyKind::Verb, "v2".to_owned()),
+        ];
+        let pairs: Vec<_> = stored_keys(&keys)
+            .into_iter()
+            .filter(|(k, _)| *k == KeyKind::AgentVerb)
+            .map(|(_, v)| v)
+            .collect();
+        assert_eq!(pairs, ["2:v1|a1", "2:v1|a2", "2:v2|a1", "2:v2|a2"]);
+    }
+
+    #[test]
+    fn pair_keys_cannot_collide() {
+        assert_ne!(pair_key("http://a|b", "c"), pair_key("http://a", "b|c"));
+        assert_eq!(pair_key("é", "x"), "1:é|x");
     }
 
     #[test]

@@ -127,6 +127,8 @@ pub struct Referrer {
     pub id: String,
     pub seq: i64,
     pub stored_us: i64,
+    /// The referrer as stored, for its own keys.
+    pub payload: Value,
 }
 
 impl Referrer {
@@ -137,7 +139,7 @@ impl Referrer {
         let mut found = Vec::new();
         for chunk in targets.chunks(IDS_PER_LOOKUP) {
             let mut sql = Sql::new(
-                "SELECT r.target_id, s.id, s.seq, s.stored_us FROM statement_refs r \
+                "SELECT r.target_id, s.id, s.seq, s.stored_us, s.payload FROM statement_refs r \
                  JOIN statements s ON s.seq = r.referrer_seq WHERE r.target_id IN ",
             );
             sql.bind_list(chunk.iter().cloned());
@@ -150,6 +152,7 @@ impl Referrer {
                     id: row.try_get("", "id")?,
                     seq: row.try_get("", "seq")?,
                     stored_us: row.try_get("", "stored_us")?,
+                    payload: row.try_get("", "payload")?,
                 });
             }
         }

@@ -4,7 +4,7 @@
 
 use sea_orm::{ConnectionTrait, DbErr, QueryResult};
 
-use super::index::KeyKind;
+use super::index::{KeyKind, pair_key};
 use crate::sql::Sql;
 use crate::xapi::validate::parse_stored;
 
@@ -88,13 +88,56 @@ impl StatementFilter {
 }
 
 fn selectivity_rank(kind: i16) -> u8 {
+    [
+        KeyKind::Registration,
+        KeyKind::AgentVerb,
+        KeyKind::Agent,
+        KeyKind::ActivityVerb,
+        KeyKind::Activity,
+        KeyKind::RelatedAgent,
+        KeyKind::RelatedActivity,
+    ]
+    .iter()
+    .position(|k| k.code() == kind)
+    .map_or(u8::MAX, |rank| rank as u8)
+}
+
+/// The keys a page is read by: the filter's and the visibility rule's, with the verb
+/// folded into its pair with an Agent key (or else an Activity key), so a two-key query
+/// walks only the statements that carry both; most selective first.
+fn read_keys(filter: &StatementFilter) -> Vec<(i16, String)> {
+    let mut keys = filter.keys.clone();
+    if let Some(required) = filter.visibility.required_key()
+        && !keys.contains(&required)
+    {
+        keys.push(required);
+    }
+    let position =
+        |keys: &[(i16, String)], kind: KeyKind| keys.iter().position(|(k, _)| *k == kind.code());
+    if let Some(verb) = position(&keys, KeyKind::Verb) {
+        let partner = [
+            (KeyKind::Agent, KeyKind::AgentVerb),
+            (KeyKind::Activity, KeyKind::ActivityVerb),
+        ]
+        .into_iter()
+        .find_map(|(kind, pair)| position(&keys, kind).map(|at| (at, pair)));
+        if let Some((at, pair)) = partner {
+            let key = pair_key(&keys[verb].1, &keys[at].1);
+            keys[at] = (pair.code(), key);
+            keys.remove(verb);
+        }
+    }
+    keys.sort_by_key(|(kind, _)| selectivity_rank(*kind));
+    keys
+}
+
+/// The stored kinds a key of `kind` is found under: a related key is not stored again
+/// where it is a direct one (`index::stored_keys`), so it is looked up under both.
+fn stored_kinds(kind: i16) -> Vec<i16> {
     match kind {
-        k if k == KeyKind::Registration.code() => 0,
-        k if k == KeyKind::Agent.code() => 1,
-        k if k == KeyKind::Activity.code() => 2,
-        k if k == KeyKind::RelatedAgent.code() => 3,
-        k if k == KeyKind::RelatedActivity.code() => 4,
-        _ => 5,
+        k if k == KeyKind::RelatedAgent.code() => vec![k, KeyKind::Agent.code()],
+        k if k == KeyKind::RelatedActivity.code() => vec![k, KeyKind::Activity.code()],
+        k => vec![k],
     }
 }
 
@@ -131,50 +174,84 @@ pub async fn find_page(
     after: Option<Position>,
     limit: u64,
 ) -> Result<Vec<StoredStatement>, DbErr> {
-    let (order, cmp) = if filter.ascending {
-        ("ASC", ">")
-    } else {
-        ("DESC", "<")
-    };
+    let order = if filter.ascending { "ASC" } else { "DESC" };
     // The visibility rule's key is one more key every statement of the page must carry;
     // as a key it can drive the scan, which keeps a launch token's pages cheap.
-    let mut keys = filter.keys.clone();
-    if let Some(required) = filter.visibility.required_key()
-        && !keys.contains(&required)
-    {
-        keys.push(required);
-        keys.sort_by_key(|(kind, _)| selectivity_rank(*kind));
-    }
+    let keys = read_keys(filter);
     let mut sql;
-    let driver = match keys.split_first() {
+    match keys.split_first() {
         None => {
             sql = Sql::new(&format!(
-                "SELECT s.seq, s.stored_us, s.voided, {PAYLOAD_TEXT} FROM statements s WHERE s.voided = "
+                "SELECT s.seq, s.stored_us, s.voided, {PAYLOAD_TEXT} FROM statements s WHERE TRUE"
             ));
-            sql.bind("?", false);
-            "s"
+            conditions(&mut sql, filter, &[], after, "s");
+            ordered(&mut sql, order, limit, "s");
         }
-        Some(((kind, key), rest)) => {
-            sql = Sql::new(&format!(
-                "SELECT s.seq, s.stored_us, s.voided, {PAYLOAD_TEXT} FROM statement_index d JOIN statements s ON s.seq = d.seq WHERE "
-            ));
-            sql.bind("d.kind = ?", *kind)
-                .bind(" AND d.key = ?", key.clone());
-            // Each further key is a probe of the primary key for the driving row. `OFFSET
-            // 0` keeps PostgreSQL from turning the EXISTS into a join: with statistics
-            // stale (autovacuum off) it hashed the whole range of the second key, a
-            // verb's 20,000 rows at 1 M, for every agent + verb page (214 ms against
-            // 1.7 ms; issue 19).
-            for (kind, key) in rest {
-                sql.push(" AND EXISTS (SELECT 1 FROM statement_index x WHERE ")
-                    .bind("x.kind = ?", *kind)
-                    .bind(" AND x.key = ?", key.clone())
-                    .push(" AND x.stored_us = d.stored_us AND x.seq = d.seq LIMIT 1 OFFSET 0)");
+        Some(((kind, key), rest)) => match stored_kinds(*kind).as_slice() {
+            [kind] => {
+                sql = Sql::new(&format!(
+                    "SELECT s.seq, s.stored_us, s.voided, {PAYLOAD_TEXT} FROM statement_index d JOIN statements s ON s.seq = d.seq WHERE "
+                ));
+                sql.bind("d.kind = ?", *kind)
+                    .bind(" AND d.key = ?", key.clone());
+                conditions(&mut sql, filter, rest, after, "d");
+                ordered(&mut sql, order, limit, "d");
             }
-            sql.bind(" AND s.voided = ?", false);
-            "d"
-        }
-    };
+            // A related key walks each kind it is stored under for a page, and the page
+            // is the first `limit` of the two (UNION: a statement that gained a direct
+            // key from a late StatementRef target may have both rows).
+            kinds => {
+                sql = Sql::new(&format!(
+                    "SELECT s.seq, s.stored_us, s.voided, {PAYLOAD_TEXT} FROM ("
+                ));
+                for (i, kind) in kinds.iter().enumerate() {
+                    sql.push(if i == 0 { "" } else { " UNION " }).push(
+                        "SELECT * FROM (SELECT d.stored_us, d.seq FROM statement_index d \
+                         JOIN statements s ON s.seq = d.seq WHERE ",
+                    );
+                    sql.bind("d.kind = ?", *kind)
+                        .bind(" AND d.key = ?", key.clone());
+                    conditions(&mut sql, filter, rest, after, "d");
+                    ordered(&mut sql, order, limit, "d");
+                    sql.push(&format!(") arm{i}"));
+                }
+                sql.push(") d JOIN statements s ON s.seq = d.seq");
+                ordered(&mut sql, order, limit, "d");
+            }
+        },
+    }
+    let rows = conn
+        .query_all_raw(sql.build(conn.get_database_backend()))
+        .await?;
+    rows.iter().map(stored_statement).collect()
+}
+
+/// The conditions of a page on the driving rows `driver` (the index rows walked, or the
+/// statements when no key drives): the further keys, not voided, the visibility rule,
+/// the time bounds and the cursor.
+fn conditions(
+    sql: &mut Sql,
+    filter: &StatementFilter,
+    further_keys: &[(i16, String)],
+    after: Option<Position>,
+    driver: &str,
+) {
+    // Each further key is a probe of the primary key for the driving row. `OFFSET 0`
+    // keeps PostgreSQL from turning the EXISTS into a join: with statistics stale
+    // (autovacuum off) it hashed the whole range of the second key, a verb's 20,000
+    // rows at 1 M, for every agent + verb page (214 ms against 1.7 ms; issue 19).
+    for (kind, key) in further_keys {
+        let kinds: Vec<String> = stored_kinds(*kind).iter().map(i16::to_string).collect();
+        sql.push(&format!(
+            " AND EXISTS (SELECT 1 FROM statement_index x WHERE x.kind IN ({})",
+            kinds.join(", ")
+        ))
+        .bind(" AND x.key = ?", key.clone())
+        .push(&format!(
+            " AND x.stored_us = {driver}.stored_us AND x.seq = {driver}.seq LIMIT 1 OFFSET 0)"
+        ));
+    }
+    sql.bind(" AND s.voided = ?", false);
     if let Some(credential) = filter.visibility.required_credential() {
         sql.bind(" AND s.credential_id = ?", credential);
     }
@@ -185,19 +262,19 @@ pub async fn find_page(
         sql.bind(&format!(" AND {driver}.stored_us <= ?"), until);
     }
     if let Some(position) = after {
+        let cmp = if filter.ascending { ">" } else { "<" };
         sql.bind(
             &format!(" AND ({driver}.stored_us, {driver}.seq) {cmp} (?"),
             position.stored_us,
         )
         .bind(", ?)", position.seq);
     }
+}
+
+fn ordered(sql: &mut Sql, order: &str, limit: u64, driver: &str) {
     sql.push(&format!(
         " ORDER BY {driver}.stored_us {order}, {driver}.seq {order} LIMIT {limit}"
     ));
-    let rows = conn
-        .query_all_raw(sql.build(conn.get_database_backend()))
-        .await?;
-    rows.iter().map(stored_statement).collect()
 }
 
 /// The payload as the text it was stored as: decoded as JSON by the driver, numbers

@@ -11,8 +11,7 @@ use serde_json::Value;
 
 use super::bulk;
 use super::compare::same_statement;
-use super::index::IndexKey;
-use super::index::IndexRow;
+use super::index::{IndexKey, IndexRow, extract_keys, stored_keys};
 use super::inherit::{KeyResolver, Referrer};
 use super::prepare::PreparedStatement;
 use crate::error::Error;
@@ -109,9 +108,10 @@ pub(super) async fn insert_new(
             }
         }
     }
+    let stored_keys: Vec<Vec<IndexKey>> = full_keys.iter().map(|k| stored_keys(k)).collect();
     let mut index_rows: Vec<IndexRow<'_>> = fresh
         .iter()
-        .zip(&full_keys)
+        .zip(&stored_keys)
         .flat_map(|(s, keys)| {
             let seq = seqs[&s.id];
             keys.iter()
@@ -287,37 +287,50 @@ async fn apply_voiding(
 }
 
 /// Statements stored earlier that reference a new statement now match its filters too;
-/// so do the statements that reference those, recursively.
+/// so do the statements that reference those, recursively. Each referrer's keys become
+/// its own plus its target's, and its pairs are made from that whole set, as they would
+/// have been had the target come first.
 async fn pass_keys_to_earlier_referrers(
     conn: &impl ConnectionTrait,
     fresh: &[&PreparedStatement],
     full_keys: &[Vec<IndexKey>],
 ) -> Result<(), DbErr> {
     let new_ids: HashSet<&str> = fresh.iter().map(|s| s.id.as_str()).collect();
-    let mut wave: Vec<(String, &[IndexKey])> = fresh
+    let mut wave: Vec<(String, Vec<IndexKey>)> = fresh
         .iter()
         .zip(full_keys)
-        .map(|(s, keys)| (s.id.clone(), keys.as_slice()))
+        .map(|(s, keys)| (s.id.clone(), keys.clone()))
         .collect();
     let mut visited: HashSet<i64> = HashSet::new();
     while !wave.is_empty() {
-        let keys_by_target: HashMap<String, &[IndexKey]> = wave.drain(..).collect();
+        let keys_by_target: HashMap<String, Vec<IndexKey>> = wave.drain(..).collect();
         let targets: Vec<String> = keys_by_target.keys().cloned().collect();
         let referrers = Referrer::of(conn, &targets).await?;
-        let mut rows: Vec<IndexRow<'_>> = Vec::new();
+        let mut updates: Vec<(Referrer, Vec<IndexKey>)> = Vec::new();
         for referrer in referrers {
             // Referrers in this batch already received the keys when they were resolved.
             if new_ids.contains(referrer.id.as_str()) || !visited.insert(referrer.seq) {
                 continue;
             }
-            let keys = keys_by_target[&referrer.target_id];
-            rows.extend(
+            let mut keys = extract_keys(&referrer.payload);
+            keys.extend(keys_by_target[&referrer.target_id].iter().cloned());
+            keys.sort();
+            keys.dedup();
+            wave.push((referrer.id.clone(), keys.clone()));
+            updates.push((referrer, keys));
+        }
+        let stored: Vec<(&Referrer, Vec<IndexKey>)> = updates
+            .iter()
+            .map(|(referrer, keys)| (referrer, stored_keys(keys)))
+            .collect();
+        let mut rows: Vec<IndexRow<'_>> = stored
+            .iter()
+            .flat_map(|(referrer, keys)| {
                 keys.iter().map(|(kind, key)| {
                     (kind.code(), key.as_str(), referrer.stored_us, referrer.seq)
-                }),
-            );
-            wave.push((referrer.id, keys));
-        }
+                })
+            })
+            .collect();
         insert_index_rows(conn, &mut rows, true).await?;
     }
     Ok(())
