@@ -79,6 +79,14 @@ async fn main() {
             load(&server, &http, loaded, size).await;
             loaded = size;
         }
+        // The write side of the schema: index rows each statement costs.
+        let rows = scalar(&db, "SELECT COUNT(*) AS n FROM statement_index")
+            .await
+            .unwrap_or(0);
+        println!(
+            "index rows per statement: {:.2}",
+            rows as f64 / loaded as f64
+        );
         let bounds = bounds(&db).await;
         common::forget_statistics(&db).await;
         let stale = measure(&server, &http, &db, &bounds, samples).await;
