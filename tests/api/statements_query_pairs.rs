@@ -65,13 +65,13 @@ async fn agent_or_activity_with_a_verb_finds_exactly_the_statements_with_both() 
     );
     assert_eq!(
         app.ids(&format!("?agent={one}&verb={attempted}")).await,
-        [b.clone()]
+        [b]
     );
     let activity2 = enc("http://example.com/activities/2");
     assert_eq!(
         app.ids(&format!("?activity={activity2}&verb={completed}"))
             .await,
-        [c.clone()]
+        [c]
     );
     assert!(
         app.ids(&format!("?activity={activity2}&verb={attempted}"))
@@ -177,7 +177,7 @@ async fn a_statement_ref_pairs_its_own_keys_with_its_targets() {
         let reviewer_attempted = format!("?agent={}&verb={}", agent(&reviewer), enc(ATTEMPTED));
         assert_eq!(
             app.ids(&reviewer_attempted).await,
-            [referrer_id.clone()],
+            std::slice::from_ref(&referrer_id),
             "target first: {target_first}"
         );
         let learner_completed = format!(
@@ -188,7 +188,7 @@ async fn a_statement_ref_pairs_its_own_keys_with_its_targets() {
         );
         assert_eq!(
             app.ids(&learner_completed).await,
-            [referrer_id.clone()],
+            std::slice::from_ref(&referrer_id),
             "target first: {target_first}"
         );
         let learner_attempted = format!("?agent={}&verb={}", agent(&learner), enc(ATTEMPTED));
