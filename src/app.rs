@@ -208,7 +208,7 @@ impl App {
             &config.database_url,
             config.database_max_connections,
             schema,
-            config.sqlite_synchronous,
+            crate::db::SqliteTuning::of(&config),
         )
         .await
         .map_err(|e| {

@@ -56,7 +56,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let file = dir.path().join("checkpoint.db");
         let url = format!("sqlite://{}?mode=rwc", file.display());
-        let db = Db::connect(&url, 2, None, crate::config::SqliteSynchronous::Full)
+        let db = Db::connect(&url, 2, None, crate::db::SqliteTuning::default())
             .await
             .expect("connect");
         let writer = db.writer();

@@ -45,9 +45,31 @@ struct SqliteSettings {
     synchronous: SqliteSynchronous,
 }
 
-/// SQLite page cache per read connection and for the writer, in KiB.
+/// SQLite page cache per read connection, in KiB (the writer's is configured).
 const READER_CACHE_KIB: u32 = 2 * 1024;
-const WRITER_CACHE_KIB: u32 = 64 * 1024;
+
+/// SQLite settings of an instance (ignored on PostgreSQL).
+#[derive(Debug, Clone, Copy)]
+pub struct SqliteTuning {
+    pub synchronous: SqliteSynchronous,
+    pub writer_cache_mib: u32,
+}
+
+impl SqliteTuning {
+    /// The configured settings.
+    pub fn of(config: &crate::config::Config) -> SqliteTuning {
+        SqliteTuning {
+            synchronous: config.sqlite_synchronous,
+            writer_cache_mib: config.sqlite_writer_cache_mib,
+        }
+    }
+}
+
+impl Default for SqliteTuning {
+    fn default() -> Self {
+        SqliteTuning::of(&crate::config::Config::default())
+    }
+}
 
 impl Db {
     /// Connects, applies SQLite pragmas, and runs pending migrations. `synchronous`
@@ -57,8 +79,9 @@ impl Db {
         url: &str,
         max_connections: u32,
         schema: Option<&str>,
-        synchronous: SqliteSynchronous,
+        tuning: SqliteTuning,
     ) -> Result<Db, DbErr> {
+        let synchronous = tuning.synchronous;
         let is_sqlite = url.starts_with("sqlite:");
         let sqlite = SqliteSettings {
             cache_kib: READER_CACHE_KIB,
@@ -77,7 +100,7 @@ impl Db {
         let writer = match is_sqlite {
             true => {
                 let sqlite = SqliteSettings {
-                    cache_kib: WRITER_CACHE_KIB,
+                    cache_kib: tuning.writer_cache_mib.saturating_mul(1024),
                     synchronous,
                 };
                 Some(Database::connect(Self::options(url, 1, schema, sqlite)).await?)
@@ -206,5 +229,36 @@ impl Db {
             _checkpointer: None,
             secrets: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn cache_size(conn: &DatabaseConnection) -> i64 {
+        conn.query_one_raw(sea_orm::Statement::from_string(
+            DbBackend::Sqlite,
+            "PRAGMA cache_size",
+        ))
+        .await
+        .expect("pragma")
+        .expect("a row")
+        .try_get_by_index(0)
+        .expect("an integer")
+    }
+
+    #[tokio::test]
+    async fn the_writer_has_the_configured_cache_and_readers_their_own() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("c.db").display());
+        let tuning = SqliteTuning {
+            writer_cache_mib: 5,
+            ..SqliteTuning::default()
+        };
+        let db = Db::connect(&url, 2, None, tuning).await.expect("connect");
+        // Negative: KiB, as SQLite reads it.
+        assert_eq!(cache_size(db.writer()).await, -5 * 1024);
+        assert_eq!(cache_size(&db.conn).await, -i64::from(READER_CACHE_KIB));
     }
 }

@@ -44,7 +44,7 @@ impl Drop for TestDb {
 async fn test_db() -> TestDb {
     let dir = tempfile::tempdir().unwrap();
     let secrets = SecretsKey::from_bytes(&[7; 32]).unwrap();
-    let sync = crate::config::SqliteSynchronous::Full;
+    let sync = crate::db::SqliteTuning::default();
     match std::env::var("TEST_DATABASE_URL") {
         Ok(url) if url.starts_with("postgres") => {
             let name = format!("t_{}", uuid::Uuid::new_v4().simple());
