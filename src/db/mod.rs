@@ -235,6 +235,7 @@ impl Db {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sea_orm::ConnectionTrait;
 
     async fn cache_size(conn: &DatabaseConnection) -> i64 {
         conn.query_one_raw(sea_orm::Statement::from_string(
